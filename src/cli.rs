@@ -1,0 +1,534 @@
+//! The command line: parses arguments, loads rules, runs the engine, picks the emitter and the
+//! exit code. No analysis happens here.
+//!
+//! Exit codes: 0 nothing at or above `--fail-on`; 1 findings at or above it; 2 usage, config or
+//! I/O error, an internal error, or no documents found.
+
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+use std::io::{self, IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use codespan_reporting::term::termcolor::{ColorChoice, StandardStream, WriteColor};
+use serde::Serialize;
+
+use crate::diagnostic::Severity;
+use crate::emit::{self, OutputFormat, Report, summary_line};
+use crate::engine::{self, LintOptions, Selection};
+use crate::rules::{ENGINE_RULES, LoadOptions, RuleSet, did_you_mean};
+use crate::walk::{self, WalkOptions};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "copydesk",
+    version,
+    about = "A corpus quality and consistency linter for news-like articles"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Lint files and folders (default: the current folder).
+    Lint(LintArgs),
+    /// List every loaded rule.
+    Rules(RulesArgs),
+    /// Show a rule's description, parameters, its kind's documentation and its examples.
+    Explain(ExplainArgs),
+}
+
+#[derive(Args, Debug)]
+struct RuleArgs {
+    /// Extra rule files or folders of rule files.
+    #[arg(long = "rules", value_name = "PATH", num_args = 1..)]
+    rules: Vec<PathBuf>,
+    /// The project config (default: the nearest copydesk.toml above the current folder).
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Do not look for copydesk.toml.
+    #[arg(long)]
+    no_config: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum FailOn {
+    Error,
+    Warning,
+    Info,
+    Never,
+}
+
+#[derive(Args, Debug)]
+struct LintArgs {
+    /// Files and folders to lint; folders are walked recursively.
+    #[arg(value_name = "PATH", default_value = ".")]
+    paths: Vec<PathBuf>,
+    #[arg(long, value_enum, default_value = "human")]
+    format: OutputFormat,
+    #[arg(long, value_enum, default_value = "auto")]
+    color: Color,
+    /// The lowest severity that makes the run fail (exit 1).
+    #[arg(long, value_enum, default_value = "error")]
+    fail_on: FailOn,
+    /// Run only these rules.
+    #[arg(long, value_name = "RULE", num_args = 1.., value_delimiter = ',')]
+    select: Vec<String>,
+    /// Do not run these rules.
+    #[arg(long, value_name = "RULE", num_args = 1.., value_delimiter = ',')]
+    ignore: Vec<String>,
+    #[command(flatten)]
+    rule_args: RuleArgs,
+    /// Worker threads (default: one per core).
+    #[arg(long, short = 'j', value_name = "N")]
+    jobs: Option<usize>,
+    /// Print only the findings: no summary.
+    #[arg(long, short = 'q')]
+    quiet: bool,
+    /// Print the time spent per phase and per rule on stderr.
+    #[arg(long)]
+    timings: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum ListFormat {
+    Text,
+    Json,
+}
+
+#[derive(Args, Debug)]
+struct RulesArgs {
+    #[arg(long, value_enum, default_value = "text")]
+    format: ListFormat,
+    #[command(flatten)]
+    rule_args: RuleArgs,
+}
+
+#[derive(Args, Debug)]
+struct ExplainArgs {
+    /// The rule id.
+    rule: String,
+    #[command(flatten)]
+    rule_args: RuleArgs,
+}
+
+/// Runs the command line and returns the process exit code.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let code = match cli.command {
+        Command::Lint(args) => lint(&args),
+        Command::Rules(args) => list_rules(&args),
+        Command::Explain(args) => explain(&args),
+    };
+    match code {
+        Ok(code) => ExitCode::from(code),
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<io::Error>()
+            .is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)
+    })
+}
+
+fn stderr_color() -> ColorChoice {
+    if io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none() {
+        ColorChoice::Auto
+    } else {
+        ColorChoice::Never
+    }
+}
+
+/// Loads the rules, or prints every mistake and returns exit code 2.
+fn load_rules(args: &RuleArgs) -> Result<RuleSet, u8> {
+    let options = LoadOptions {
+        no_builtin: false,
+        extra: args.rules.clone(),
+        config: args.config.clone(),
+        discover_from: if args.no_config || args.config.is_some() {
+            None
+        } else {
+            std::env::current_dir().ok()
+        },
+    };
+    RuleSet::load(&options).map_err(|errors| {
+        let mut stderr = StandardStream::stderr(stderr_color());
+        let _ = errors.render(&mut stderr);
+        2
+    })
+}
+
+fn check_rule_ids(rules: &RuleSet, ids: &[String], flag: &str) -> Result<(), u8> {
+    let known = rules.ids();
+    let mut ok = true;
+    for id in ids {
+        if !known.contains(&id.as_str()) {
+            ok = false;
+            let hint = did_you_mean(id, known.iter().copied())
+                .map(|s| format!(" (did you mean `{s}`?)"))
+                .unwrap_or_default();
+            eprintln!("error: unknown rule `{id}` in {flag}{hint}; `copydesk rules` lists them");
+        }
+    }
+    if ok { Ok(()) } else { Err(2) }
+}
+
+fn lint(args: &LintArgs) -> anyhow::Result<u8> {
+    let start = Instant::now();
+    let rules = match load_rules(&args.rule_args) {
+        Ok(r) => r,
+        Err(code) => return Ok(code),
+    };
+    if let Err(code) = check_rule_ids(&rules, &args.select, "--select")
+        .and_then(|()| check_rule_ids(&rules, &args.ignore, "--ignore"))
+    {
+        return Ok(code);
+    }
+    if args.jobs == Some(0) {
+        eprintln!("error: --jobs must be at least 1");
+        return Ok(2);
+    }
+    let config = &rules.config;
+    let walk_start = Instant::now();
+    let walked = walk::walk(
+        &args.paths,
+        &WalkOptions {
+            extensions: &config.extensions,
+            ignore: &config.ignore,
+            ignore_root: config.root.as_deref(),
+        },
+    );
+    let walk_time = walk_start.elapsed();
+    let options = LintOptions {
+        jobs: args.jobs,
+        selection: Selection {
+            select: args.select.clone(),
+            ignore: args.ignore.clone(),
+        },
+        timings: args.timings,
+    };
+    let mut outcome = engine::lint_files(&rules, &walked.inputs, &options);
+
+    let emit_start = Instant::now();
+    let color = match (args.format, args.color) {
+        (OutputFormat::Human, Color::Always) => ColorChoice::Always,
+        (OutputFormat::Human, Color::Auto)
+            if io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none() =>
+        {
+            ColorChoice::Auto
+        }
+        _ => ColorChoice::Never,
+    };
+    let stdout = StandardStream::stdout(color);
+    let mut lock = stdout.lock();
+    {
+        let report = Report {
+            outcome: &outcome,
+            rules: &rules,
+        };
+        let mut buffered = BufferedColor::new(&mut lock);
+        emit::emit(args.format, &report, &mut buffered)?;
+        buffered.flush()?;
+    }
+    if let Some(t) = &mut outcome.timings {
+        t.walk = walk_time;
+        t.emit = emit_start.elapsed();
+    }
+
+    let mut errors = walked.errors.clone();
+    errors.extend(outcome.io_errors.iter().cloned());
+    for e in &errors {
+        eprintln!("error: {e}");
+    }
+    let human = matches!(args.format, OutputFormat::Human | OutputFormat::Concise);
+    if human && !args.quiet {
+        eprintln!(
+            "{}",
+            summary_line(&outcome.summary, start.elapsed().as_secs_f64())
+        );
+    }
+    if let Some(t) = &outcome.timings {
+        print_timings(t, outcome.summary.bytes);
+    }
+    if outcome.summary.files == 0 && errors.is_empty() {
+        eprintln!(
+            "error: no documents found (looked for {} files; name a file to lint it whatever its extension)",
+            config
+                .extensions
+                .iter()
+                .map(|e| format!(".{e}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        return Ok(2);
+    }
+    if !errors.is_empty() || outcome.internal_errors > 0 {
+        return Ok(2);
+    }
+    let threshold = match args.fail_on {
+        FailOn::Error => Some(Severity::Error),
+        FailOn::Warning => Some(Severity::Warning),
+        FailOn::Info => Some(Severity::Info),
+        FailOn::Never => None,
+    };
+    let failed = threshold.is_some_and(|t| outcome.diagnostics.iter().any(|d| d.severity >= t));
+    Ok(u8::from(failed))
+}
+
+fn print_timings(t: &engine::Timings, bytes: u64) {
+    let secs = |d: std::time::Duration| d.as_secs_f64();
+    let total = t.walk + t.map + t.reduce + t.emit;
+    eprintln!("timings ({:.1} MB):", bytes as f64 / 1e6);
+    for (name, d) in [
+        ("walk", t.walk),
+        ("map", t.map),
+        ("reduce", t.reduce),
+        ("emit", t.emit),
+    ] {
+        eprintln!("  phase {name:<8} {:>9.3}s", secs(d));
+    }
+    eprintln!(
+        "  total          {:>9.3}s  {:.1} MB/s",
+        secs(total),
+        bytes as f64 / 1e6 / secs(total).max(1e-9)
+    );
+    eprintln!(
+        "  read+parse     {:>9.3}s  (summed over threads)",
+        secs(t.read)
+    );
+    let mut rules = t.rules.clone();
+    rules.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    for (id, d) in rules {
+        eprintln!("  rule {id:<32} {:>9.3}s", secs(d));
+    }
+}
+
+#[derive(Serialize)]
+struct RuleInfo<'a> {
+    id: &'a str,
+    check: &'a str,
+    scope: &'a str,
+    severity: &'a str,
+    description: &'a str,
+    source: &'a str,
+}
+
+fn list_rules(args: &RulesArgs) -> anyhow::Result<u8> {
+    let rules = match load_rules(&args.rule_args) {
+        Ok(r) => r,
+        Err(code) => return Ok(code),
+    };
+    let mut infos: Vec<RuleInfo<'_>> = rules
+        .rules
+        .iter()
+        .map(|r| RuleInfo {
+            id: &r.id,
+            check: r.kind.name(),
+            scope: match r.scope() {
+                crate::checks::Scope::Document => "document",
+                crate::checks::Scope::Corpus => "corpus",
+            },
+            severity: r.severity.as_str(),
+            description: &r.description,
+            source: &r.origin,
+        })
+        .collect();
+    infos.extend(ENGINE_RULES.iter().map(|r| RuleInfo {
+        id: r.id,
+        check: "engine",
+        scope: "document",
+        severity: r.severity.as_str(),
+        description: r.description,
+        source: "built into the engine",
+    }));
+    infos.sort_by(|a, b| a.id.cmp(b.id));
+    let mut out = io::stdout().lock();
+    match args.format {
+        ListFormat::Json => {
+            serde_json::to_writer_pretty(&mut out, &infos)?;
+            writeln!(out)?;
+        }
+        ListFormat::Text => {
+            let w = infos.iter().map(|i| i.id.len()).max().unwrap_or(0);
+            let k = infos.iter().map(|i| i.check.len()).max().unwrap_or(0);
+            for i in &infos {
+                writeln!(
+                    out,
+                    "{:<w$}  {:<k$}  {:<7}  {}",
+                    i.id, i.check, i.severity, i.description
+                )?;
+            }
+        }
+    }
+    Ok(0)
+}
+
+fn explain(args: &ExplainArgs) -> anyhow::Result<u8> {
+    let rules = match load_rules(&args.rule_args) {
+        Ok(r) => r,
+        Err(code) => return Ok(code),
+    };
+    let mut out = io::stdout().lock();
+    if let Some(engine_rule) = ENGINE_RULES.iter().find(|r| r.id == args.rule) {
+        writeln!(
+            out,
+            "{} (engine, {})\n\n{}",
+            engine_rule.id, engine_rule.severity, engine_rule.description
+        )?;
+        return Ok(0);
+    }
+    let Some(rule) = rules.get(&args.rule) else {
+        let hint = did_you_mean(&args.rule, rules.ids())
+            .map(|s| format!(" (did you mean `{s}`?)"))
+            .unwrap_or_default();
+        eprintln!(
+            "error: unknown rule `{}`{hint}; `copydesk rules` lists them",
+            args.rule
+        );
+        return Ok(2);
+    };
+    writeln!(out, "{}\n", rule.id)?;
+    writeln!(
+        out,
+        "  check:     {} ({} scope)",
+        rule.kind.name(),
+        match rule.scope() {
+            crate::checks::Scope::Document => "document",
+            crate::checks::Scope::Corpus => "corpus",
+        }
+    )?;
+    writeln!(out, "  severity:  {}", rule.severity)?;
+    writeln!(out, "  source:    {}", rule.origin)?;
+    if let Some(link) = &rule.link {
+        writeln!(out, "  link:      {link}")?;
+    }
+    writeln!(out, "\n{}\n", rule.description)?;
+    if !rule.params_toml.trim().is_empty() {
+        writeln!(out, "Parameters (resolved):\n")?;
+        for line in rule.params_toml.lines() {
+            writeln!(out, "    {line}")?;
+        }
+        writeln!(out)?;
+    }
+    writeln!(
+        out,
+        "The `{}` check kind:\n\n{}\n",
+        rule.kind.name(),
+        wrap(rule.kind.doc(), 96)
+    )?;
+    if !rule.examples.is_empty() {
+        writeln!(out, "Examples:")?;
+        for (i, ex) in rule.examples.iter().enumerate() {
+            writeln!(out)?;
+            for doc in ex.documents() {
+                writeln!(out, "  {}. {}:", i + 1, doc.path)?;
+                for line in doc.text.lines() {
+                    writeln!(out, "       | {line}")?;
+                }
+            }
+            if ex.findings.is_empty() {
+                writeln!(out, "     no finding")?;
+            }
+            for f in &ex.findings {
+                match f {
+                    crate::rules::ExpectedFinding::Text(t) => writeln!(out, "     finds: {t:?}")?,
+                    crate::rules::ExpectedFinding::InFile { path, text } => {
+                        writeln!(out, "     finds in {path}: {text:?}")?;
+                    }
+                }
+            }
+        }
+    }
+    Ok(0)
+}
+
+fn wrap(text: &str, width: usize) -> String {
+    let mut out = String::new();
+    let mut line_len = 0;
+    for word in text.split_whitespace() {
+        if line_len > 0 && line_len + 1 + word.len() > width {
+            out.push('\n');
+            line_len = 0;
+        } else if line_len > 0 {
+            out.push(' ');
+            line_len += 1;
+        }
+        out.push_str(word);
+        line_len += word.len();
+    }
+    out
+}
+
+/// Buffers output (one write per diagnostic is slow on a pipe) while keeping colour support.
+struct BufferedColor<'a, W: WriteColor> {
+    inner: &'a mut W,
+    buffer: Vec<u8>,
+}
+
+impl<'a, W: WriteColor> BufferedColor<'a, W> {
+    fn new(inner: &'a mut W) -> Self {
+        BufferedColor {
+            inner,
+            buffer: Vec::with_capacity(64 * 1024),
+        }
+    }
+
+    fn drain(&mut self) -> io::Result<()> {
+        if !self.buffer.is_empty() {
+            self.inner.write_all(&self.buffer)?;
+            self.buffer.clear();
+        }
+        Ok(())
+    }
+}
+
+impl<W: WriteColor> Write for BufferedColor<'_, W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.buffer.extend_from_slice(buf);
+        if self.buffer.len() >= 64 * 1024 {
+            self.drain()?;
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.drain()?;
+        self.inner.flush()
+    }
+}
+
+impl<W: WriteColor> WriteColor for BufferedColor<'_, W> {
+    fn supports_color(&self) -> bool {
+        self.inner.supports_color()
+    }
+
+    fn set_color(
+        &mut self,
+        spec: &codespan_reporting::term::termcolor::ColorSpec,
+    ) -> io::Result<()> {
+        self.drain()?;
+        self.inner.set_color(spec)
+    }
+
+    fn reset(&mut self) -> io::Result<()> {
+        self.drain()?;
+        self.inner.reset()
+    }
+}

@@ -1,0 +1,491 @@
+//! The document model: one article's text and its structure, all in byte spans.
+//!
+//! Parsing never fails: any valid UTF-8 text yields a `Document` (possibly with no headline and
+//! no paragraphs). Decoding bytes (BOM, invalid UTF-8, binary) happens in `input`; this module
+//! only sees `&str` and does no I/O.
+//!
+//! Two body layouts occur in real corpora and both are handled: one paragraph per line (the
+//! seed) and paragraphs as blocks separated by blank lines (the BBC corpus), including
+//! hard-wrapped blocks whose lines are joined into one paragraph.
+
+use std::ops::Range;
+use std::sync::Arc;
+
+use crate::text::{is_title_case, split_sentences, words};
+
+/// How the text is to be read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Text,
+    Markdown,
+}
+
+impl Format {
+    pub fn from_path(path: &str) -> Format {
+        let ext = std::path::Path::new(path)
+            .extension()
+            .and_then(|e| e.to_str())
+            .unwrap_or("");
+        if ext.eq_ignore_ascii_case("md") || ext.eq_ignore_ascii_case("markdown") {
+            Format::Markdown
+        } else {
+            Format::Text
+        }
+    }
+}
+
+/// What a line is, decided once by the document parser.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LineKind {
+    Blank,
+    /// Inside YAML front matter (including the `---` fences).
+    FrontMatter,
+    Headline,
+    Subtitle,
+    /// A Markdown heading after the headline (`## Section`).
+    Heading,
+    /// A line that holds only a Markdown image reference.
+    Image,
+    Body,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Line {
+    /// The line without its terminator (`\n` or `\r\n`).
+    pub span: Range<usize>,
+    pub kind: LineKind,
+}
+
+/// A body paragraph: one or more consecutive `Body` lines.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Paragraph {
+    pub span: Range<usize>,
+    /// Indices into `Document::lines`.
+    pub lines: Range<usize>,
+    /// Indices into `Document::sentences`.
+    pub sentences: Range<usize>,
+}
+
+/// A Markdown image reference `![alt](target)`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ImageRef {
+    pub span: Range<usize>,
+    pub alt: Range<usize>,
+    /// Index into `Document::lines` of the line holding it.
+    pub line: usize,
+}
+
+#[derive(Clone, Debug)]
+pub struct Document {
+    /// The path as the user sees it (`/` separators).
+    pub path: Arc<str>,
+    pub text: String,
+    pub format: Format,
+    pub lines: Vec<Line>,
+    /// The headline text (without Markdown `#` markers or front-matter quotes).
+    pub headline: Option<Range<usize>>,
+    /// The subtitle or dek, when the line after the headline reads as one.
+    pub subtitle: Option<Range<usize>>,
+    pub paragraphs: Vec<Paragraph>,
+    /// Sentences of the body paragraphs, in order.
+    pub sentences: Vec<Range<usize>>,
+    pub images: Vec<ImageRef>,
+    /// The value of a front-matter `date:` key.
+    pub front_matter_date: Option<Range<usize>>,
+}
+
+impl Document {
+    /// Builds the structure of `text`. `text` may start with a BOM; it is skipped, so spans stay
+    /// offsets into the file.
+    pub fn parse(path: Arc<str>, text: String) -> Document {
+        let format = Format::from_path(&path);
+        let mut doc = Document {
+            path,
+            text,
+            format,
+            lines: Vec::new(),
+            headline: None,
+            subtitle: None,
+            paragraphs: Vec::new(),
+            sentences: Vec::new(),
+            images: Vec::new(),
+            front_matter_date: None,
+        };
+        doc.split_lines();
+        let body_from = doc.read_front_matter();
+        doc.find_headline(body_from);
+        doc.find_images();
+        doc.build_paragraphs();
+        doc
+    }
+
+    /// The text of a span.
+    pub fn slice(&self, span: &Range<usize>) -> &str {
+        &self.text[span.clone()]
+    }
+
+    /// The body: everything after the headline and subtitle (or the whole text without one).
+    pub fn body_span(&self) -> Range<usize> {
+        let start = self
+            .paragraphs
+            .first()
+            .map_or(self.text.len(), |p| p.span.start);
+        let end = self
+            .paragraphs
+            .last()
+            .map_or(self.text.len(), |p| p.span.end);
+        start..end
+    }
+
+    /// Index of the line containing byte `offset`.
+    pub fn line_index(&self, offset: usize) -> usize {
+        self.lines
+            .partition_point(|l| l.span.end < offset)
+            .min(self.lines.len().saturating_sub(1))
+    }
+
+    /// The paragraph containing byte `offset`.
+    pub fn paragraph_at(&self, offset: usize) -> Option<&Paragraph> {
+        let i = self.paragraphs.partition_point(|p| p.span.end <= offset);
+        self.paragraphs.get(i).filter(|p| p.span.start <= offset)
+    }
+
+    /// Whether the document has no text but white space.
+    pub fn is_blank(&self) -> bool {
+        self.text.trim_start_matches('\u{feff}').trim().is_empty()
+    }
+
+    fn split_lines(&mut self) {
+        let text = &self.text;
+        let mut start = if text.starts_with('\u{feff}') { 3 } else { 0 };
+        while start <= text.len() {
+            let nl = text[start..].find('\n').map(|i| start + i);
+            let raw_end = nl.unwrap_or(text.len());
+            let end = if raw_end > start && text.as_bytes()[raw_end - 1] == b'\r' {
+                raw_end - 1
+            } else {
+                raw_end
+            };
+            if nl.is_none() && start == end && start == text.len() && !self.lines.is_empty() {
+                break;
+            }
+            let kind = if text[start..end].trim().is_empty() {
+                LineKind::Blank
+            } else {
+                LineKind::Body
+            };
+            self.lines.push(Line {
+                span: start..end,
+                kind,
+            });
+            match nl {
+                Some(i) => start = i + 1,
+                None => break,
+            }
+        }
+    }
+
+    /// Marks YAML front matter (Markdown only) and records `title:` and `date:`. Returns the index
+    /// of the first line after it.
+    fn read_front_matter(&mut self) -> usize {
+        if self.format != Format::Markdown {
+            return 0;
+        }
+        let Some(first) = self.lines.first() else {
+            return 0;
+        };
+        if self.text[first.span.clone()].trim_end() != "---" {
+            return 0;
+        }
+        let Some(close) = self.lines.iter().skip(1).position(|l| {
+            let t = self.text[l.span.clone()].trim_end();
+            t == "---" || t == "..."
+        }) else {
+            return 0;
+        };
+        let close = close + 1;
+        for i in 0..=close {
+            self.lines[i].kind = LineKind::FrontMatter;
+            let span = self.lines[i].span.clone();
+            let line = &self.text[span.clone()];
+            for (key, is_title) in [("title:", true), ("date:", false)] {
+                if let Some(rest) = line.strip_prefix(key) {
+                    let value = unquote(span.start + key.len(), rest);
+                    if value.is_empty() {
+                        continue;
+                    }
+                    if is_title {
+                        self.headline = Some(value);
+                    } else {
+                        self.front_matter_date = Some(value);
+                    }
+                }
+            }
+        }
+        close + 1
+    }
+
+    fn find_headline(&mut self, from: usize) {
+        let Some(first) = (from..self.lines.len()).find(|&i| self.lines[i].kind == LineKind::Body)
+        else {
+            return;
+        };
+        let span = self.lines[first].span.clone();
+        let line = &self.text[span.clone()];
+        let is_md_heading = self.format == Format::Markdown && line.starts_with("# ");
+        if self.headline.is_none() {
+            self.headline = Some(if is_md_heading {
+                let inner = trim_span(&self.text, span.start + 2..span.end);
+                let t = &self.text[inner.clone()];
+                let stripped = t.trim_end_matches('#').trim_end();
+                inner.start..inner.start + stripped.len()
+            } else {
+                trim_span(&self.text, span)
+            });
+            self.lines[first].kind = LineKind::Headline;
+        } else if is_md_heading {
+            // Front matter gave the title; a repeated `# Title` line is still not body text.
+            self.lines[first].kind = LineKind::Headline;
+        } else {
+            return;
+        }
+        let Some(second) =
+            (first + 1..self.lines.len()).find(|&i| self.lines[i].kind == LineKind::Body)
+        else {
+            return;
+        };
+        let span = trim_span(&self.text, self.lines[second].span.clone());
+        let line = &self.text[span.clone()];
+        let markup = self.format == Format::Markdown && line.starts_with(['#', '!', '<', '>']);
+        if !markup && reads_as_subtitle(line) {
+            self.subtitle = Some(span);
+            self.lines[second].kind = LineKind::Subtitle;
+        }
+    }
+
+    fn find_images(&mut self) {
+        if self.format != Format::Markdown {
+            return;
+        }
+        for (index, line) in self.lines.iter_mut().enumerate() {
+            if line.kind != LineKind::Body {
+                continue;
+            }
+            let text = &self.text[line.span.clone()];
+            let mut rest_from = 0;
+            while let Some(found) = find_image(text, rest_from) {
+                let (span, alt) = found;
+                let base = line.span.start;
+                self.images.push(ImageRef {
+                    span: base + span.start..base + span.end,
+                    alt: base + alt.start..base + alt.end,
+                    line: index,
+                });
+                rest_from = span.end;
+            }
+            let trimmed = text.trim();
+            if trimmed.starts_with("![")
+                && find_image(trimmed, 0).is_some_and(|(s, _)| s.end == trimmed.len())
+            {
+                line.kind = LineKind::Image;
+            } else if trimmed.starts_with('#') {
+                line.kind = LineKind::Heading;
+            }
+        }
+    }
+
+    fn build_paragraphs(&mut self) {
+        let mut i = 0;
+        while i < self.lines.len() {
+            if self.lines[i].kind != LineKind::Body {
+                i += 1;
+                continue;
+            }
+            let block_start = i;
+            while i < self.lines.len() && self.lines[i].kind == LineKind::Body {
+                i += 1;
+            }
+            let block = block_start..i;
+            if self.is_wrapped_block(block.clone()) {
+                self.push_paragraph(block);
+            } else {
+                for line in block {
+                    self.push_paragraph(line..line + 1);
+                }
+            }
+        }
+    }
+
+    /// A block of several lines is one hard-wrapped paragraph when some line other than the last
+    /// runs on into the next (it does not end like a sentence or a short standalone line).
+    fn is_wrapped_block(&self, block: Range<usize>) -> bool {
+        if block.len() < 2 {
+            return true;
+        }
+        block.clone().take(block.len() - 1).any(|i| {
+            let line = self.text[self.lines[i].span.clone()].trim_end();
+            let ends_sentence = line.ends_with(['.', '!', '?', ':', '"', '”', '’', ')']);
+            !ends_sentence && line.chars().count() > 60
+        })
+    }
+
+    fn push_paragraph(&mut self, lines: Range<usize>) {
+        let span = trim_span(
+            &self.text,
+            self.lines[lines.start].span.start..self.lines[lines.end - 1].span.end,
+        );
+        if span.is_empty() {
+            return;
+        }
+        let first_sentence = self.sentences.len();
+        split_sentences(&self.text, span.clone(), &mut self.sentences);
+        let sentences = first_sentence..self.sentences.len();
+        self.paragraphs.push(Paragraph {
+            span,
+            lines,
+            sentences,
+        });
+    }
+}
+
+/// Whether the line after a headline reads as a subtitle (dek): short, no sentence-final full
+/// stop, not a byline or dateline.
+fn reads_as_subtitle(line: &str) -> bool {
+    let n_words = words(line, 0..line.len()).count();
+    if !(3..=30).contains(&n_words) || line.chars().count() > 220 {
+        return false;
+    }
+    if line.ends_with(['.', ':', ';', ',']) && !is_title_case(line) {
+        return false;
+    }
+    let lower = line.to_ascii_lowercase();
+    if lower.starts_with("by ") || lower.starts_with("updated") || lower.starts_with("published") {
+        return false;
+    }
+    // A dateline ("LONDON (Reuters) -") opens the body, not a dek.
+    !(line.contains(" (Reuters)") || line.contains(" (AP)") || line.contains(" (AFP)"))
+}
+
+fn trim_span(text: &str, span: Range<usize>) -> Range<usize> {
+    let s = &text[span.clone()];
+    let lead = s.len() - s.trim_start().len();
+    let trail = s.len() - s.trim_end().len();
+    if lead == s.len() {
+        return span.start..span.start;
+    }
+    span.start + lead..span.end - trail
+}
+
+/// The span of a YAML scalar value starting at `base`, without surrounding quotes.
+fn unquote(base: usize, raw: &str) -> Range<usize> {
+    let lead = raw.len() - raw.trim_start().len();
+    let value = raw.trim();
+    let start = base + lead;
+    for q in ['"', '\''] {
+        if value.len() >= 2 && value.starts_with(q) && value.ends_with(q) {
+            return start + 1..start + value.len() - 1;
+        }
+    }
+    start..start + value.len()
+}
+
+/// Finds `![alt](target)` in `text` at or after `from`: (whole span, alt span), relative.
+fn find_image(text: &str, from: usize) -> Option<(Range<usize>, Range<usize>)> {
+    let mut at = from;
+    while let Some(i) = text[at..].find("![") {
+        let open = at + i;
+        let alt_start = open + 2;
+        if let Some(close) = text[alt_start..].find(']') {
+            let alt_end = alt_start + close;
+            if text[alt_end + 1..].starts_with('(')
+                && let Some(paren) = text[alt_end + 2..].find(')')
+            {
+                let end = alt_end + 2 + paren + 1;
+                return Some((open..end, alt_start..alt_end));
+            }
+        }
+        at = alt_start;
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(path: &str, text: &str) -> Document {
+        Document::parse(Arc::from(path), text.to_string())
+    }
+
+    #[test]
+    fn seed_layout_one_paragraph_per_line() {
+        let text = std::fs::read_to_string("seeds/000_9b82e2ada17d45fb.txt").unwrap();
+        let d = doc("seed.txt", &text);
+        assert_eq!(
+            d.slice(d.headline.as_ref().unwrap()),
+            "The Russian Military’s People Problem"
+        );
+        assert_eq!(
+            d.slice(d.subtitle.as_ref().unwrap()),
+            "It’s Hard for Moscow to Win While Mistreating Its Soldiers"
+        );
+        assert_eq!(d.paragraphs.len(), 8);
+        assert_eq!(d.slice(&d.paragraphs[3].span), "Caren Firouz / Reuters");
+    }
+
+    #[test]
+    fn bbc_layout_blocks_separated_by_blank_lines() {
+        let d = doc(
+            "a.txt",
+            "Ad sales boost profit\n\nProfits jumped 76% to $1.13bn. Sales rose.\n\nIt lost subscribers.\n",
+        );
+        assert_eq!(
+            d.slice(d.headline.as_ref().unwrap()),
+            "Ad sales boost profit"
+        );
+        assert_eq!(d.subtitle, None);
+        assert_eq!(d.paragraphs.len(), 2);
+        assert_eq!(d.sentences.len(), 3);
+    }
+
+    #[test]
+    fn hard_wrapped_block_is_one_paragraph() {
+        let d = doc(
+            "a.txt",
+            "Title here\n\nThis paragraph is wrapped at a fixed width so that it runs on\nacross two lines of text.\n",
+        );
+        assert_eq!(d.paragraphs.len(), 1);
+        assert_eq!(d.sentences.len(), 1);
+    }
+
+    #[test]
+    fn crlf_and_bom() {
+        let d = doc(
+            "a.txt",
+            "\u{feff}Headline words here\r\n\r\nBody text. More text.\r\n",
+        );
+        assert_eq!(d.headline, Some(3..22));
+        assert_eq!(d.slice(&d.paragraphs[0].span), "Body text. More text.");
+    }
+
+    #[test]
+    fn markdown_front_matter_heading_and_images() {
+        let text = "---\ntitle: \"Quetta attack\"\ndate: 2016-08-09\n---\n\n# Quetta attack\n\n![A photo](img.jpg)\nLawyers pray in Islamabad.\n\n## Background\n\nText.\n";
+        let d = doc("a.md", text);
+        assert_eq!(d.slice(d.headline.as_ref().unwrap()), "Quetta attack");
+        assert_eq!(d.slice(d.front_matter_date.as_ref().unwrap()), "2016-08-09");
+        assert_eq!(d.images.len(), 1);
+        assert_eq!(d.slice(&d.images[0].alt), "A photo");
+        assert_eq!(d.lines[d.images[0].line].kind, LineKind::Image);
+        let paras: Vec<&str> = d.paragraphs.iter().map(|p| d.slice(&p.span)).collect();
+        assert_eq!(paras, vec!["Lawyers pray in Islamabad.", "Text."]);
+    }
+
+    #[test]
+    fn empty_text_has_no_structure() {
+        let d = doc("a.txt", "");
+        assert!(d.is_blank());
+        assert_eq!(d.headline, None);
+        assert!(d.paragraphs.is_empty());
+    }
+}

@@ -1,0 +1,19 @@
+//! `concise`: `path:line:col: severity[rule]: message`, one finding per line, for editors
+//! (Vim quickfix, VS Code problem matchers) and grep.
+
+use std::io::{self, Write};
+
+use super::{Locator, Report};
+
+pub fn emit(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
+    let mut locator = Locator::new(&report.outcome.sources);
+    for d in report.diagnostics() {
+        let at = locator.locate(&d.path, &d.span).start;
+        writeln!(
+            out,
+            "{}:{}:{}: {}[{}]: {}",
+            d.path, at.line, at.column, d.severity, d.rule, d.message
+        )?;
+    }
+    Ok(())
+}

@@ -1,0 +1,141 @@
+//! Emitters: turn sorted diagnostics into one output format. Emitters never analyse; they only
+//! compute lines and columns (from byte offsets) and print.
+//!
+//! Columns are 1-based and counted in Unicode scalar values (characters); a leading BOM does not
+//! count. `end_column` is exclusive.
+
+mod concise;
+mod excerpt;
+mod github;
+mod human;
+mod json;
+mod sarif;
+
+use std::collections::HashMap;
+use std::io;
+use std::ops::Range;
+
+use codespan_reporting::term::termcolor::WriteColor;
+
+use crate::diagnostic::Diagnostic;
+use crate::engine::{Outcome, Sources};
+use crate::rules::RuleSet;
+
+pub use human::summary_line;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum OutputFormat {
+    /// Source snippets with labels and notes (codespan-reporting).
+    Human,
+    /// One line per finding: `path:line:col: severity[rule]: message`.
+    Concise,
+    /// One JSON document with every diagnostic and a summary.
+    Json,
+    /// One JSON object per diagnostic per line.
+    Jsonl,
+    /// SARIF 2.1.0, for code-scanning services.
+    Sarif,
+    /// GitHub Actions workflow commands (annotations).
+    Github,
+}
+
+/// A line and column, both 1-based; the column counts characters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Position {
+    pub line: usize,
+    pub column: usize,
+}
+
+/// Byte offsets of line starts in one text, to turn offsets into positions.
+pub struct LineIndex<'a> {
+    text: &'a str,
+    starts: Vec<usize>,
+}
+
+impl<'a> LineIndex<'a> {
+    pub fn new(text: &'a str) -> LineIndex<'a> {
+        let mut starts = vec![0];
+        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        LineIndex { text, starts }
+    }
+
+    pub fn position(&self, offset: usize) -> Position {
+        let offset = floor_char_boundary(self.text, offset.min(self.text.len()));
+        let line = self.starts.partition_point(|&s| s <= offset) - 1;
+        let start = self.starts[line];
+        let mut column = self.text[start..offset].chars().count() + 1;
+        if line == 0 && self.text.starts_with('\u{feff}') && offset > 0 {
+            column -= 1;
+        }
+        Position {
+            line: line + 1,
+            column,
+        }
+    }
+}
+
+fn floor_char_boundary(text: &str, mut i: usize) -> usize {
+    while i > 0 && !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// Positions for the spans of many files, building each file's line index once.
+pub struct Locator<'a> {
+    sources: &'a Sources,
+    indexes: HashMap<&'a str, LineIndex<'a>>,
+}
+
+/// A span with its start and end positions.
+#[derive(Clone, Copy, Debug)]
+pub struct Located {
+    pub start: Position,
+    pub end: Position,
+}
+
+impl<'a> Locator<'a> {
+    pub fn new(sources: &'a Sources) -> Locator<'a> {
+        Locator {
+            sources,
+            indexes: HashMap::new(),
+        }
+    }
+
+    pub fn locate(&mut self, path: &'a str, span: &Range<usize>) -> Located {
+        let sources = self.sources;
+        let index = self
+            .indexes
+            .entry(path)
+            .or_insert_with(|| LineIndex::new(sources.get(path).unwrap_or("")));
+        Located {
+            start: index.position(span.start),
+            end: index.position(span.end),
+        }
+    }
+}
+
+/// Everything an emitter may need.
+pub struct Report<'a> {
+    pub outcome: &'a Outcome,
+    pub rules: &'a RuleSet,
+}
+
+impl Report<'_> {
+    pub fn diagnostics(&self) -> &[Diagnostic] {
+        &self.outcome.diagnostics
+    }
+}
+
+/// Writes the report in `format`. `out` supports colour for the human format.
+pub fn emit(format: OutputFormat, report: &Report<'_>, out: &mut dyn WriteColor) -> io::Result<()> {
+    match format {
+        OutputFormat::Human => human::emit(report, out),
+        OutputFormat::Concise => concise::emit(report, out),
+        OutputFormat::Json => json::emit(report, out, false),
+        OutputFormat::Jsonl => json::emit(report, out, true),
+        OutputFormat::Sarif => sarif::emit(report, out),
+        OutputFormat::Github => github::emit(report, out),
+    }?;
+    out.flush()
+}

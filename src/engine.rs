@@ -1,0 +1,598 @@
+//! The glue of the pipeline: read each file, build its `Document`, run the document rules and
+//! collect corpus facts in a rayon map; merge the per-worker accumulators; run the corpus rules
+//! once; sort. Output never depends on thread count or file order.
+//!
+//! A document's text is kept after the map only if a diagnostic points into it; texts that corpus
+//! findings point at are read again at the end. Memory is bounded by the findings, not the corpus.
+
+use std::any::Any;
+use std::collections::{HashMap, HashSet};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+
+use crate::checks::CompiledCheck;
+use crate::diagnostic::{self, Diagnostic, Finding, Label, Severity};
+use crate::document::Document;
+use crate::input::{Decoded, decode};
+use crate::rules::{ENGINE_RULES, Rule, RuleSet};
+use crate::walk::{Input, io_reason};
+
+/// Which rules run.
+#[derive(Clone, Debug, Default)]
+pub struct Selection {
+    /// Only these rules (empty: all).
+    pub select: Vec<String>,
+    /// Never these rules.
+    pub ignore: Vec<String>,
+}
+
+impl Selection {
+    pub fn allows(&self, id: &str) -> bool {
+        (self.select.is_empty() || self.select.iter().any(|s| s == id))
+            && !self.ignore.iter().any(|s| s == id)
+    }
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct LintOptions {
+    /// Worker threads; `None` uses every core.
+    pub jobs: Option<usize>,
+    pub selection: Selection,
+    /// Measure time per rule and per phase.
+    pub timings: bool,
+}
+
+/// Counts for the summary line.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Summary {
+    /// Files read (or texts given).
+    pub files: usize,
+    /// Documents checked.
+    pub documents: usize,
+    /// Files not checked: binary or not UTF-8.
+    pub skipped: usize,
+    pub binary: usize,
+    pub errors: usize,
+    pub warnings: usize,
+    pub infos: usize,
+    pub bytes: u64,
+}
+
+/// Time spent per phase and per rule (summed over threads for rules).
+#[derive(Clone, Debug, Default)]
+pub struct Timings {
+    pub walk: Duration,
+    pub map: Duration,
+    pub reduce: Duration,
+    pub emit: Duration,
+    /// Time inside each rule's check (document rules) or collect + reduce (corpus rules).
+    pub rules: Vec<(Arc<str>, Duration)>,
+    /// Reading and parsing documents, summed over threads.
+    pub read: Duration,
+}
+
+/// Texts that diagnostics point into, by display path.
+#[derive(Default, Debug)]
+pub struct Sources {
+    texts: HashMap<Arc<str>, Arc<str>>,
+}
+
+impl Sources {
+    pub fn get(&self, path: &str) -> Option<&str> {
+        self.texts.get(path).map(AsRef::as_ref)
+    }
+
+    pub fn insert(&mut self, path: Arc<str>, text: Arc<str>) {
+        self.texts.insert(path, text);
+    }
+}
+
+pub struct Outcome {
+    pub diagnostics: Vec<Diagnostic>,
+    pub sources: Sources,
+    pub summary: Summary,
+    /// Paths that could not be read.
+    pub io_errors: Vec<String>,
+    /// Documents where a check panicked.
+    pub internal_errors: usize,
+    pub timings: Option<Timings>,
+}
+
+/// Where documents come from: files on disk or texts in memory (tests, the accuracy harness).
+enum Origin<'a> {
+    Files(&'a [Input]),
+    Texts(&'a [(Arc<str>, String)]),
+}
+
+/// The rules that run, split by scope.
+struct Active<'a> {
+    document: Vec<(&'a Rule, usize)>,
+    corpus: Vec<(&'a Rule, usize)>,
+    engine: HashSet<&'static str>,
+    n_rules: usize,
+}
+
+impl<'a> Active<'a> {
+    fn new(rules: &'a RuleSet, selection: &Selection) -> Active<'a> {
+        let mut document = Vec::new();
+        let mut corpus = Vec::new();
+        let mut n = 0;
+        for rule in rules.rules.iter().filter(|r| selection.allows(&r.id)) {
+            match rule.check {
+                CompiledCheck::Document(_) => document.push((rule, n)),
+                CompiledCheck::Corpus(_) => corpus.push((rule, n)),
+            }
+            n += 1;
+        }
+        let engine = ENGINE_RULES
+            .iter()
+            .map(|r| r.id)
+            .filter(|id| selection.allows(id))
+            .collect();
+        Active {
+            document,
+            corpus,
+            engine,
+            n_rules: n,
+        }
+    }
+}
+
+/// What one worker accumulates.
+struct MapAcc {
+    diagnostics: Vec<Diagnostic>,
+    sources: Vec<(Arc<str>, Arc<str>)>,
+    corpus: Vec<Box<dyn Any + Send>>,
+    summary: Summary,
+    io_errors: Vec<String>,
+    internal_errors: usize,
+    rule_time: Vec<Duration>,
+    read_time: Duration,
+}
+
+pub fn lint_files(rules: &RuleSet, inputs: &[Input], options: &LintOptions) -> Outcome {
+    run(rules, &Origin::Files(inputs), options)
+}
+
+/// Lints texts held in memory, as if each were a file at its path.
+pub fn lint_texts(rules: &RuleSet, texts: &[(Arc<str>, String)], options: &LintOptions) -> Outcome {
+    run(rules, &Origin::Texts(texts), options)
+}
+
+fn run(rules: &RuleSet, origin: &Origin<'_>, options: &LintOptions) -> Outcome {
+    let active = Active::new(rules, &options.selection);
+    let timings = options.timings;
+    let new_acc = || MapAcc {
+        diagnostics: Vec::new(),
+        sources: Vec::new(),
+        corpus: active
+            .corpus
+            .iter()
+            .map(|(r, _)| match &r.check {
+                CompiledCheck::Corpus(c) => c.new_acc(),
+                CompiledCheck::Document(_) => unreachable!("corpus list holds corpus rules"),
+            })
+            .collect(),
+        summary: Summary::default(),
+        io_errors: Vec::new(),
+        internal_errors: 0,
+        rule_time: vec![Duration::ZERO; active.n_rules],
+        read_time: Duration::ZERO,
+    };
+    let merge = |mut a: MapAcc, b: MapAcc| {
+        a.diagnostics.extend(b.diagnostics);
+        a.sources.extend(b.sources);
+        for ((acc, other), (rule, _)) in a.corpus.iter_mut().zip(b.corpus).zip(&active.corpus) {
+            if let CompiledCheck::Corpus(c) = &rule.check {
+                c.merge(acc.as_mut(), other);
+            }
+        }
+        add_summary(&mut a.summary, &b.summary);
+        a.io_errors.extend(b.io_errors);
+        a.internal_errors += b.internal_errors;
+        for (x, y) in a.rule_time.iter_mut().zip(b.rule_time) {
+            *x += y;
+        }
+        a.read_time += b.read_time;
+        a
+    };
+
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(options.jobs.unwrap_or(0))
+        .build();
+    let map_start = Instant::now();
+    let map = || match origin {
+        Origin::Files(inputs) => inputs
+            .par_iter()
+            .fold(new_acc, |mut acc, input| {
+                let t = Instant::now();
+                let bytes = std::fs::read(&input.path);
+                acc.read_time += t.elapsed();
+                match bytes {
+                    Ok(bytes) => {
+                        lint_bytes(&active, input.display.clone(), bytes, &mut acc, timings);
+                    }
+                    Err(e) => acc
+                        .io_errors
+                        .push(format!("{}: {}", input.display, io_reason(&e))),
+                }
+                acc
+            })
+            .reduce(new_acc, merge),
+        Origin::Texts(texts) => texts
+            .par_iter()
+            .fold(new_acc, |mut acc, (path, text)| {
+                lint_bytes(
+                    &active,
+                    path.clone(),
+                    text.clone().into_bytes(),
+                    &mut acc,
+                    timings,
+                );
+                acc
+            })
+            .reduce(new_acc, merge),
+    };
+    let acc = match &pool {
+        Ok(pool) => pool.install(map),
+        Err(_) => map(),
+    };
+    let map_time = map_start.elapsed();
+
+    let reduce_start = Instant::now();
+    let mut diagnostics = acc.diagnostics;
+    let mut rule_time = acc.rule_time;
+    for ((rule, index), corpus_acc) in active.corpus.iter().zip(acc.corpus) {
+        let CompiledCheck::Corpus(check) = &rule.check else {
+            continue;
+        };
+        let t = Instant::now();
+        let findings = catch_unwind(AssertUnwindSafe(|| check.reduce(corpus_acc)));
+        rule_time[*index] += t.elapsed();
+        match findings {
+            Ok(findings) => {
+                for (path, finding) in findings {
+                    diagnostics.push(to_diagnostic(rule, path, finding));
+                }
+            }
+            Err(_) => diagnostics.push(Diagnostic {
+                rule: Arc::from("internal-error"),
+                check: "engine",
+                severity: Severity::Error,
+                message: format!(
+                    "rule `{}` failed while comparing documents (a bug in copydesk)",
+                    rule.id
+                ),
+                path: Arc::from(""),
+                span: 0..0,
+                labels: Vec::new(),
+                notes: vec!["please report it; the other rules' findings are complete".into()],
+                fix: None,
+            }),
+        }
+    }
+    diagnostic::sort(&mut diagnostics);
+
+    let mut sources = Sources::default();
+    for (path, text) in acc.sources {
+        sources.insert(path, text);
+    }
+    load_missing_sources(origin, &diagnostics, &mut sources);
+    let reduce_time = reduce_start.elapsed();
+
+    let mut summary = acc.summary;
+    for d in &diagnostics {
+        match d.severity {
+            Severity::Error => summary.errors += 1,
+            Severity::Warning => summary.warnings += 1,
+            Severity::Info => summary.infos += 1,
+        }
+    }
+    let mut io_errors = acc.io_errors;
+    io_errors.sort();
+    let timings = timings.then(|| {
+        let all: Vec<&Rule> = {
+            let mut v: Vec<(&Rule, usize)> = active
+                .document
+                .iter()
+                .chain(&active.corpus)
+                .copied()
+                .collect();
+            v.sort_by_key(|(_, i)| *i);
+            v.into_iter().map(|(r, _)| r).collect()
+        };
+        Timings {
+            walk: Duration::ZERO,
+            map: map_time,
+            reduce: reduce_time,
+            emit: Duration::ZERO,
+            rules: all
+                .iter()
+                .zip(&rule_time)
+                .map(|(r, t)| (r.id.clone(), *t))
+                .collect(),
+            read: acc.read_time,
+        }
+    });
+    Outcome {
+        diagnostics,
+        sources,
+        summary,
+        io_errors,
+        internal_errors: acc.internal_errors,
+        timings,
+    }
+}
+
+fn add_summary(a: &mut Summary, b: &Summary) {
+    a.files += b.files;
+    a.documents += b.documents;
+    a.skipped += b.skipped;
+    a.binary += b.binary;
+    a.bytes += b.bytes;
+}
+
+fn lint_bytes(
+    active: &Active<'_>,
+    path: Arc<str>,
+    bytes: Vec<u8>,
+    acc: &mut MapAcc,
+    timings: bool,
+) {
+    acc.summary.files += 1;
+    acc.summary.bytes += bytes.len() as u64;
+    let t = Instant::now();
+    let text = match decode(bytes) {
+        Decoded::Text(text) => text,
+        Decoded::Binary => {
+            acc.summary.skipped += 1;
+            acc.summary.binary += 1;
+            return;
+        }
+        Decoded::InvalidUtf8 {
+            valid,
+            offset,
+            len,
+            byte,
+        } => {
+            acc.summary.skipped += 1;
+            if active.engine.contains("invalid-utf8") {
+                acc.diagnostics.push(engine_diagnostic(
+                    "invalid-utf8",
+                    &path,
+                    offset..offset + len,
+                    format!("file is not valid UTF-8: byte 0x{byte:02X} at offset {offset}"),
+                    "copydesk reads UTF-8 only; convert the file (for example `iconv -f latin1 -t utf-8`) \
+                     and lint it again. The rest of the file was not checked",
+                ));
+                acc.sources.push((path, Arc::from(valid)));
+            }
+            return;
+        }
+    };
+    let doc = Document::parse(path.clone(), text);
+    if timings {
+        acc.read_time += t.elapsed();
+    }
+    acc.summary.documents += 1;
+    let before = acc.diagnostics.len();
+    if doc.is_blank() && active.engine.contains("empty-document") {
+        let end = doc.text.len();
+        acc.diagnostics.push(engine_diagnostic(
+            "empty-document",
+            &path,
+            0..end,
+            "document is empty".to_string(),
+            "a document needs a headline and a body; delete the file or restore its text",
+        ));
+    }
+    let mut findings = Vec::new();
+    for &(rule, index) in &active.document {
+        let CompiledCheck::Document(check) = &rule.check else {
+            continue;
+        };
+        findings.clear();
+        let t = timings.then(Instant::now);
+        let result = catch_unwind(AssertUnwindSafe(|| check.check(&doc, &mut findings)));
+        if let Some(t) = t {
+            acc.rule_time[index] += t.elapsed();
+        }
+        match result {
+            Ok(()) => {
+                for f in findings.drain(..) {
+                    acc.diagnostics.push(to_diagnostic(rule, path.clone(), f));
+                }
+            }
+            Err(_) => internal_error(active, acc, &path, &rule.id),
+        }
+    }
+    let mut failed = Vec::new();
+    for ((rule, index), corpus_acc) in active.corpus.iter().zip(acc.corpus.iter_mut()) {
+        let CompiledCheck::Corpus(check) = &rule.check else {
+            continue;
+        };
+        let t = timings.then(Instant::now);
+        let result = catch_unwind(AssertUnwindSafe(|| {
+            if let Some(facts) = check.collect(&doc) {
+                check.fold(corpus_acc.as_mut(), &path, facts);
+            }
+        }));
+        if let Some(t) = t {
+            acc.rule_time[*index] += t.elapsed();
+        }
+        if result.is_err() {
+            failed.push(&rule.id);
+        }
+    }
+    for rule in failed {
+        internal_error(active, acc, &path, rule);
+    }
+    if acc.diagnostics.len() > before {
+        acc.sources.push((path, Arc::from(doc.text)));
+    }
+}
+
+fn internal_error(active: &Active<'_>, acc: &mut MapAcc, path: &Arc<str>, rule: &str) {
+    acc.internal_errors += 1;
+    if active.engine.contains("internal-error") {
+        acc.diagnostics.push(engine_diagnostic(
+            "internal-error",
+            path,
+            0..0,
+            format!("rule `{rule}` failed on this document (a bug in copydesk)"),
+            "please report it with this file; the other rules still checked the document",
+        ));
+    }
+}
+
+fn engine_diagnostic(
+    rule: &'static str,
+    path: &Arc<str>,
+    span: std::ops::Range<usize>,
+    message: String,
+    note: &str,
+) -> Diagnostic {
+    let severity = ENGINE_RULES
+        .iter()
+        .find(|r| r.id == rule)
+        .map_or(Severity::Error, |r| r.severity);
+    Diagnostic {
+        rule: Arc::from(rule),
+        check: "engine",
+        severity,
+        message,
+        path: path.clone(),
+        span,
+        labels: Vec::new(),
+        notes: vec![note.to_string()],
+        fix: None,
+    }
+}
+
+fn to_diagnostic(rule: &Rule, path: Arc<str>, finding: Finding) -> Diagnostic {
+    Diagnostic {
+        rule: rule.id.clone(),
+        check: rule.kind.name(),
+        severity: rule.severity,
+        message: rule.message.render(&finding.args),
+        path,
+        span: finding.span,
+        labels: finding.labels,
+        notes: finding.notes,
+        fix: finding.fix,
+    }
+}
+
+/// Loads the texts of files that labels point into but whose own text was not kept.
+fn load_missing_sources(origin: &Origin<'_>, diagnostics: &[Diagnostic], sources: &mut Sources) {
+    let mut wanted: Vec<&Arc<str>> = diagnostics
+        .iter()
+        .flat_map(|d| {
+            std::iter::once(&d.path).chain(d.labels.iter().filter_map(|l: &Label| l.path.as_ref()))
+        })
+        .filter(|p| sources.get(p).is_none())
+        .collect();
+    wanted.sort();
+    wanted.dedup();
+    if wanted.is_empty() {
+        return;
+    }
+    let lookup: HashMap<&str, Source<'_>> = match origin {
+        Origin::Files(inputs) => inputs
+            .iter()
+            .map(|i| (&*i.display, Source::Disk(i.path.clone())))
+            .collect(),
+        Origin::Texts(texts) => texts
+            .iter()
+            .map(|(p, t)| (&**p, Source::Memory(t)))
+            .collect(),
+    };
+    for path in wanted {
+        let text = match lookup.get(&**path) {
+            Some(Source::Disk(p)) => std::fs::read(p)
+                .ok()
+                .and_then(|b| String::from_utf8(b).ok()),
+            Some(Source::Memory(t)) => Some((*t).clone()),
+            None => None,
+        };
+        if let Some(text) = text {
+            sources.insert(path.clone(), Arc::from(text));
+        }
+    }
+}
+
+enum Source<'a> {
+    Disk(PathBuf),
+    Memory(&'a String),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::{CheckKind, DocumentCheck};
+    use crate::rules::Template;
+
+    struct Panics;
+
+    impl DocumentCheck for Panics {
+        fn check(&self, doc: &Document, _: &mut Vec<Finding>) {
+            assert!(!doc.text.contains("boom"), "a check bug");
+        }
+    }
+
+    #[test]
+    fn a_panicking_check_becomes_an_internal_error_for_that_document_only() {
+        let mut rules = RuleSet::builtin().unwrap();
+        rules.rules.push(Rule {
+            id: Arc::from("panics"),
+            kind: CheckKind::Pattern,
+            severity: Severity::Warning,
+            message: Template::parse("never shown", &[]).unwrap(),
+            description: String::new(),
+            link: None,
+            origin: String::new(),
+            params_toml: String::new(),
+            examples: Vec::new(),
+            check: CompiledCheck::Document(Box::new(Panics)),
+        });
+        let texts = vec![
+            (
+                Arc::from("a.txt"),
+                "Headline\n\nboom goes the the check.\n".to_string(),
+            ),
+            (
+                Arc::from("b.txt"),
+                "Headline\n\nA calm and the the text.\n".to_string(),
+            ),
+        ];
+        let prev = std::panic::take_hook();
+        std::panic::set_hook(Box::new(|_| {}));
+        let outcome = lint_texts(
+            &rules,
+            &texts,
+            &LintOptions {
+                jobs: Some(2),
+                ..LintOptions::default()
+            },
+        );
+        std::panic::set_hook(prev);
+        assert_eq!(outcome.internal_errors, 1);
+        let got: Vec<(&str, &str)> = outcome
+            .diagnostics
+            .iter()
+            .map(|d| (&*d.path, &*d.rule))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("a.txt", "internal-error"),
+                ("a.txt", "doubled-word"),
+                ("b.txt", "doubled-word")
+            ]
+        );
+    }
+}

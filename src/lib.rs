@@ -1,0 +1,16 @@
+//! copydesk: a corpus quality and consistency linter for news-like articles.
+//!
+//! The pipeline: `walk` (which files) → `input` (bytes to `Document`) → `checks` (rules run in a
+//! parallel map, corpus rules reduced once) → `diagnostic` (sorted findings) → `emit` (formats).
+//! `engine` is the glue; `cli` is the command line around it.
+
+pub mod checks;
+pub mod cli;
+pub mod diagnostic;
+pub mod document;
+pub mod emit;
+pub mod engine;
+pub mod input;
+pub mod rules;
+pub mod text;
+pub mod walk;

@@ -1,0 +1,260 @@
+//! Small text utilities shared by the document model and the checks: word iteration and
+//! abbreviation-aware sentence splitting, all in byte offsets. No allocation per token.
+
+use std::ops::Range;
+
+/// Titles, honorifics, AP month abbreviations and other words that end in a full stop without
+/// ending a sentence. Compared case-sensitively against the word before the stop.
+const ABBREVIATIONS: &[&str] = &[
+    "Mr", "Mrs", "Ms", "Dr", "Prof", "Gen", "Col", "Lt", "Sgt", "Capt", "Cmdr", "Maj", "Adm",
+    "Brig", "Gov", "Sen", "Rep", "Pres", "Rev", "Hon", "St", "Jr", "Sr", "Mt", "Ft", "No", "Nos",
+    "Jan", "Feb", "Mar", "Apr", "Aug", "Sep", "Sept", "Oct", "Nov", "Dec", "Mon", "Tue", "Tues",
+    "Wed", "Thu", "Thur", "Thurs", "Fri", "Sat", "Sun", "vs", "v", "approx", "est", "Inc", "Corp",
+    "Co", "Ltd", "Bros", "Messrs", "Supt", "Insp", "Det", "Cpl", "Pvt", "Sgt", "Ald", "Fr", "cf",
+    "al", "Ave", "Blvd", "Rd", "Univ", "Dept", "Fig", "Vol", "pp", "p", "ca",
+];
+
+/// True for characters that may close a sentence after its terminal punctuation.
+fn is_closer(c: char) -> bool {
+    matches!(c, '"' | '\'' | '”' | '’' | ')' | ']' | '»')
+}
+
+/// True for characters that may open a sentence before its first letter.
+fn is_opener(c: char) -> bool {
+    matches!(
+        c,
+        '"' | '\'' | '“' | '‘' | '(' | '[' | '«' | '¿' | '¡' | '—' | '-'
+    )
+}
+
+/// The word ending right before byte `end` (letters, digits and internal dots).
+fn word_before(text: &str, end: usize) -> &str {
+    let start = text[..end]
+        .char_indices()
+        .rev()
+        .take_while(|&(_, c)| c.is_alphanumeric() || c == '.')
+        .last()
+        .map_or(end, |(i, _)| i);
+    &text[start..end]
+}
+
+/// Whether a full stop at the end of `word` is part of an abbreviation rather than a sentence
+/// end: listed abbreviations, single initials ("J."), and dotted acronyms ("U.S", "e.g").
+fn is_abbreviation(word: &str) -> bool {
+    if word.is_empty() {
+        return false;
+    }
+    if ABBREVIATIONS.contains(&word) {
+        return true;
+    }
+    let mut chars = word.chars();
+    let first = chars.next().unwrap_or(' ');
+    // "J." as an initial.
+    if first.is_uppercase() && chars.next().is_none() {
+        return true;
+    }
+    // "U.S", "U.N", "e.g", "i.e": letters separated by dots.
+    word.contains('.') && word.split('.').all(|part| part.chars().count() <= 2)
+}
+
+/// Splits `text[range]` into sentences, returning absolute byte ranges trimmed of surrounding
+/// white space. A sentence ends at `.`, `!` or `?` (plus closing quotes or brackets) followed by
+/// white space and an upper-case letter, digit or opening quote, unless the full stop belongs to an
+/// abbreviation. Line breaks inside the range are not boundaries on their own.
+pub fn split_sentences(text: &str, range: Range<usize>, out: &mut Vec<Range<usize>>) {
+    let slice = &text[range.clone()];
+    let base = range.start;
+    let bytes = slice.as_bytes();
+    let mut start = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b == b'.' || b == b'!' || b == b'?' {
+            // Extend over repeated terminators and closers.
+            let mut end = i + 1;
+            while end < bytes.len() && matches!(bytes[end], b'.' | b'!' | b'?') {
+                end += 1;
+            }
+            while let Some(c) = slice[end..].chars().next() {
+                if is_closer(c) {
+                    end += c.len_utf8();
+                } else {
+                    break;
+                }
+            }
+            let ws_end = slice[end..]
+                .char_indices()
+                .find(|&(_, c)| !c.is_whitespace())
+                .map_or(slice.len(), |(j, _)| end + j);
+            let boundary = if ws_end == end {
+                false
+            } else if ws_end == slice.len() {
+                true
+            } else {
+                let next = slice[ws_end..].chars().next().unwrap_or(' ');
+                let starts_sentence = next.is_uppercase() || next.is_numeric() || is_opener(next);
+                starts_sentence
+                    && !(b == b'.' && end == i + 1 && is_abbreviation(word_before(slice, i)))
+            };
+            if boundary {
+                push_trimmed(slice, base, start..end, out);
+                start = ws_end;
+                i = ws_end;
+                continue;
+            }
+            i = end;
+            continue;
+        }
+        i += 1;
+    }
+    if start < slice.len() {
+        push_trimmed(slice, base, start..slice.len(), out);
+    }
+}
+
+fn push_trimmed(slice: &str, base: usize, range: Range<usize>, out: &mut Vec<Range<usize>>) {
+    let piece = &slice[range.clone()];
+    let lead = piece.len() - piece.trim_start().len();
+    let trail = piece.len() - piece.trim_end().len();
+    if lead + trail < piece.len() {
+        out.push(base + range.start + lead..base + range.end - trail);
+    }
+}
+
+/// A word: a maximal run of letters, digits, apostrophes and hyphens inside a word.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Word<'a> {
+    pub text: &'a str,
+    pub start: usize,
+}
+
+impl Word<'_> {
+    pub fn end(&self) -> usize {
+        self.start + self.text.len()
+    }
+
+    pub fn span(&self) -> Range<usize> {
+        self.start..self.end()
+    }
+}
+
+fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric()
+}
+
+fn is_joiner(c: char) -> bool {
+    matches!(c, '\'' | '’' | '-' | '‐')
+}
+
+/// Iterates the words of `text[range]` with absolute byte offsets. Apostrophes and hyphens join
+/// word characters ("al-Qaeda", "Pakistan’s"); other punctuation separates.
+pub fn words(text: &str, range: Range<usize>) -> Words<'_> {
+    Words {
+        text,
+        pos: range.start,
+        end: range.end,
+    }
+}
+
+pub struct Words<'a> {
+    text: &'a str,
+    pos: usize,
+    end: usize,
+}
+
+impl<'a> Iterator for Words<'a> {
+    type Item = Word<'a>;
+
+    fn next(&mut self) -> Option<Word<'a>> {
+        let rest = &self.text[self.pos..self.end];
+        let (skip, _) = rest.char_indices().find(|&(_, c)| is_word_char(c))?;
+        let start = self.pos + skip;
+        let mut end = start;
+        let mut chars = self.text[start..self.end].char_indices().peekable();
+        while let Some((j, c)) = chars.next() {
+            if is_word_char(c) {
+                end = start + j + c.len_utf8();
+            } else if is_joiner(c) {
+                match chars.peek() {
+                    Some(&(_, n)) if is_word_char(n) => {}
+                    _ => break,
+                }
+            } else {
+                break;
+            }
+        }
+        self.pos = end;
+        Some(Word {
+            text: &self.text[start..end],
+            start,
+        })
+    }
+}
+
+/// Whether a line looks like title case: most words of four letters or more start upper-case.
+pub fn is_title_case(line: &str) -> bool {
+    let mut long = 0;
+    let mut capital = 0;
+    for w in words(line, 0..line.len()) {
+        if w.text.chars().count() >= 4 {
+            long += 1;
+            if w.text.chars().next().is_some_and(char::is_uppercase) {
+                capital += 1;
+            }
+        }
+    }
+    long > 0 && capital * 4 >= long * 3
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sentences(text: &str) -> Vec<&str> {
+        let mut out = Vec::new();
+        split_sentences(text, 0..text.len(), &mut out);
+        out.into_iter().map(|r| &text[r]).collect()
+    }
+
+    #[test]
+    fn abbreviations_do_not_end_sentences() {
+        assert_eq!(
+            sentences("Mr. Smith met Gen. Raheel Sharif on Feb. 3, 2016. He left the U.S. Army."),
+            vec![
+                "Mr. Smith met Gen. Raheel Sharif on Feb. 3, 2016.",
+                "He left the U.S. Army."
+            ]
+        );
+    }
+
+    #[test]
+    fn quotes_close_sentences() {
+        assert_eq!(
+            sentences("He said: “It is over.” Then he left! Did he? Yes."),
+            vec!["He said: “It is over.”", "Then he left!", "Did he?", "Yes."]
+        );
+    }
+
+    #[test]
+    fn missing_space_is_not_a_boundary() {
+        assert_eq!(sentences("a threat.With ISIS"), vec!["a threat.With ISIS"]);
+    }
+
+    #[test]
+    fn lower_case_after_stop_is_not_a_boundary() {
+        assert_eq!(
+            sentences("It cost 3.5 bn. and more"),
+            vec!["It cost 3.5 bn. and more"]
+        );
+    }
+
+    #[test]
+    fn words_keep_joined_pieces() {
+        let text = "al-Qaeda’s chief, Hizb ut-Tahrir -- and 2016.";
+        let got: Vec<&str> = words(text, 0..text.len()).map(|w| w.text).collect();
+        assert_eq!(
+            got,
+            vec!["al-Qaeda’s", "chief", "Hizb", "ut-Tahrir", "and", "2016"]
+        );
+    }
+}

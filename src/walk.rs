@@ -1,0 +1,140 @@
+//! Which files to lint: the paths on the command line, folders walked recursively in sorted
+//! order, honouring `.gitignore`, `.copydeskignore` and the config's `ignore` patterns, keeping
+//! only the configured extensions. A file named explicitly is always linted.
+//!
+//! Walking only lists files; it never reads them.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use ignore::gitignore::{Gitignore, GitignoreBuilder};
+
+/// A file to lint: the path as shown to the user and the path to open.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Input {
+    pub display: Arc<str>,
+    pub path: PathBuf,
+}
+
+#[derive(Debug, Default)]
+pub struct Walked {
+    pub inputs: Vec<Input>,
+    /// Paths that could not be walked (missing, unreadable), with the reason.
+    pub errors: Vec<String>,
+}
+
+pub struct WalkOptions<'a> {
+    pub extensions: &'a [String],
+    /// Gitignore-style patterns and the folder they are relative to.
+    pub ignore: &'a [String],
+    pub ignore_root: Option<&'a Path>,
+}
+
+/// The display form of a path: `/` separators, no leading `./`.
+pub fn display_path(path: &Path) -> String {
+    let s = path.to_string_lossy().replace('\\', "/");
+    let trimmed = s.strip_prefix("./").unwrap_or(&s);
+    if trimmed.is_empty() {
+        s
+    } else {
+        trimmed.to_string()
+    }
+}
+
+pub fn walk(paths: &[PathBuf], options: &WalkOptions<'_>) -> Walked {
+    let mut walked = Walked::default();
+    let mut seen = HashSet::new();
+    let config_ignore = build_ignore(options);
+    let wanted = |p: &Path| {
+        p.extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| options.extensions.iter().any(|x| x.eq_ignore_ascii_case(e)))
+    };
+    for root in paths {
+        let meta = match std::fs::metadata(root) {
+            Ok(m) => m,
+            Err(e) => {
+                walked
+                    .errors
+                    .push(format!("{}: {}", root.display(), io_reason(&e)));
+                continue;
+            }
+        };
+        if meta.is_file() {
+            push(&mut walked, &mut seen, root);
+            continue;
+        }
+        let mut builder = ignore::WalkBuilder::new(root);
+        builder
+            .require_git(false)
+            .add_custom_ignore_filename(".copydeskignore")
+            .sort_by_file_name(std::cmp::Ord::cmp);
+        let mut found = Vec::new();
+        for entry in builder.build() {
+            match entry {
+                Ok(entry) => {
+                    let p = entry.path();
+                    if !entry.file_type().is_some_and(|t| t.is_file()) || !wanted(p) {
+                        continue;
+                    }
+                    if let Some(gi) = &config_ignore
+                        && is_ignored(gi, p)
+                    {
+                        continue;
+                    }
+                    found.push(p.to_path_buf());
+                }
+                Err(e) => walked.errors.push(e.to_string()),
+            }
+        }
+        found.sort();
+        for p in found {
+            push(&mut walked, &mut seen, &p);
+        }
+    }
+    walked
+}
+
+fn push(walked: &mut Walked, seen: &mut HashSet<PathBuf>, path: &Path) {
+    if seen.insert(path.to_path_buf()) {
+        walked.inputs.push(Input {
+            display: Arc::from(display_path(path)),
+            path: path.to_path_buf(),
+        });
+    }
+}
+
+fn build_ignore(options: &WalkOptions<'_>) -> Option<Gitignore> {
+    if options.ignore.is_empty() {
+        return None;
+    }
+    let root = options.ignore_root.unwrap_or(Path::new("."));
+    let mut builder = GitignoreBuilder::new(root);
+    for pattern in options.ignore {
+        // Invalid patterns are skipped; config loading reports nothing about globs yet.
+        let _ = builder.add_line(None, pattern);
+    }
+    builder.build().ok()
+}
+
+fn is_ignored(gi: &Gitignore, path: &Path) -> bool {
+    let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let root = std::path::absolute(gi.path()).unwrap_or_else(|_| gi.path().to_path_buf());
+    match abs.strip_prefix(&root) {
+        Ok(rel) => gi.matched_path_or_any_parents(rel, false).is_ignore(),
+        Err(_) => false,
+    }
+}
+
+/// A short reason for an I/O error, without the OS error number.
+pub fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file or directory".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => {
+            let s = e.to_string();
+            s.split(" (os error").next().unwrap_or(&s).to_lowercase()
+        }
+    }
+}
