@@ -6,9 +6,10 @@
 
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
-use std::io::{self, IsTerminal, Write};
+use std::io::{self, IsTerminal, Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Instant;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -99,6 +100,12 @@ struct LintArgs {
     /// Print the time spent per phase and per rule on stderr.
     #[arg(long)]
     timings: bool,
+    /// Print how many findings each rule made, instead of the findings.
+    #[arg(long)]
+    statistics: bool,
+    /// The path to show for text read from standard input (`-`); its extension picks the format.
+    #[arg(long, value_name = "PATH")]
+    stdin_filename: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -207,14 +214,34 @@ fn lint(args: &LintArgs) -> anyhow::Result<u8> {
     }
     let config = &rules.config;
     let walk_start = Instant::now();
-    let walked = walk::walk(
-        &args.paths,
+    let (stdin_paths, paths): (Vec<PathBuf>, Vec<PathBuf>) = args
+        .paths
+        .iter()
+        .cloned()
+        .partition(|p| p.as_os_str() == "-");
+    let mut walked = walk::walk(
+        &paths,
         &WalkOptions {
             extensions: &config.extensions,
             ignore: &config.ignore,
             ignore_root: config.root.as_deref(),
         },
     );
+    if !stdin_paths.is_empty() {
+        let mut text = Vec::new();
+        io::stdin().read_to_end(&mut text)?;
+        let display = args
+            .stdin_filename
+            .clone()
+            .unwrap_or_else(|| "<stdin>".to_string());
+        // Bytes that are not UTF-8 are reported by the engine like any file's.
+        let text = String::from_utf8(text)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+        walked.inputs.push(walk::Input::memory(
+            Arc::from(display.as_str()),
+            Arc::from(text),
+        ));
+    }
     let walk_time = walk_start.elapsed();
     let options = LintOptions {
         jobs: args.jobs,
@@ -244,7 +271,11 @@ fn lint(args: &LintArgs) -> anyhow::Result<u8> {
             rules: &rules,
         };
         let mut buffered = BufferedColor::new(&mut lock);
-        emit::emit(args.format, &report, &mut buffered)?;
+        if args.statistics {
+            write_statistics(&outcome, &mut buffered)?;
+        } else {
+            emit::emit(args.format, &report, &mut buffered)?;
+        }
         buffered.flush()?;
     }
     if let Some(t) = &mut outcome.timings {
@@ -290,6 +321,22 @@ fn lint(args: &LintArgs) -> anyhow::Result<u8> {
     };
     let failed = threshold.is_some_and(|t| outcome.diagnostics.iter().any(|d| d.severity >= t));
     Ok(u8::from(failed))
+}
+
+/// `--statistics`: findings per rule, most first (ruff's `--statistics`).
+fn write_statistics(outcome: &engine::Outcome, out: &mut dyn Write) -> io::Result<()> {
+    let mut counts: Vec<(&str, Severity, usize)> = Vec::new();
+    for d in &outcome.diagnostics {
+        match counts.iter_mut().find(|(id, _, _)| *id == &*d.rule) {
+            Some(c) => c.2 += 1,
+            None => counts.push((&d.rule, d.severity, 1)),
+        }
+    }
+    counts.sort_by(|a, b| b.2.cmp(&a.2).then_with(|| a.0.cmp(b.0)));
+    for (id, severity, n) in counts {
+        writeln!(out, "{n:>7}  {:<7}  {id}", severity.as_str())?;
+    }
+    Ok(())
 }
 
 fn print_timings(t: &engine::Timings, bytes: u64) {

@@ -8,7 +8,6 @@
 use std::any::Any;
 use std::collections::{HashMap, HashSet};
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -19,7 +18,7 @@ use crate::diagnostic::{self, Diagnostic, Finding, Label, Severity};
 use crate::document::Document;
 use crate::input::{Decoded, decode};
 use crate::rules::{ENGINE_RULES, Rule, RuleSet};
-use crate::walk::{Input, io_reason};
+use crate::walk::{Input, InputSource, io_reason};
 
 /// Which rules run.
 #[derive(Clone, Debug, Default)]
@@ -102,12 +101,6 @@ pub struct Outcome {
     pub timings: Option<Timings>,
 }
 
-/// Where documents come from: files on disk or texts in memory (tests, the accuracy harness).
-enum Origin<'a> {
-    Files(&'a [Input]),
-    Texts(&'a [(Arc<str>, String)]),
-}
-
 /// The rules that run, split by scope.
 struct Active<'a> {
     document: Vec<(&'a Rule, usize)>,
@@ -155,15 +148,19 @@ struct MapAcc {
 }
 
 pub fn lint_files(rules: &RuleSet, inputs: &[Input], options: &LintOptions) -> Outcome {
-    run(rules, &Origin::Files(inputs), options)
+    run(rules, inputs, options)
 }
 
 /// Lints texts held in memory, as if each were a file at its path.
 pub fn lint_texts(rules: &RuleSet, texts: &[(Arc<str>, String)], options: &LintOptions) -> Outcome {
-    run(rules, &Origin::Texts(texts), options)
+    let inputs: Vec<Input> = texts
+        .iter()
+        .map(|(path, text)| Input::memory(path.clone(), Arc::from(text.as_str())))
+        .collect();
+    run(rules, &inputs, options)
 }
 
-fn run(rules: &RuleSet, origin: &Origin<'_>, options: &LintOptions) -> Outcome {
+fn run(rules: &RuleSet, inputs: &[Input], options: &LintOptions) -> Outcome {
     let active = Active::new(rules, &options.selection);
     let timings = options.timings;
     let new_acc = || MapAcc {
@@ -205,12 +202,15 @@ fn run(rules: &RuleSet, origin: &Origin<'_>, options: &LintOptions) -> Outcome {
         .num_threads(options.jobs.unwrap_or(0))
         .build();
     let map_start = Instant::now();
-    let map = || match origin {
-        Origin::Files(inputs) => inputs
+    let map = || {
+        inputs
             .par_iter()
             .fold(new_acc, |mut acc, input| {
                 let t = Instant::now();
-                let bytes = std::fs::read(&input.path);
+                let bytes = match &input.source {
+                    InputSource::File(path) => std::fs::read(path),
+                    InputSource::Memory(text) => Ok(text.as_bytes().to_vec()),
+                };
                 acc.read_time += t.elapsed();
                 match bytes {
                     Ok(bytes) => {
@@ -222,20 +222,7 @@ fn run(rules: &RuleSet, origin: &Origin<'_>, options: &LintOptions) -> Outcome {
                 }
                 acc
             })
-            .reduce(new_acc, merge),
-        Origin::Texts(texts) => texts
-            .par_iter()
-            .fold(new_acc, |mut acc, (path, text)| {
-                lint_bytes(
-                    &active,
-                    path.clone(),
-                    text.clone().into_bytes(),
-                    &mut acc,
-                    timings,
-                );
-                acc
-            })
-            .reduce(new_acc, merge),
+            .reduce(new_acc, merge)
     };
     let acc = match &pool {
         Ok(pool) => pool.install(map),
@@ -281,7 +268,7 @@ fn run(rules: &RuleSet, origin: &Origin<'_>, options: &LintOptions) -> Outcome {
     for (path, text) in acc.sources {
         sources.insert(path, text);
     }
-    load_missing_sources(origin, &diagnostics, &mut sources);
+    load_missing_sources(inputs, &diagnostics, &mut sources);
     let reduce_time = reduce_start.elapsed();
 
     let mut summary = acc.summary;
@@ -488,7 +475,7 @@ fn to_diagnostic(rule: &Rule, path: Arc<str>, finding: Finding) -> Diagnostic {
 }
 
 /// Loads the texts of files that labels point into but whose own text was not kept.
-fn load_missing_sources(origin: &Origin<'_>, diagnostics: &[Diagnostic], sources: &mut Sources) {
+fn load_missing_sources(inputs: &[Input], diagnostics: &[Diagnostic], sources: &mut Sources) {
     let mut wanted: Vec<&Arc<str>> = diagnostics
         .iter()
         .flat_map(|d| {
@@ -501,33 +488,21 @@ fn load_missing_sources(origin: &Origin<'_>, diagnostics: &[Diagnostic], sources
     if wanted.is_empty() {
         return;
     }
-    let lookup: HashMap<&str, Source<'_>> = match origin {
-        Origin::Files(inputs) => inputs
-            .iter()
-            .map(|i| (&*i.display, Source::Disk(i.path.clone())))
-            .collect(),
-        Origin::Texts(texts) => texts
-            .iter()
-            .map(|(p, t)| (&**p, Source::Memory(t)))
-            .collect(),
-    };
+    let lookup: HashMap<&str, &InputSource> =
+        inputs.iter().map(|i| (&*i.display, &i.source)).collect();
     for path in wanted {
-        let text = match lookup.get(&**path) {
-            Some(Source::Disk(p)) => std::fs::read(p)
+        let text: Option<Arc<str>> = match lookup.get(&**path) {
+            Some(InputSource::File(p)) => std::fs::read(p)
                 .ok()
-                .and_then(|b| String::from_utf8(b).ok()),
-            Some(Source::Memory(t)) => Some((*t).clone()),
+                .and_then(|b| String::from_utf8(b).ok())
+                .map(Arc::from),
+            Some(InputSource::Memory(t)) => Some(t.clone()),
             None => None,
         };
         if let Some(text) = text {
-            sources.insert(path.clone(), Arc::from(text));
+            sources.insert(path.clone(), text);
         }
     }
-}
-
-enum Source<'a> {
-    Disk(PathBuf),
-    Memory(&'a String),
 }
 
 #[cfg(test)]

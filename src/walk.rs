@@ -10,11 +10,35 @@ use std::sync::Arc;
 
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
 
-/// A file to lint: the path as shown to the user and the path to open.
+/// A document to lint: the path as shown to the user and where its bytes come from.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Input {
     pub display: Arc<str>,
-    pub path: PathBuf,
+    pub source: InputSource,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum InputSource {
+    /// A file to open.
+    File(PathBuf),
+    /// Text already in memory (standard input, tests, the accuracy harness).
+    Memory(Arc<str>),
+}
+
+impl Input {
+    pub fn file(display: Arc<str>, path: PathBuf) -> Input {
+        Input {
+            display,
+            source: InputSource::File(path),
+        }
+    }
+
+    pub fn memory(display: Arc<str>, text: Arc<str>) -> Input {
+        Input {
+            display,
+            source: InputSource::Memory(text),
+        }
+    }
 }
 
 #[derive(Debug, Default)]
@@ -98,10 +122,10 @@ pub fn walk(paths: &[PathBuf], options: &WalkOptions<'_>) -> Walked {
 
 fn push(walked: &mut Walked, seen: &mut HashSet<PathBuf>, path: &Path) {
     if seen.insert(path.to_path_buf()) {
-        walked.inputs.push(Input {
-            display: Arc::from(display_path(path)),
-            path: path.to_path_buf(),
-        });
+        walked.inputs.push(Input::file(
+            Arc::from(display_path(path)),
+            path.to_path_buf(),
+        ));
     }
 }
 

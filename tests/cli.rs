@@ -382,3 +382,54 @@ fn rules_and_explain() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("did you mean `doubled-word`?"));
 }
+
+#[test]
+fn standard_input_is_linted_under_the_given_name() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_copydesk"))
+        .args([
+            "lint",
+            "-",
+            "--stdin-filename",
+            "notes/draft.md",
+            "--format",
+            "concise",
+            "--no-config",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().unwrap();
+        stdin
+            .write_all(b"# Budget passes\n\nThe council passed the the budget.\n")
+            .unwrap();
+    }
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        stdout(&out),
+        "notes/draft.md:3:20: warning[doubled-word]: doubled word 'the the'\n",
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn statistics_count_findings_per_rule() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "a.txt",
+        b"Headline words here\n\nThe the end. And and so on. It was over.Then the the rest.\n",
+    );
+    let o = copydesk(
+        &["lint", "a.txt", "--statistics", "--no-config"],
+        dir.path(),
+    );
+    assert_eq!(
+        stdout(&o),
+        "      3  warning  doubled-word\n      1  warning  missing-space-after-period\n"
+    );
+}

@@ -1,0 +1,51 @@
+//! A measured figure and the bar it must clear.
+
+use std::fmt;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Op {
+    AtLeast,
+    AtMost,
+}
+
+#[derive(Clone, Debug)]
+pub struct Bar {
+    pub name: String,
+    pub value: f64,
+    pub op: Op,
+    pub threshold: f64,
+}
+
+impl Bar {
+    pub fn at_least(name: impl Into<String>, value: f64, threshold: f64) -> Bar {
+        Bar { name: name.into(), value, op: Op::AtLeast, threshold }
+    }
+
+    pub fn at_most(name: impl Into<String>, value: f64, threshold: f64) -> Bar {
+        Bar { name: name.into(), value, op: Op::AtMost, threshold }
+    }
+
+    pub fn passes(&self) -> bool {
+        match self.op {
+            Op::AtLeast => self.value >= self.threshold,
+            Op::AtMost => self.value <= self.threshold,
+        }
+    }
+}
+
+impl fmt::Display for Bar {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let op = match self.op {
+            Op::AtLeast => ">=",
+            Op::AtMost => "<=",
+        };
+        write!(
+            f,
+            "{:<64} {:>9.4} {op} {:<8} {}",
+            self.name,
+            self.value,
+            self.threshold,
+            if self.passes() { "PASS" } else { "FAIL" }
+        )
+    }
+}
