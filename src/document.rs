@@ -46,6 +46,8 @@ pub enum LineKind {
     Heading,
     /// A line that holds only a Markdown image reference.
     Image,
+    /// A `<!-- copydesk-... -->` suppression directive.
+    Directive,
     Body,
 }
 
@@ -92,6 +94,26 @@ pub struct Document {
     pub images: Vec<ImageRef>,
     /// The value of a front-matter `date:` key.
     pub front_matter_date: Option<Range<usize>>,
+    /// Inline suppression directives, in order.
+    pub suppressions: Vec<Suppression>,
+}
+
+/// What a suppression directive turns off, and where.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Suppression {
+    /// The directive's own span.
+    pub directive: Range<usize>,
+    /// The rule ids named, with their spans; empty means every rule.
+    pub rules: Vec<(String, Range<usize>)>,
+    /// Findings starting in this byte range are suppressed.
+    pub range: Range<usize>,
+}
+
+impl Suppression {
+    pub fn covers(&self, rule: &str, offset: usize) -> bool {
+        self.range.contains(&offset)
+            && (self.rules.is_empty() || self.rules.iter().any(|(r, _)| r == rule))
+    }
 }
 
 impl Document {
@@ -110,8 +132,10 @@ impl Document {
             sentences: Vec::new(),
             images: Vec::new(),
             front_matter_date: None,
+            suppressions: Vec::new(),
         };
         doc.split_lines();
+        doc.read_directives();
         let body_from = doc.read_front_matter();
         doc.find_headline(body_from);
         doc.find_images();
@@ -183,6 +207,89 @@ impl Document {
                 None => break,
             }
         }
+    }
+
+    /// Finds `<!-- copydesk-disable[-next-line|-file] [rules] -->` and `<!-- copydesk-enable -->`
+    /// lines. `disable` runs to the matching `enable` (or the end), `disable-next-line` covers the
+    /// next non-blank line, `disable-file` the whole document.
+    fn read_directives(&mut self) {
+        if !self.text.contains("copydesk-") {
+            return;
+        }
+        let mut open: Vec<Suppression> = Vec::new();
+        for i in 0..self.lines.len() {
+            let span = self.lines[i].span.clone();
+            let raw = &self.text[span.clone()];
+            let lead = raw.len() - raw.trim_start().len();
+            let line = raw.trim();
+            let Some(inner) = line
+                .strip_prefix("<!--")
+                .and_then(|l| l.strip_suffix("-->"))
+            else {
+                continue;
+            };
+            let inner_lead = inner.len() - inner.trim_start().len();
+            let Some(rest) = inner.trim().strip_prefix("copydesk-") else {
+                continue;
+            };
+            let rest_start = span.start + lead + "<!--".len() + inner_lead + "copydesk-".len();
+            let (command, args, args_start) = match rest.find(char::is_whitespace) {
+                Some(k) => (&rest[..k], &rest[k + 1..], rest_start + k + 1),
+                None => (rest, "", rest_start + rest.len()),
+            };
+            let mut rules = Vec::new();
+            let mut at = 0;
+            for part in args.split([',', ' ']) {
+                if !part.is_empty() {
+                    let start = args_start + at;
+                    rules.push((part.to_string(), start..start + part.len()));
+                }
+                at += part.len() + 1;
+            }
+            let range = match command {
+                "disable" => {
+                    open.push(Suppression {
+                        directive: span.clone(),
+                        rules,
+                        range: span.end..self.text.len(),
+                    });
+                    self.lines[i].kind = LineKind::Directive;
+                    continue;
+                }
+                "enable" => {
+                    self.lines[i].kind = LineKind::Directive;
+                    let names: Vec<&str> = rules.iter().map(|(r, _)| r.as_str()).collect();
+                    let mut still_open = Vec::new();
+                    for mut s in open.drain(..) {
+                        if names.is_empty()
+                            || s.rules.iter().all(|(r, _)| names.contains(&r.as_str()))
+                        {
+                            s.range.end = span.start;
+                            self.suppressions.push(s);
+                        } else {
+                            still_open.push(s);
+                        }
+                    }
+                    open = still_open;
+                    continue;
+                }
+                "disable-next-line" => {
+                    let next =
+                        (i + 1..self.lines.len()).find(|&j| self.lines[j].kind == LineKind::Body);
+                    next.map_or(span.end..span.end, |j| self.lines[j].span.clone())
+                }
+                "disable-file" => 0..self.text.len(),
+                _ => continue,
+            };
+            self.lines[i].kind = LineKind::Directive;
+            self.suppressions.push(Suppression {
+                directive: span,
+                rules,
+                range,
+            });
+        }
+        self.suppressions.extend(open);
+        self.suppressions.sort_by_key(|s| s.directive.start);
     }
 
     /// Marks YAML front matter (Markdown only) and records `title:` and `date:`. Returns the index
@@ -479,6 +586,35 @@ mod tests {
         assert_eq!(d.lines[d.images[0].line].kind, LineKind::Image);
         let paras: Vec<&str> = d.paragraphs.iter().map(|p| d.slice(&p.span)).collect();
         assert_eq!(paras, vec!["Lawyers pray in Islamabad.", "Text."]);
+    }
+
+    #[test]
+    fn suppression_directives() {
+        let text = "Headline words\n\n<!-- copydesk-disable-next-line doubled-word -->\nthe the one.\n\n<!-- copydesk-disable -->\nall off here.\n<!-- copydesk-enable -->\nback on.\n<!-- copydesk-disable-file missing-space-after-period, other -->\n";
+        let d = doc("a.txt", text);
+        let kinds: Vec<LineKind> = d.lines.iter().map(|l| l.kind).collect();
+        assert_eq!(
+            kinds.iter().filter(|k| **k == LineKind::Directive).count(),
+            4
+        );
+        let paras: Vec<&str> = d.paragraphs.iter().map(|p| d.slice(&p.span)).collect();
+        assert_eq!(paras, vec!["the the one.", "all off here.", "back on."]);
+        let at = |s: &str| text.find(s).unwrap();
+        let covers = |rule: &str, s: &str| d.suppressions.iter().any(|x| x.covers(rule, at(s)));
+        assert!(covers("doubled-word", "the the"));
+        assert!(!covers("other-rule", "the the"));
+        assert!(covers("anything", "all off"));
+        assert!(!covers("anything", "back on"));
+        assert!(covers("missing-space-after-period", "Headline"));
+        assert!(covers("other", "back on"));
+        let last = d.suppressions.last().unwrap();
+        let names: Vec<&str> = last
+            .rules
+            .iter()
+            .map(|(r, span)| &text[span.clone()])
+            .collect();
+        assert_eq!(names, vec!["missing-space-after-period", "other"]);
+        assert_eq!(last.rules[0].0, "missing-space-after-period");
     }
 
     #[test]

@@ -15,7 +15,7 @@ use rayon::prelude::*;
 
 use crate::checks::CompiledCheck;
 use crate::diagnostic::{self, Diagnostic, Finding, Label, Severity};
-use crate::document::Document;
+use crate::document::{Document, Suppression};
 use crate::input::{Decoded, decode};
 use crate::rules::{ENGINE_RULES, Rule, RuleSet};
 use crate::walk::{Input, InputSource, io_reason};
@@ -106,6 +106,8 @@ struct Active<'a> {
     document: Vec<(&'a Rule, usize)>,
     corpus: Vec<(&'a Rule, usize)>,
     engine: HashSet<&'static str>,
+    /// Every rule id that exists, selected or not (to check suppression directives).
+    known: HashSet<&'a str>,
     n_rules: usize,
 }
 
@@ -126,10 +128,17 @@ impl<'a> Active<'a> {
             .map(|r| r.id)
             .filter(|id| selection.allows(id))
             .collect();
+        let known = rules
+            .rules
+            .iter()
+            .map(|r| &*r.id)
+            .chain(ENGINE_RULES.iter().map(|r| r.id))
+            .collect();
         Active {
             document,
             corpus,
             engine,
+            known,
             n_rules: n,
         }
     }
@@ -145,6 +154,8 @@ struct MapAcc {
     internal_errors: usize,
     rule_time: Vec<Duration>,
     read_time: Duration,
+    /// Suppression directives of documents that have any, for corpus findings.
+    suppressions: Vec<(Arc<str>, Vec<Suppression>)>,
 }
 
 pub fn lint_files(rules: &RuleSet, inputs: &[Input], options: &LintOptions) -> Outcome {
@@ -179,6 +190,7 @@ fn run(rules: &RuleSet, inputs: &[Input], options: &LintOptions) -> Outcome {
         internal_errors: 0,
         rule_time: vec![Duration::ZERO; active.n_rules],
         read_time: Duration::ZERO,
+        suppressions: Vec::new(),
     };
     let merge = |mut a: MapAcc, b: MapAcc| {
         a.diagnostics.extend(b.diagnostics);
@@ -195,6 +207,7 @@ fn run(rules: &RuleSet, inputs: &[Input], options: &LintOptions) -> Outcome {
             *x += y;
         }
         a.read_time += b.read_time;
+        a.suppressions.extend(b.suppressions);
         a
     };
 
@@ -233,6 +246,11 @@ fn run(rules: &RuleSet, inputs: &[Input], options: &LintOptions) -> Outcome {
     let reduce_start = Instant::now();
     let mut diagnostics = acc.diagnostics;
     let mut rule_time = acc.rule_time;
+    let suppressed: HashMap<&str, &[Suppression]> = acc
+        .suppressions
+        .iter()
+        .map(|(p, s)| (&**p, s.as_slice()))
+        .collect();
     for ((rule, index), corpus_acc) in active.corpus.iter().zip(acc.corpus) {
         let CompiledCheck::Corpus(check) = &rule.check else {
             continue;
@@ -243,6 +261,12 @@ fn run(rules: &RuleSet, inputs: &[Input], options: &LintOptions) -> Outcome {
         match findings {
             Ok(findings) => {
                 for (path, finding) in findings {
+                    let quiet = suppressed
+                        .get(&*path)
+                        .is_some_and(|s| s.iter().any(|s| s.covers(&rule.id, finding.span.start)));
+                    if quiet {
+                        continue;
+                    }
                     diagnostics.push(to_diagnostic(rule, path, finding));
                 }
             }
@@ -377,6 +401,7 @@ fn lint_bytes(
             "a document needs a headline and a body; delete the file or restore its text",
         ));
     }
+    check_directives(active, &doc, acc);
     let mut findings = Vec::new();
     for &(rule, index) in &active.document {
         let CompiledCheck::Document(check) = &rule.check else {
@@ -391,6 +416,13 @@ fn lint_bytes(
         match result {
             Ok(()) => {
                 for f in findings.drain(..) {
+                    if doc
+                        .suppressions
+                        .iter()
+                        .any(|s| s.covers(&rule.id, f.span.start))
+                    {
+                        continue;
+                    }
                     acc.diagnostics.push(to_diagnostic(rule, path.clone(), f));
                 }
             }
@@ -418,8 +450,35 @@ fn lint_bytes(
     for rule in failed {
         internal_error(active, acc, &path, rule);
     }
+    if !doc.suppressions.is_empty() && !active.corpus.is_empty() {
+        acc.suppressions
+            .push((path.clone(), doc.suppressions.clone()));
+    }
     if acc.diagnostics.len() > before {
         acc.sources.push((path, Arc::from(doc.text)));
+    }
+}
+
+/// Reports suppression directives that name rules that do not exist.
+fn check_directives(active: &Active<'_>, doc: &Document, acc: &mut MapAcc) {
+    if !active.engine.contains("invalid-suppression") {
+        return;
+    }
+    for s in &doc.suppressions {
+        for (rule, span) in &s.rules {
+            if !active.known.contains(rule.as_str()) {
+                let hint = crate::rules::did_you_mean(rule, active.known.iter().copied())
+                    .map(|r| format!("did you mean `{r}`? "))
+                    .unwrap_or_default();
+                acc.diagnostics.push(engine_diagnostic(
+                    "invalid-suppression",
+                    &doc.path,
+                    span.clone(),
+                    format!("suppression names unknown rule `{rule}`"),
+                    &format!("{hint}`copydesk rules` lists every rule; as written, this directive silences nothing for `{rule}`"),
+                ));
+            }
+        }
     }
 }
 

@@ -433,3 +433,21 @@ fn statistics_count_findings_per_rule() {
         "      3  warning  doubled-word\n      1  warning  missing-space-after-period\n"
     );
 }
+
+#[test]
+fn suppression_directives_silence_findings() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "a.txt",
+        b"Headline words here\n\n<!-- copydesk-disable-next-line doubled-word -->\nThe the end.\n\nAnd and so on.\n",
+    );
+    let o = copydesk(
+        &["lint", "a.txt", "--format", "concise", "--no-config"],
+        dir.path(),
+    );
+    assert_eq!(
+        stdout(&o),
+        "a.txt:6:1: warning[doubled-word]: doubled word 'And and'\n"
+    );
+}

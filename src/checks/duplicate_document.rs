@@ -73,23 +73,35 @@ impl CorpusCheck for DuplicateDocument {
 
     fn collect(&self, doc: &Document) -> Option<BodyFingerprint> {
         let span = doc.body_span();
-        let mut hasher = std::hash::DefaultHasher::new();
+        // The words, case-folded and joined by single spaces, hashed in one pass.
+        let mut normal = String::with_capacity(span.len());
         let mut count = 0;
         for word in words(&doc.text, span.clone()) {
-            for c in word.text.chars().flat_map(char::to_lowercase) {
-                c.hash(&mut hasher);
+            if word.text.is_ascii() {
+                normal.extend(
+                    word.text
+                        .bytes()
+                        .map(|b| char::from(b.to_ascii_lowercase())),
+                );
+            } else {
+                normal.extend(word.text.chars().flat_map(char::to_lowercase));
             }
-            0xffu8.hash(&mut hasher);
+            normal.push(' ');
             count += 1;
         }
+        if count < self.min_words {
+            return None;
+        }
+        let mut hasher = std::hash::DefaultHasher::new();
+        normal.hash(&mut hasher);
         // The finding spans the body's first sentence: enough to recognise it, short to print.
         let lead = doc
             .sentences
             .first()
             .cloned()
             .unwrap_or(span.start..span.start);
-        (count >= self.min_words).then(|| BodyFingerprint {
-            key: (hasher.finish(), count),
+        Some(BodyFingerprint {
+            key: (hasher.finish(), normal.len()),
             span: lead,
         })
     }

@@ -84,6 +84,12 @@ pub const ENGINE_RULES: &[EngineRule] = &[
         description: "The file holds no text but white space.",
     },
     EngineRule {
+        id: "invalid-suppression",
+        severity: Severity::Warning,
+        description: "A `<!-- copydesk-disable ... -->` directive names a rule that does not \
+            exist, so it silences nothing.",
+    },
+    EngineRule {
         id: "internal-error",
         severity: Severity::Error,
         description: "A check failed unexpectedly on this document (a bug in copydesk); the other \
