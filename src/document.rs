@@ -611,7 +611,7 @@ mod tests {
         let names: Vec<&str> = last
             .rules
             .iter()
-            .map(|(r, span)| &text[span.clone()])
+            .map(|(_, span)| &text[span.clone()])
             .collect();
         assert_eq!(names, vec!["missing-space-after-period", "other"]);
         assert_eq!(last.rules[0].0, "missing-space-after-period");
