@@ -458,8 +458,11 @@ impl Document {
 /// Whether the line after a headline reads as a subtitle (dek): short, no sentence-final full
 /// stop, not a byline or dateline.
 fn reads_as_subtitle(line: &str) -> bool {
+    if line.len() > 4 * 220 || line.chars().count() > 220 {
+        return false;
+    }
     let n_words = words(line, 0..line.len()).count();
-    if !(3..=30).contains(&n_words) || line.chars().count() > 220 {
+    if !(3..=30).contains(&n_words) {
         return false;
     }
     if line.ends_with(['.', ':', ';', ',']) && !is_title_case(line) {

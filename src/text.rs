@@ -162,25 +162,87 @@ pub struct Words<'a> {
     end: usize,
 }
 
+/// Byte classes for the word scanner: ASCII letters and digits, ASCII joiners, the lead or
+/// continuation bytes of non-ASCII characters, and everything else.
+const SEP: u8 = 0;
+const WORD: u8 = 1;
+const JOIN: u8 = 2;
+const HIGH: u8 = 3;
+
+static CLASS: [u8; 256] = {
+    let mut table = [SEP; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = if b >= 0x80 {
+            HIGH
+        } else if (b as u8).is_ascii_alphanumeric() {
+            WORD
+        } else if b == b'\'' as usize || b == b'-' as usize {
+            JOIN
+        } else {
+            SEP
+        };
+        b += 1;
+    }
+    table
+};
+
 impl<'a> Iterator for Words<'a> {
     type Item = Word<'a>;
 
+    // Hot path (every check walks words): a table lookup per ASCII byte, a char decode only for
+    // non-ASCII characters.
     fn next(&mut self) -> Option<Word<'a>> {
-        let rest = &self.text[self.pos..self.end];
-        let (skip, _) = rest.char_indices().find(|&(_, c)| is_word_char(c))?;
-        let start = self.pos + skip;
-        let mut end = start;
-        let mut chars = self.text[start..self.end].char_indices().peekable();
-        while let Some((j, c)) = chars.next() {
-            if is_word_char(c) {
-                end = start + j + c.len_utf8();
-            } else if is_joiner(c) {
-                match chars.peek() {
-                    Some(&(_, n)) if is_word_char(n) => {}
-                    _ => break,
-                }
-            } else {
+        let bytes = self.text.as_bytes();
+        let limit = self.end;
+        let mut i = self.pos;
+        // Find the first word character.
+        loop {
+            while i < limit && CLASS[bytes[i] as usize] != WORD && CLASS[bytes[i] as usize] != HIGH
+            {
+                i += 1;
+            }
+            if i >= limit {
+                self.pos = limit;
+                return None;
+            }
+            if CLASS[bytes[i] as usize] == WORD {
                 break;
+            }
+            let c = char_at(self.text, i);
+            if is_word_char(c) {
+                break;
+            }
+            i += c.len_utf8();
+        }
+        let start = i;
+        let mut end;
+        loop {
+            while i < limit && CLASS[bytes[i] as usize] == WORD {
+                i += 1;
+            }
+            end = i;
+            if i >= limit {
+                break;
+            }
+            match CLASS[bytes[i] as usize] {
+                JOIN if i + 1 < limit && self.word_char_at(i + 1) => i += 1,
+                HIGH => {
+                    let c = char_at(self.text, i);
+                    let len = c.len_utf8();
+                    if is_word_char(c) {
+                        i += len;
+                        end = i;
+                        // Continue scanning after a non-ASCII letter.
+                        continue;
+                    }
+                    if is_joiner(c) && i + len < limit && self.word_char_at(i + len) {
+                        i += len;
+                    } else {
+                        break;
+                    }
+                }
+                _ => break,
             }
         }
         self.pos = end;
@@ -189,6 +251,21 @@ impl<'a> Iterator for Words<'a> {
             start,
         })
     }
+}
+
+impl Words<'_> {
+    fn word_char_at(&self, i: usize) -> bool {
+        match CLASS[self.text.as_bytes()[i] as usize] {
+            WORD => true,
+            HIGH => is_word_char(char_at(self.text, i)),
+            _ => false,
+        }
+    }
+}
+
+/// The character starting at byte `i` (a char boundary).
+fn char_at(text: &str, i: usize) -> char {
+    text[i..].chars().next().unwrap_or(' ')
 }
 
 /// Whether a line looks like title case: most words of four letters or more start upper-case.
@@ -246,6 +323,72 @@ mod tests {
             sentences("It cost 3.5 bn. and more"),
             vec!["It cost 3.5 bn. and more"]
         );
+    }
+
+    /// The obvious char-by-char definition of a word, to check the fast scanner against.
+    fn reference_words(text: &str) -> Vec<(usize, &str)> {
+        let chars: Vec<(usize, char)> = text.char_indices().collect();
+        let mut out = Vec::new();
+        let mut k = 0;
+        while k < chars.len() {
+            if !is_word_char(chars[k].1) {
+                k += 1;
+                continue;
+            }
+            let start = chars[k].0;
+            let mut last = k;
+            let mut j = k + 1;
+            while j < chars.len() {
+                let c = chars[j].1;
+                if is_word_char(c) {
+                    last = j;
+                    j += 1;
+                } else if is_joiner(c) && j + 1 < chars.len() && is_word_char(chars[j + 1].1) {
+                    j += 1;
+                } else {
+                    break;
+                }
+            }
+            let end = chars[last].0 + chars[last].1.len_utf8();
+            out.push((start, &text[start..end]));
+            k = last + 1;
+        }
+        out
+    }
+
+    #[test]
+    fn fast_words_agree_with_the_reference_on_random_text() {
+        let alphabet = [
+            'a', 'Z', '7', ' ', '\'', '-', '.', 'é', '’', '—', '‐', 'ß', '\n', '”', 'x',
+        ];
+        let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+        for _ in 0..5_000 {
+            let mut text = String::new();
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let len = (state % 24) as usize;
+            for _ in 0..len {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                text.push(alphabet[(state % alphabet.len() as u64) as usize]);
+            }
+            let fast: Vec<(usize, &str)> = words(&text, 0..text.len())
+                .map(|w| (w.start, w.text))
+                .collect();
+            assert_eq!(fast, reference_words(&text), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn words_handle_non_ascii_and_edges() {
+        let text = "Ça coûte 3€—très cher’ said-";
+        let got: Vec<&str> = words(text, 0..text.len()).map(|w| w.text).collect();
+        assert_eq!(got, vec!["Ça", "coûte", "3", "très", "cher", "said"]);
+        let inner: Vec<&str> = words(text, 3..text.len() - 1).map(|w| w.text).collect();
+        assert_eq!(inner[0], "coûte");
+        assert_eq!(inner.last(), Some(&"said"));
     }
 
     #[test]

@@ -16,7 +16,7 @@ fn render_case(case: &str) -> String {
     );
     let config = root.join("copydesk.toml");
     let has_config = config.is_file();
-        let rules = root.join("rules");
+    let rules = root.join("rules");
     let mut extra: Vec<_> = [rules].into_iter().filter(|p| p.is_dir()).collect();
     if case == "duplicate-id" {
         extra.push(root.join("rules/more"));

@@ -74,19 +74,18 @@ impl CorpusCheck for DuplicateDocument {
     fn collect(&self, doc: &Document) -> Option<BodyFingerprint> {
         let span = doc.body_span();
         // The words, case-folded and joined by single spaces, hashed in one pass.
-        let mut normal = String::with_capacity(span.len());
+        let mut normal: Vec<u8> = Vec::with_capacity(span.len());
         let mut count = 0;
+        let mut utf8 = [0u8; 4];
         for word in words(&doc.text, span.clone()) {
             if word.text.is_ascii() {
-                normal.extend(
-                    word.text
-                        .bytes()
-                        .map(|b| char::from(b.to_ascii_lowercase())),
-                );
+                normal.extend(word.text.bytes().map(|b| b.to_ascii_lowercase()));
             } else {
-                normal.extend(word.text.chars().flat_map(char::to_lowercase));
+                for c in word.text.chars().flat_map(char::to_lowercase) {
+                    normal.extend_from_slice(c.encode_utf8(&mut utf8).as_bytes());
+                }
             }
-            normal.push(' ');
+            normal.push(b' ');
             count += 1;
         }
         if count < self.min_words {
