@@ -231,9 +231,8 @@ impl<'a> Iterator for Words<'a> {
                     let c = char_at(self.text, i);
                     let len = c.len_utf8();
                     if is_word_char(c) {
+                        // A non-ASCII letter: keep scanning (`end` is set at the loop top).
                         i += len;
-                        end = i;
-                        // Continue scanning after a non-ASCII letter.
                         continue;
                     }
                     if is_joiner(c) && i + len < limit && self.word_char_at(i + len) {
