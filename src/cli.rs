@@ -16,6 +16,9 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use codespan_reporting::term::termcolor::{ColorChoice, StandardStream, WriteColor};
 use serde::Serialize;
 
+use anyhow::Context as _;
+
+use crate::baseline::Baseline;
 use crate::diagnostic::Severity;
 use crate::emit::{self, OutputFormat, Report, summary_line};
 use crate::engine::{self, LintOptions, Selection};
@@ -103,6 +106,12 @@ struct LintArgs {
     /// Print how many findings each rule made, instead of the findings.
     #[arg(long)]
     statistics: bool,
+    /// Hide the findings recorded in this baseline file; report entries that no longer match.
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
+    /// Record the current findings in this baseline file (and exit 0).
+    #[arg(long, value_name = "FILE", conflicts_with = "baseline")]
+    write_baseline: Option<PathBuf>,
     /// The path to show for text read from standard input (`-`); its extension picks the format.
     #[arg(long, value_name = "PATH")]
     stdin_filename: Option<String>,
@@ -252,6 +261,43 @@ fn lint(args: &LintArgs) -> anyhow::Result<u8> {
         timings: args.timings,
     };
     let mut outcome = engine::lint_files(&rules, &walked.inputs, &options);
+    if let Some(path) = &args.write_baseline {
+        let baseline = Baseline::from_findings(&outcome.diagnostics, &outcome.sources);
+        baseline
+            .write(path)
+            .with_context(|| format!("cannot write baseline `{}`", path.display()))?;
+        eprintln!(
+            "wrote {} finding(s) to baseline {}; lint with --baseline {} to see only new ones",
+            outcome.diagnostics.len(),
+            path.display(),
+            path.display()
+        );
+        return Ok(0);
+    }
+    let mut stale_note = None;
+    if let Some(path) = &args.baseline {
+        let baseline = match Baseline::read(path) {
+            Ok(b) => b,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return Ok(2);
+            }
+        };
+        let (hidden, stale) = baseline.apply(&mut outcome.diagnostics, &outcome.sources);
+        outcome.summary.recount(&outcome.diagnostics);
+        let stale_count: usize = stale.iter().map(|e| e.count).sum();
+        stale_note = Some(format!(
+            "baseline: {hidden} known finding(s) hidden{}",
+            if stale_count > 0 {
+                format!(
+                    ", {stale_count} entr{} no longer found (fixed?): rewrite it with --write-baseline to prune",
+                    if stale_count == 1 { "y" } else { "ies" }
+                )
+            } else {
+                String::new()
+            }
+        ));
+    }
 
     let emit_start = Instant::now();
     let color = match (args.format, args.color) {
@@ -294,6 +340,9 @@ fn lint(args: &LintArgs) -> anyhow::Result<u8> {
             "{}",
             summary_line(&outcome.summary, start.elapsed().as_secs_f64())
         );
+    }
+    if let Some(note) = stale_note.filter(|_| !args.quiet) {
+        eprintln!("{note}");
     }
     if let Some(t) = &outcome.timings {
         print_timings(t, outcome.summary.bytes);

@@ -61,6 +61,24 @@ pub struct Summary {
     pub bytes: u64,
 }
 
+impl Summary {
+    /// Recounts errors, warnings and infos after diagnostics were filtered (baselines).
+    pub fn recount(&mut self, diagnostics: &[Diagnostic]) {
+        self.errors = diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Error)
+            .count();
+        self.warnings = diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Warning)
+            .count();
+        self.infos = diagnostics
+            .iter()
+            .filter(|d| d.severity == Severity::Info)
+            .count();
+    }
+}
+
 /// Time spent per phase and per rule (summed over threads for rules).
 #[derive(Clone, Debug, Default)]
 pub struct Timings {
@@ -296,13 +314,7 @@ fn run(rules: &RuleSet, inputs: &[Input], options: &LintOptions) -> Outcome {
     let reduce_time = reduce_start.elapsed();
 
     let mut summary = acc.summary;
-    for d in &diagnostics {
-        match d.severity {
-            Severity::Error => summary.errors += 1,
-            Severity::Warning => summary.warnings += 1,
-            Severity::Info => summary.infos += 1,
-        }
-    }
+    summary.recount(&diagnostics);
     let mut io_errors = acc.io_errors;
     io_errors.sort();
     let timings = timings.then(|| {

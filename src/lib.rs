@@ -4,6 +4,7 @@
 //! parallel map, corpus rules reduced once) → `diagnostic` (sorted findings) → `emit` (formats).
 //! `engine` is the glue; `cli` is the command line around it.
 
+pub mod baseline;
 pub mod checks;
 pub mod cli;
 pub mod diagnostic;

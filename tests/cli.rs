@@ -451,3 +451,62 @@ fn suppression_directives_silence_findings() {
         "a.txt:6:1: warning[doubled-word]: doubled word 'And and'\n"
     );
 }
+
+#[test]
+fn a_baseline_hides_known_findings_and_reports_fixed_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    write(
+        p,
+        "a.txt",
+        b"Headline words here\n\nThe the end. It was a threat.With more.\n",
+    );
+    let o = copydesk(
+        &[
+            "lint",
+            "a.txt",
+            "--no-config",
+            "--write-baseline",
+            "base.json",
+        ],
+        p,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    // An edit above the known findings moves them; a new one appears.
+    write(p, "a.txt", b"Headline words here\n\nA new first line and and more.\n\nThe the end. It was a threat.With more.\n");
+    let args = [
+        "lint",
+        "a.txt",
+        "--no-config",
+        "--baseline",
+        "base.json",
+        "--format",
+        "concise",
+        "--fail-on",
+        "warning",
+    ];
+    let o = copydesk(&args, p);
+    assert_eq!(
+        stdout(&o),
+        "a.txt:3:18: warning[doubled-word]: doubled word 'and and'\n"
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stderr(&o).contains("baseline: 2 known finding(s) hidden"),
+        "{}",
+        stderr(&o)
+    );
+    // Fixing a known finding makes its entry stale.
+    write(
+        p,
+        "a.txt",
+        b"Headline words here\n\nThe end. It was a threat.With more.\n",
+    );
+    let o = copydesk(&args, p);
+    assert_eq!(stdout(&o), "");
+    assert!(
+        stderr(&o).contains("1 entry no longer found"),
+        "{}",
+        stderr(&o)
+    );
+}
