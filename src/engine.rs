@@ -229,9 +229,11 @@ fn run(rules: &RuleSet, inputs: &[Input], options: &LintOptions) -> Outcome {
         a
     };
 
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(options.jobs.unwrap_or(0))
-        .build();
+    // `--jobs N` gets a pool of its own; otherwise rayon's global pool (one thread per core) is
+    // reused, so that library callers linting many small batches do not pay for a pool each time.
+    let pool = options
+        .jobs
+        .and_then(|n| rayon::ThreadPoolBuilder::new().num_threads(n).build().ok());
     let map_start = Instant::now();
     let map = || {
         inputs
@@ -256,8 +258,8 @@ fn run(rules: &RuleSet, inputs: &[Input], options: &LintOptions) -> Outcome {
             .reduce(new_acc, merge)
     };
     let acc = match &pool {
-        Ok(pool) => pool.install(map),
-        Err(_) => map(),
+        Some(pool) => pool.install(map),
+        None => map(),
     };
     let map_time = map_start.elapsed();
 

@@ -17,12 +17,33 @@ pub struct Bar {
 }
 
 impl Bar {
-    pub fn at_least(name: impl Into<String>, value: f64, threshold: f64) -> Bar {
-        Bar { name: name.into(), value, op: Op::AtLeast, threshold }
+    pub fn new(name: impl Into<String>, value: f64, op: Op, threshold: f64) -> Bar {
+        Bar {
+            name: name.into(),
+            value,
+            op,
+            threshold,
+        }
     }
 
+    #[allow(dead_code)] // used by some accuracy modules, not all
+    pub fn at_least(name: impl Into<String>, value: f64, threshold: f64) -> Bar {
+        Bar {
+            name: name.into(),
+            value,
+            op: Op::AtLeast,
+            threshold,
+        }
+    }
+
+    #[allow(dead_code)]
     pub fn at_most(name: impl Into<String>, value: f64, threshold: f64) -> Bar {
-        Bar { name: name.into(), value, op: Op::AtMost, threshold }
+        Bar {
+            name: name.into(),
+            value,
+            op: Op::AtMost,
+            threshold,
+        }
     }
 
     pub fn passes(&self) -> bool {

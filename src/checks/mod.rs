@@ -17,6 +17,7 @@ use serde::de::DeserializeOwned;
 use crate::diagnostic::Finding;
 use crate::document::Document;
 
+pub mod date_contradiction;
 pub mod duplicate_document;
 pub mod pattern;
 
@@ -76,6 +77,17 @@ impl ParamError {
 pub trait LexiconSource: Sync {
     /// The text of the lexicon at `path`, relative to the rule set's root (`lexicons/x.toml`).
     fn lexicon(&self, path: &str) -> Option<Arc<str>>;
+}
+
+/// Reads lexicons from a folder on disk (the repository's `rules/` in tests and tools).
+pub struct DirLexicons(pub std::path::PathBuf);
+
+impl LexiconSource for DirLexicons {
+    fn lexicon(&self, path: &str) -> Option<Arc<str>> {
+        std::fs::read_to_string(self.0.join(path))
+            .ok()
+            .map(Arc::from)
+    }
 }
 
 /// A kind that runs once per document, in parallel.
@@ -168,10 +180,15 @@ pub trait Kind {
 pub enum CheckKind {
     Pattern,
     DuplicateDocument,
+    DateContradiction,
 }
 
 impl CheckKind {
-    pub const ALL: &'static [CheckKind] = &[CheckKind::Pattern, CheckKind::DuplicateDocument];
+    pub const ALL: &'static [CheckKind] = &[
+        CheckKind::Pattern,
+        CheckKind::DuplicateDocument,
+        CheckKind::DateContradiction,
+    ];
 
     pub fn from_name(name: &str) -> Option<CheckKind> {
         Self::ALL.iter().copied().find(|k| k.name() == name)
@@ -193,6 +210,10 @@ macro_rules! with_kind {
             }
             $crate::checks::CheckKind::DuplicateDocument => {
                 type $k = $crate::checks::duplicate_document::DuplicateDocumentKind;
+                $body
+            }
+            $crate::checks::CheckKind::DateContradiction => {
+                type $k = $crate::checks::date_contradiction::DateContradictionKind;
                 $body
             }
         }

@@ -1,0 +1,891 @@
+//! Date-expression extraction: finds dates in running text with byte spans, a granularity and a
+//! value, and resolves year-less and relative values against an anchor date.
+//!
+//! A stated year gives an interval of civil dates; a partial date stays partial ("December 2015"
+//! is a month, never a day) and a year-less or relative one keeps its partial value until
+//! `resolve` anchors it. Every match of the one combined regex passes guards against non-dates
+//! ("May" the verb, "2000 soldiers", "20:00", "3.2015", "Sunday Times"). This module does no I/O
+//! and knows nothing of documents: callers pass text ranges.
+
+use std::collections::{BTreeMap, HashSet};
+use std::ops::Range;
+
+use jiff::Span;
+use jiff::civil::{Date, Weekday};
+use regex::{Captures, Regex};
+use serde::Deserialize;
+
+/// How fine a date is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Granularity {
+    Day,
+    Week,
+    Month,
+    Season,
+    Year,
+    Decade,
+}
+
+/// A closed interval of civil dates (both ends included).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Interval {
+    pub start: Date,
+    pub end: Date,
+}
+
+impl Interval {
+    pub fn day(date: Date) -> Interval {
+        Interval {
+            start: date,
+            end: date,
+        }
+    }
+
+    pub fn month(year: i16, month: i8) -> Option<Interval> {
+        let first = Date::new(year, month, 1).ok()?;
+        Some(Interval {
+            start: first,
+            end: first.last_of_month(),
+        })
+    }
+
+    pub fn year(year: i16) -> Option<Interval> {
+        Some(Interval {
+            start: Date::new(year, 1, 1).ok()?,
+            end: Date::new(year, 12, 31).ok()?,
+        })
+    }
+
+    /// The Monday-to-Sunday week holding `date`.
+    pub fn week(date: Date) -> Option<Interval> {
+        let back = i64::from(date.weekday().to_monday_zero_offset());
+        let start = date.checked_sub(Span::new().try_days(back).ok()?).ok()?;
+        let end = start.checked_add(Span::new().try_days(6).ok()?).ok()?;
+        Some(Interval { start, end })
+    }
+
+    /// Whether the whole of `self` lies before the whole of `other`.
+    pub fn before(&self, other: &Interval) -> bool {
+        self.end < other.start
+    }
+
+    pub fn disjoint(&self, other: &Interval) -> bool {
+        self.before(other) || other.before(self)
+    }
+}
+
+/// A calendar unit of relative expressions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unit {
+    Day,
+    Week,
+    Month,
+    Year,
+}
+
+impl Unit {
+    fn granularity(self) -> Granularity {
+        match self {
+            Unit::Day => Granularity::Day,
+            Unit::Week => Granularity::Week,
+            Unit::Month => Granularity::Month,
+            Unit::Year => Granularity::Year,
+        }
+    }
+
+    fn span(self, n: i32) -> Option<Span> {
+        let s = Span::new();
+        match self {
+            Unit::Day => s.try_days(n).ok(),
+            Unit::Week => s.try_weeks(n).ok(),
+            Unit::Month => s.try_months(n).ok(),
+            Unit::Year => s.try_years(n).ok(),
+        }
+    }
+}
+
+/// The tense of the clause around an expression, as far as word lists tell.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tense {
+    Past,
+    Future,
+    Unknown,
+}
+
+/// How a year-less month relates to the document's date.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Relation {
+    /// No modifier: the DCT's year, moved by tense (`HeidelTime`'s news strategy).
+    Nearest,
+    /// "last May": the latest May before the DCT's month.
+    Last,
+    /// "next May": the first May after the DCT's month.
+    Next,
+    /// "this May": the DCT's year.
+    This,
+}
+
+/// What a date expression says, before resolution.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DateValue {
+    /// The year is stated: an interval of civil dates.
+    Absolute(Interval),
+    /// A month and maybe a day without a year ("August 8", "in March", "last May").
+    YearLess {
+        month: i8,
+        day: Option<i8>,
+        relation: Relation,
+    },
+    /// A bare weekday, maybe with last (-1) / next (+1).
+    Weekday { weekday: Weekday, shift: i8 },
+    /// Relative to the document's date: "yesterday", "last year", "two weeks ago".
+    FromDct { unit: Unit, offset: i32 },
+    /// Relative to the date mentioned before: "the following month", "two weeks later".
+    FromPrevious { unit: Unit, offset: i32 },
+    /// A calendar date that does not exist ("April 31", "Feb. 29, 2015").
+    Impossible {
+        year: Option<i16>,
+        month: i8,
+        day: i8,
+    },
+}
+
+/// One date expression found in the text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DateExpr {
+    pub span: Range<usize>,
+    pub granularity: Granularity,
+    pub value: DateValue,
+    /// A weekday written right before the date ("Monday, Aug. 8, 2016"): its span and day.
+    pub weekday: Option<(Range<usize>, Weekday)>,
+    /// A bare year with no preposition or modifier before it: weak evidence of a date.
+    pub latent: bool,
+    /// The clause around the expression speaks of the future or a hypothetical.
+    pub future: bool,
+    /// The tense around the expression: future from a narrow word list (picks the year of a
+    /// year-less date and the week of a bare weekday; read for partial dates only), past when a
+    /// past-tense verb stands between the nearest commas around it.
+    pub tense: Tense,
+}
+
+impl DateExpr {
+    /// The interval when the text itself fixes it (a stated year).
+    pub fn absolute(&self) -> Option<Interval> {
+        match self.value {
+            DateValue::Absolute(i) => Some(i),
+            _ => None,
+        }
+    }
+}
+
+/// The word lists and the compiled grammar.
+pub struct DateLexicon {
+    months: Vec<(String, i8)>,
+    weekdays: Vec<(String, i8)>,
+    numbers: Vec<(String, i32)>,
+    pub(crate) words: WordLists,
+    grammar: Regex,
+    /// A fingerprint of the lexicon source: extraction results may be shared between rules
+    /// compiled from the same lexicon.
+    pub(crate) fingerprint: u64,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LexiconFile {
+    months: BTreeMap<String, i8>,
+    weekdays: BTreeMap<String, i8>,
+    numbers: BTreeMap<String, i32>,
+    words: WordLists,
+}
+
+/// Word lists from the `[words]` table of the lexicon.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub(crate) struct WordLists {
+    pub month_openers: WordSet,
+    pub count_nouns: WordSet,
+    pub year_followers: WordSet,
+    pub weekday_blockers_after: WordSet,
+    pub later_cues: Vec<String>,
+    pub earlier_cues: Vec<String>,
+    pub cue_blockers_after: Vec<String>,
+    pub cue_blockers_before: WordSet,
+    pub reporting_verbs: WordSet,
+    pub future_words: WordSet,
+    pub past_markers: WordSet,
+    pub future_tense: WordSet,
+    pub event_blockers: WordSet,
+    pub stop_words: WordSet,
+}
+
+/// A set of single lower-case words, looked up ignoring ASCII case without allocating.
+#[derive(Deserialize, Default)]
+#[serde(from = "Vec<String>")]
+pub(crate) struct WordSet(HashSet<String>);
+
+impl From<Vec<String>> for WordSet {
+    fn from(words: Vec<String>) -> WordSet {
+        WordSet(words.into_iter().map(|w| w.to_ascii_lowercase()).collect())
+    }
+}
+
+impl WordSet {
+    pub fn contains(&self, word: &str) -> bool {
+        const MAX: usize = 32;
+        if word.len() > MAX {
+            return false;
+        }
+        let mut buf = [0u8; MAX];
+        for (slot, b) in buf.iter_mut().zip(word.bytes()) {
+            *slot = b.to_ascii_lowercase();
+        }
+        // ASCII lower-casing keeps UTF-8 valid.
+        std::str::from_utf8(&buf[..word.len()]).is_ok_and(|w| self.0.contains(w))
+    }
+}
+
+/// Whether `word` is in `set` (ignoring ASCII case).
+pub(crate) fn listed(set: &WordSet, word: &str) -> bool {
+    set.contains(word)
+}
+
+fn lookup<T: Copy>(table: &[(String, T)], word: &str) -> Option<T> {
+    let word = word.strip_suffix('.').unwrap_or(word);
+    table
+        .iter()
+        .find(|(w, _)| w.eq_ignore_ascii_case(word))
+        .map(|&(_, v)| v)
+}
+
+/// The names that are no abbreviation of a longer name for the same value ("may", "june", not
+/// "jun"): only these may stand alone.
+fn full_names(table: &BTreeMap<String, i8>) -> Vec<&str> {
+    table
+        .iter()
+        .filter(|&(n, v)| {
+            !table
+                .iter()
+                .any(|(m, w)| w == v && m.len() > n.len() && m.starts_with(n.as_str()))
+        })
+        .map(|(n, _)| n.as_str())
+        .collect()
+}
+
+/// `Word`, `WORD` alternation of the names, longest first.
+fn names(names: &[&str]) -> String {
+    let mut sorted: Vec<&str> = names.to_vec();
+    sorted.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
+    let mut alts = Vec::new();
+    for n in sorted {
+        let mut cap = String::new();
+        let mut chars = n.chars();
+        if let Some(c) = chars.next() {
+            cap.extend(c.to_uppercase());
+            cap.push_str(chars.as_str());
+        }
+        alts.push(regex::escape(&cap));
+        alts.push(regex::escape(&n.to_uppercase()));
+    }
+    format!("(?:{})", alts.join("|"))
+}
+
+impl DateLexicon {
+    /// Parses the lexicon TOML and compiles the grammar.
+    pub fn from_toml(source: &str) -> Result<DateLexicon, String> {
+        let file: LexiconFile = toml::from_str(source).map_err(|e| e.to_string())?;
+        if file.months.values().any(|m| !(1..=12).contains(m)) {
+            return Err("month numbers must be 1 to 12".into());
+        }
+        if file.weekdays.values().any(|d| !(1..=7).contains(d)) {
+            return Err("weekday numbers must be 1 (Monday) to 7 (Sunday)".into());
+        }
+        let all_months: Vec<&str> = file.months.keys().map(String::as_str).collect();
+        let full_months = full_names(&file.months);
+        let all_days: Vec<&str> = file.weekdays.keys().map(String::as_str).collect();
+        let full_days = full_names(&file.weekdays);
+        let mut numbers: Vec<&str> = file.numbers.keys().map(String::as_str).collect();
+        numbers.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
+        let grammar = grammar(
+            &names(&all_months),
+            &names(&full_months),
+            &names(&all_days),
+            &names(&full_days),
+            &numbers.join("|"),
+        );
+        let grammar = Regex::new(&grammar).map_err(|e| e.to_string())?;
+        let fingerprint = {
+            use std::hash::{Hash, Hasher};
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            source.hash(&mut h);
+            h.finish()
+        };
+        Ok(DateLexicon {
+            fingerprint,
+            months: file.months.into_iter().collect(),
+            weekdays: file.weekdays.into_iter().collect(),
+            numbers: file.numbers.into_iter().collect(),
+            words: file.words,
+            grammar,
+        })
+    }
+}
+
+/// The combined date grammar. Alternatives are ordered so that, at one start position, the
+/// longest reading wins (leftmost-first semantics).
+fn grammar(mon: &str, mon_full: &str, wd: &str, wd_full: &str, numbers: &str) -> String {
+    let b = "(?-u:\\b)";
+    let year = "(?:1[6-9][0-9]{2}|20[0-9]{2})";
+    let ord = "(?:st|nd|rd|th)?";
+    let modifier = "(?i:early|late|mid|the\\s+end\\s+of|end|fiscal|calendar)";
+    [
+        // 2016-08-09
+        format!("{b}(?P<iso_y>{year})-(?P<iso_m>[01][0-9])-(?P<iso_d>[0-3][0-9]){b}"),
+        // the 1990s
+        format!("{b}(?P<dec>1[6-9][0-9]0|20[0-9]0)s{b}"),
+        // [Monday,] Aug. 9[, 2016]
+        format!(
+            "{b}(?:(?P<wd_a>{wd})\\.?,?\\s+)?(?P<mon_a>{mon}){b}\\.?\\s+(?P<day_a>[0-3]?[0-9]){ord}{b}(?:,?\\s+(?P<year_a>{year}){b})?"
+        ),
+        // [Monday] [the] 9[th] [of] August[ 2016]
+        format!(
+            "{b}(?:(?P<wd_b>{wd})\\.?,?\\s+)?(?:(?i:the)\\s+)?(?P<day_b>[0-3]?[0-9]){ord}(?:\\s+of)?\\s+(?P<mon_b>{mon}){b}\\.?(?:,?\\s+(?P<year_b>{year}){b})?"
+        ),
+        // [early] December[,] [of] 2015
+        format!(
+            "{b}(?:(?P<mod_c>{modifier})[-\\s]+)?(?P<mon_c>{mon}){b}\\.?,?\\s+(?:of\\s+)?(?P<year_c>{year}){b}"
+        ),
+        // [early] summer [of] 2015
+        format!(
+            "{b}(?:(?P<mod_s>{modifier})[-\\s]+)?(?P<season>(?i:spring|summer|autumn|winter|fall)),?\\s+(?:of\\s+)?(?P<year_s>{year}){b}"
+        ),
+        // [early] 2015
+        format!("{b}(?:(?P<mod_y>{modifier})[-\\s]+)?(?P<year_y>{year}){b}"),
+        // [last|early] March
+        format!("{b}(?:(?P<mod_m>(?i:(?:early|late)\\s+last|last|next|this|early|late|mid|the\\s+end\\s+of|the\\s+beginning\\s+of|the\\s+middle\\s+of))[-\\s]+)?(?P<mon_m>{mon_full}){b}"),
+        // [last] Monday
+        format!("{b}(?:(?i:early|late)\\s+)?(?:(?P<mod_w>(?i:last|next|this|the\\s+previous|the\\s+following|the\\s+next))\\s+)?(?P<wd_w>{wd_full}){b}(?:\\s+(?i:morning|afternoon|evening|night){b})?"),
+        // yesterday
+        format!("{b}(?:(?i:early|late)\\s+)?(?P<deixis>(?i:yesterday|today|tomorrow|tonight)){b}(?:\\s+(?i:morning|afternoon|evening|night){b})?"),
+        // last year, the following month
+        format!(
+            "{b}(?:(?i:early|late|the\\s+end\\s+of|the\\s+beginning\\s+of|the\\s+middle\\s+of)\\s+)?(?P<rel>(?i:last|this|next|the\\s+previous|the\\s+following|the\\s+next|earlier\\s+this|later\\s+this|the\\s+current|the\\s+same|the))\\s+(?:(?i:fiscal|financial|full|calendar)\\s+)?(?P<rel_unit>(?i:year|month|week)){b}"
+        ),
+        // two weeks later
+        format!(
+            "{b}(?P<num>[0-9]{{1,3}}|(?i:{numbers}))\\s+(?P<num_unit>(?i:days?|weeks?|months?|years?))\\s+(?P<num_dir>(?i:ago|earlier|later|before|after|afterwards)){b}"
+        ),
+    ]
+    .join("|")
+}
+
+/// Finds the date expressions in `text[range]`, in text order.
+pub fn extract(text: &str, range: Range<usize>, lex: &DateLexicon) -> Vec<DateExpr> {
+    let mut out = Vec::new();
+    let Some(slice) = text.get(range.clone()) else {
+        return out;
+    };
+    for caps in lex.grammar.captures_iter(slice) {
+        let Some(whole) = caps.get(0) else { continue };
+        let span = range.start + whole.start()..range.start + whole.end();
+        if let Some(mut expr) = read(text, &span, &caps, range.start, lex) {
+            // Tense is read only where a rule or the resolver uses it: the broad future test for
+            // dates with a stated year (after-publication), the narrow one for year-less dates
+            // and weekdays (resolution), the past test for both.
+            let absolute = matches!(expr.value, DateValue::Absolute(_));
+            let partial = matches!(
+                expr.value,
+                DateValue::YearLess { .. } | DateValue::Weekday { .. }
+            );
+            if absolute || partial {
+                let clause = clause_around(text, &range, &expr.span);
+                let near = tense_window(text, &clause, &expr.span);
+                let mut future_tense = false;
+                if absolute {
+                    expr.future = crate::text::words(text, clause)
+                        .any(|w| listed(&lex.words.future_words, w.text));
+                } else {
+                    future_tense = crate::text::words(text, near.clone())
+                        .any(|w| listed(&lex.words.future_tense, w.text));
+                }
+                expr.tense = if future_tense {
+                    Tense::Future
+                } else if crate::text::words(text, near).any(|w| is_past_marker(w.text, lex)) {
+                    Tense::Past
+                } else {
+                    Tense::Unknown
+                };
+            }
+            out.push(expr);
+        }
+    }
+    out
+}
+
+/// A past-tense auxiliary or irregular verb, or a word in "-ed" that is no future word
+/// ("expected", "scheduled").
+fn is_past_marker(word: &str, lex: &DateLexicon) -> bool {
+    listed(&lex.words.past_markers, word)
+        || (word.len() > 4 && word.ends_with("ed") && !listed(&lex.words.future_words, word))
+}
+
+fn group<'t>(caps: &Captures<'t>, name: &str) -> Option<regex::Match<'t>> {
+    caps.name(name)
+}
+
+fn num<T: std::str::FromStr>(caps: &Captures<'_>, name: &str) -> Option<T> {
+    group(caps, name)?.as_str().parse().ok()
+}
+
+/// Turns one grammar match into an expression, or `None` when a guard says it is no date.
+fn read(
+    text: &str,
+    span: &Range<usize>,
+    caps: &Captures<'_>,
+    base: usize,
+    lex: &DateLexicon,
+) -> Option<DateExpr> {
+    let mut expr = DateExpr {
+        span: span.clone(),
+        granularity: Granularity::Day,
+        value: DateValue::Absolute(Interval::day(Date::constant(2000, 1, 1))),
+        weekday: None,
+        latent: false,
+        future: false,
+        tense: Tense::Unknown,
+    };
+    let starts_with_digit = text[span.clone()].starts_with(|c: char| c.is_ascii_digit());
+    if starts_with_digit && !clean_before(text, span.start) {
+        return None;
+    }
+    if let (Some(y), Some(m), Some(d)) = (
+        num::<i16>(caps, "iso_y"),
+        num::<i8>(caps, "iso_m"),
+        num::<i8>(caps, "iso_d"),
+    ) {
+        if !clean_after(text, span.end) {
+            return None;
+        }
+        return day_value(expr, Some(y), m, d);
+    }
+    if let Some(d) = num::<i16>(caps, "dec") {
+        expr.granularity = Granularity::Decade;
+        let start = Date::new(d, 1, 1).ok()?;
+        let end = Date::new(d + 9, 12, 31).ok()?;
+        expr.value = DateValue::Absolute(Interval { start, end });
+        return Some(expr);
+    }
+    for (wd_g, mon_g, day_g, year_g) in [
+        ("wd_a", "mon_a", "day_a", "year_a"),
+        ("wd_b", "mon_b", "day_b", "year_b"),
+    ] {
+        let Some(mon) = group(caps, mon_g) else {
+            continue;
+        };
+        let month = lookup(&lex.months, mon.as_str())?;
+        let day: i8 = num(caps, day_g)?;
+        if !(1..=31).contains(&day) {
+            return None;
+        }
+        let year: Option<i16> = num(caps, year_g);
+        if year.is_some() && !clean_after(text, span.end) {
+            return None;
+        }
+        if year.is_none() && !day_end_clean(text, span.end) {
+            return None;
+        }
+        if let Some(w) = group(caps, wd_g) {
+            let n = lookup(&lex.weekdays, w.as_str())?;
+            let weekday = Weekday::from_monday_one_offset(n).ok()?;
+            expr.weekday = Some((base + w.start()..base + w.end(), weekday));
+        }
+        return day_value(expr, year, month, day);
+    }
+    if let (Some(mon), Some(year)) = (group(caps, "mon_c"), num::<i16>(caps, "year_c")) {
+        if !clean_after(text, span.end) {
+            return None;
+        }
+        expr.granularity = Granularity::Month;
+        expr.value =
+            DateValue::Absolute(Interval::month(year, lookup(&lex.months, mon.as_str())?)?);
+        return Some(expr);
+    }
+    if let (Some(season), Some(year)) = (group(caps, "season"), num::<i16>(caps, "year_s")) {
+        if !clean_after(text, span.end) {
+            return None;
+        }
+        expr.granularity = Granularity::Season;
+        expr.value = DateValue::Absolute(season_interval(season.as_str(), year)?);
+        return Some(expr);
+    }
+    if let Some(year) = num::<i16>(caps, "year_y") {
+        if !clean_after(text, span.end) || counts_things(text, span.end, lex) {
+            return None;
+        }
+        expr.granularity = Granularity::Year;
+        expr.value = DateValue::Absolute(Interval::year(year)?);
+        expr.latent = group(caps, "mod_y").is_none()
+            && !word_before(text, span.start).is_some_and(|w| listed(&lex.words.month_openers, w));
+        return Some(expr);
+    }
+    if let Some(mon) = group(caps, "mon_m") {
+        let opener = group(caps, "mod_m").is_some()
+            || word_before(text, span.start).is_some_and(|w| listed(&lex.words.month_openers, w));
+        if !opener {
+            return None;
+        }
+        if word_after(text, span.end).is_some_and(|w| w.starts_with(char::is_uppercase)) {
+            return None;
+        }
+        let month = lookup(&lex.months, mon.as_str())?;
+        expr.granularity = Granularity::Month;
+        let modifier = group(caps, "mod_m").map(|m| m.as_str().to_ascii_lowercase());
+        let relation = match modifier.as_deref() {
+            Some(m) if m.ends_with("last") => Relation::Last,
+            Some("next") => Relation::Next,
+            Some("this") => Relation::This,
+            _ => Relation::Nearest,
+        };
+        expr.value = DateValue::YearLess {
+            month,
+            day: None,
+            relation,
+        };
+        return Some(expr);
+    }
+    if let Some(w) = group(caps, "wd_w") {
+        if word_after(text, span.end).is_some_and(|n| {
+            n.starts_with(char::is_uppercase) && listed(&lex.words.weekday_blockers_after, n)
+        }) {
+            return None;
+        }
+        let weekday = Weekday::from_monday_one_offset(lookup(&lex.weekdays, w.as_str())?).ok()?;
+        let shift = match group(caps, "mod_w")
+            .map(|m| m.as_str().to_ascii_lowercase())
+            .as_deref()
+        {
+            Some("last") => -1,
+            Some("next") => 1,
+            _ => 0,
+        };
+        expr.value = DateValue::Weekday { weekday, shift };
+        return Some(expr);
+    }
+    if let Some(d) = group(caps, "deixis") {
+        let offset = match d.as_str().to_ascii_lowercase().as_str() {
+            "yesterday" => -1,
+            "tomorrow" => 1,
+            _ => 0, // today, tonight
+        };
+        expr.value = DateValue::FromDct {
+            unit: Unit::Day,
+            offset,
+        };
+        return Some(expr);
+    }
+    if let (Some(rel), Some(unit)) = (group(caps, "rel"), group(caps, "rel_unit")) {
+        let unit = unit_of(unit.as_str())?;
+        expr.granularity = unit.granularity();
+        let rel = rel.as_str().to_ascii_lowercase();
+        let rel = rel.split_whitespace().collect::<Vec<_>>().join(" ");
+        expr.value = match rel.as_str() {
+            "last" => DateValue::FromDct { unit, offset: -1 },
+            "next" => DateValue::FromDct { unit, offset: 1 },
+            "this" | "earlier this" | "later this" | "the current" | "the" => {
+                DateValue::FromDct { unit, offset: 0 }
+            }
+            "the same" => DateValue::FromPrevious { unit, offset: 0 },
+            "the previous" => DateValue::FromPrevious { unit, offset: -1 },
+            _ => DateValue::FromPrevious { unit, offset: 1 },
+        };
+        return Some(expr);
+    }
+    if let (Some(n), Some(unit), Some(dir)) = (
+        group(caps, "num"),
+        group(caps, "num_unit"),
+        group(caps, "num_dir"),
+    ) {
+        let n: i32 = match n.as_str().parse() {
+            Ok(v) => v,
+            Err(_) => lookup(&lex.numbers, n.as_str())?,
+        };
+        let unit = unit_of(unit.as_str())?;
+        expr.granularity = unit.granularity();
+        let dir = dir.as_str().to_ascii_lowercase();
+        // "27 years before returning", "two days after the vote": anchored to what follows,
+        // not to the date before. Only a stand-alone "two days before," counts.
+        let stands_alone = text[span.end..]
+            .trim_start_matches([' ', '\u{a0}'])
+            .chars()
+            .next()
+            .is_none_or(|c| !c.is_alphanumeric());
+        if (dir == "before" || dir == "after") && !stands_alone {
+            return None;
+        }
+        expr.value = match dir.as_str() {
+            "ago" => DateValue::FromDct { unit, offset: -n },
+            "earlier" | "before" => DateValue::FromPrevious { unit, offset: -n },
+            _ => DateValue::FromPrevious { unit, offset: n },
+        };
+        return Some(expr);
+    }
+    None
+}
+
+fn unit_of(word: &str) -> Option<Unit> {
+    let w = word.to_ascii_lowercase();
+    match w.trim_end_matches('s') {
+        "day" => Some(Unit::Day),
+        "week" => Some(Unit::Week),
+        "month" => Some(Unit::Month),
+        "year" => Some(Unit::Year),
+        _ => None,
+    }
+}
+
+/// A day-granularity value, or `Impossible` when the calendar has no such day.
+fn day_value(mut expr: DateExpr, year: Option<i16>, month: i8, day: i8) -> Option<DateExpr> {
+    expr.granularity = Granularity::Day;
+    if !(1..=12).contains(&month) || day < 1 {
+        return None;
+    }
+    // Without a year, February 29 may exist; a leap year is assumed.
+    let probe_year = year.unwrap_or(2016);
+    expr.value = match Date::new(probe_year, month, day) {
+        Ok(date) if year.is_some() => DateValue::Absolute(Interval::day(date)),
+        Ok(_) => DateValue::YearLess {
+            month,
+            day: Some(day),
+            relation: Relation::Nearest,
+        },
+        Err(_) => DateValue::Impossible { year, month, day },
+    };
+    Some(expr)
+}
+
+fn season_interval(season: &str, year: i16) -> Option<Interval> {
+    // Northern-hemisphere meteorological seasons; winter is the one starting in December.
+    let (start, end) = match season.to_ascii_lowercase().as_str() {
+        "spring" => (Date::new(year, 3, 1).ok()?, Date::new(year, 5, 31).ok()?),
+        "summer" => (Date::new(year, 6, 1).ok()?, Date::new(year, 8, 31).ok()?),
+        "autumn" | "fall" => (Date::new(year, 9, 1).ok()?, Date::new(year, 11, 30).ok()?),
+        _ => (Date::new(year, 1, 1).ok()?, Date::new(year, 12, 31).ok()?),
+    };
+    Some(Interval { start, end })
+}
+
+/// No digit-ish context before a number: not "3.2015", "$2015", "No. 2015", "1,2015".
+fn clean_before(text: &str, start: usize) -> bool {
+    let mut before = text[..start].chars().rev();
+    match before.next() {
+        Some('$' | '£' | '€' | '#' | '/' | '+' | '×') => false,
+        Some('.' | ',' | ':' | '-') => !before.next().is_some_and(|p| p.is_ascii_digit()),
+        _ => true,
+    }
+}
+
+/// No digit-ish context after a year: not "2015%", "2015.5", "2015:30", "2015-16 season".
+fn clean_after(text: &str, end: usize) -> bool {
+    let rest = &text.as_bytes()[end..];
+    match rest.first() {
+        Some(b'%') => false,
+        Some(b'.' | b',' | b':' | b'-' | b'/') => !rest.get(1).is_some_and(u8::is_ascii_digit),
+        _ => true,
+    }
+}
+
+/// After a year-less day ("August 8"): not a time or score ("Aug 8:30", "May 3-1").
+fn day_end_clean(text: &str, end: usize) -> bool {
+    clean_after(text, end)
+}
+
+/// A year-like number followed by a count noun or a lower-case plural: "2000 soldiers".
+fn counts_things(text: &str, end: usize, lex: &DateLexicon) -> bool {
+    let Some(next) = word_after(text, end) else {
+        return false;
+    };
+    if !text[end..].starts_with(' ') {
+        return false;
+    }
+    if listed(&lex.words.count_nouns, next) {
+        return true;
+    }
+    let lower = next.starts_with(|c: char| c.is_ascii_lowercase());
+    lower
+        && next.len() > 3
+        && next.ends_with('s')
+        && !next.ends_with("ss")
+        && !listed(&lex.words.year_followers, next)
+}
+
+/// The word right before byte `start` (skipping spaces), if any.
+pub(crate) fn word_before(text: &str, start: usize) -> Option<&str> {
+    let head = text[..start].trim_end_matches([' ', '\u{a0}']);
+    let from = head
+        .char_indices()
+        .rev()
+        .take_while(|&(_, c)| c.is_alphanumeric())
+        .last()
+        .map(|(i, _)| i)?;
+    Some(&head[from..])
+}
+
+/// The word right after byte `end` (skipping spaces), if any.
+pub(crate) fn word_after(text: &str, end: usize) -> Option<&str> {
+    let tail = text[end..].trim_start_matches([' ', '\u{a0}']);
+    let off = text.len() - tail.len();
+    let len = tail
+        .char_indices()
+        .find(|&(_, c)| !(c.is_alphanumeric() || c == '’' || c == '\''))
+        .map_or(tail.len(), |(i, _)| i);
+    (len > 0).then(|| &text[off..off + len])
+}
+
+/// The part of `clause` that governs the tense of `span`: from the last comma or quote mark
+/// before it to the next one after it.
+pub(crate) fn tense_window(text: &str, clause: &Range<usize>, span: &Range<usize>) -> Range<usize> {
+    let marks = [',', '"', '“', '”', '(', ')'];
+    let start = text[clause.start..span.start]
+        .rfind(marks)
+        .map_or(clause.start, |i| after_char(text, clause.start + i));
+    let end = text[span.end..clause.end]
+        .find(marks)
+        .map_or(clause.end, |i| span.end + i);
+    start..end
+}
+
+/// The offset just past the character starting at byte `at`.
+pub(crate) fn after_char(text: &str, at: usize) -> usize {
+    at + text[at..].chars().next().map_or(0, char::len_utf8)
+}
+
+/// The clause holding `span`: bounded by `. ; ? !` or the range, at most 160 bytes each way.
+pub(crate) fn clause_around(text: &str, range: &Range<usize>, span: &Range<usize>) -> Range<usize> {
+    let is_stop = |c: char| matches!(c, ';' | '?' | '!');
+    let mut start = span.start;
+    for (i, c) in text[range.start..span.start].char_indices().rev() {
+        let at = range.start + i;
+        if span.start - at > 160 || is_stop(c) || (c == '.' && text[at + 1..].starts_with(' ')) {
+            break;
+        }
+        start = at;
+    }
+    let mut end = span.end;
+    for (i, c) in text[span.end..range.end].char_indices() {
+        let at = span.end + i;
+        if at - span.end > 160 || is_stop(c) || (c == '.' && text[at + 1..].starts_with(' ')) {
+            break;
+        }
+        end = at + c.len_utf8();
+    }
+    start..end
+}
+
+/// Resolves every expression to an interval where it can: stated years as they are; year-less
+/// dates, weekdays and `FromDct` values against the document's date (`dct`), or, without one,
+/// year-less dates against the year of the nearest preceding absolute date (`HeidelTime`'s
+/// narrative strategy); `FromPrevious` values against the nearest preceding resolved date.
+pub fn resolve(exprs: &[DateExpr], dct: Option<Date>) -> Vec<Option<Interval>> {
+    let mut out: Vec<Option<Interval>> = Vec::with_capacity(exprs.len());
+    let mut last_year: Option<i16> = None;
+    let mut last: Option<Interval> = None;
+    for e in exprs {
+        let r = match e.value {
+            DateValue::Absolute(i) => Some(i),
+            DateValue::Impossible { .. } => None,
+            DateValue::YearLess {
+                month,
+                day,
+                relation,
+            } => match dct {
+                Some(d) => year_less_near_dct(d, month, day, relation, e.tense),
+                None => last_year.and_then(|y| year_less_in(y, month, day)),
+            },
+            DateValue::Weekday { weekday, shift } => dct
+                .and_then(|d| weekday_near(d, weekday, shift, e.tense == Tense::Future))
+                .map(Interval::day),
+            DateValue::FromDct { unit, offset } => {
+                dct.and_then(|d| shifted(Interval::day(d), unit, offset))
+            }
+            DateValue::FromPrevious { unit, offset } => last
+                .or(dct.map(Interval::day))
+                .and_then(|anchor| shifted(anchor, unit, offset)),
+        };
+        if let Some(i) = r {
+            if matches!(e.value, DateValue::Absolute(_)) && e.granularity <= Granularity::Year {
+                last_year = Some(i.start.year());
+            }
+            last = Some(i);
+        }
+        out.push(r);
+    }
+    out
+}
+
+fn year_less_in(year: i16, month: i8, day: Option<i8>) -> Option<Interval> {
+    match day {
+        Some(d) => Date::new(year, month, d).ok().map(Interval::day),
+        None => Interval::month(year, month),
+    }
+}
+
+/// A year-less date in the DCT's year, moved to the year before when it would lie more than a
+/// month after the DCT in a clause that is not about the future (and to the year after when it
+/// lies well before the DCT in a future clause).
+fn year_less_near_dct(
+    dct: Date,
+    month: i8,
+    day: Option<i8>,
+    relation: Relation,
+    tense: Tense,
+) -> Option<Interval> {
+    let same = year_less_in(dct.year(), month, day)?;
+    let month_diff = i32::from(month) - i32::from(dct.month());
+    match relation {
+        Relation::Last if month_diff >= 0 => return year_less_in(dct.year() - 1, month, day),
+        Relation::Next if month_diff <= 0 => return year_less_in(dct.year() + 1, month, day),
+        Relation::Last | Relation::Next | Relation::This => return Some(same),
+        Relation::Nearest => {}
+    }
+    match tense {
+        Tense::Past if month_diff > 1 => year_less_in(dct.year() - 1, month, day),
+        Tense::Future if month_diff < -1 => year_less_in(dct.year() + 1, month, day),
+        // No tense cue: the year that puts the month nearest the DCT's.
+        Tense::Unknown if month_diff > 6 => year_less_in(dct.year() - 1, month, day),
+        Tense::Unknown if month_diff < -6 => year_less_in(dct.year() + 1, month, day),
+        _ => Some(same),
+    }
+}
+
+/// The weekday closest to the DCT not after it (not before it in a future clause); `last` and
+/// `next` move one week further.
+fn weekday_near(dct: Date, weekday: Weekday, shift: i8, future: bool) -> Option<Date> {
+    let back = i64::from(
+        (dct.weekday().to_monday_zero_offset() - weekday.to_monday_zero_offset() + 7) % 7,
+    );
+    let fwd = (7 - back) % 7;
+    let days = match (shift, future) {
+        (1, _) => {
+            if fwd == 0 {
+                7
+            } else {
+                fwd
+            }
+        }
+        (-1, _) => -(if back == 0 { 7 } else { back }),
+        (_, true) => fwd,
+        _ => -back,
+    };
+    dct.checked_add(Span::new().try_days(days).ok()?).ok()
+}
+
+/// `anchor` moved by `offset` units, widened to the unit's granularity.
+fn shifted(anchor: Interval, unit: Unit, offset: i32) -> Option<Interval> {
+    let date = anchor.start.checked_add(unit.span(offset)?).ok()?;
+    match unit {
+        Unit::Day => Some(Interval::day(date)),
+        Unit::Week => Interval::week(date),
+        Unit::Month => Interval::month(date.year(), date.month()),
+        Unit::Year => Interval::year(date.year()),
+    }
+}

@@ -1,0 +1,741 @@
+//! Check kind `date-contradiction`: dates inside one article that cannot all be true.
+//!
+//! Sub-rules (parameter `mode`): impossible calendar dates, a weekday written next to a date it
+//! does not fit, an order cue ("later", "earlier") introducing a date on the wrong side of the
+//! date before it, one event given two dates, and past events dated after the document's own
+//! date. Every rule compares explicit normalised values (intervals of civil dates, so "2015" and
+//! "December 2015" never conflict); the only linguistic judgement is a short cue list anchored to
+//! the nearest preceding date. This module reads no files and never fails on odd input.
+
+pub mod dct;
+pub mod extract;
+
+use std::ops::Range;
+
+use jiff::civil::{Date, Weekday};
+use serde::{Deserialize, Serialize};
+
+use self::dct::{Dct, find_dct};
+use self::extract::{
+    DateExpr, DateLexicon, DateValue, Granularity, Interval, Tense, extract, listed, resolve,
+};
+use crate::checks::{CompiledCheck, DocumentCheck, Kind, LexiconSource, ParamError, Scope};
+use crate::diagnostic::{Finding, Label};
+use crate::document::{Document, Format};
+use crate::text::words;
+
+/// Which contradiction a rule looks for.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Mode {
+    #[default]
+    ImpossibleDate,
+    WeekdayMismatch,
+    OrderCue,
+    EventDatedTwice,
+    AfterPublication,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
+pub struct Params {
+    pub mode: Mode,
+    /// Month and weekday names, cue words and guard lists.
+    pub lexicon: String,
+    /// Most bytes between an order cue and the date it introduces.
+    pub max_cue_gap: usize,
+    /// Least share of shared content words for two phrases to name one event.
+    pub min_event_overlap: f64,
+}
+
+impl Default for Params {
+    fn default() -> Params {
+        Params {
+            mode: Mode::ImpossibleDate,
+            lexicon: "lexicons/dates.toml".into(),
+            max_cue_gap: 80,
+            min_event_overlap: 0.8,
+        }
+    }
+}
+
+pub struct DateContradictionKind;
+
+impl Kind for DateContradictionKind {
+    type Params = Params;
+    const NAME: &'static str = "date-contradiction";
+    const SCOPE: Scope = Scope::Document;
+    const DOC: &'static str = "Finds dates inside one article that contradict each other or the \
+        calendar. A HeidelTime-style grammar extracts date expressions with byte spans and a \
+        granularity (day, week, month, season, year, decade) and normalises each to an interval \
+        of civil dates; partial dates stay partial and year-less ones are resolved against the \
+        document's own date (front matter, a Published line or a wire dateline) or the nearest \
+        stated year. `mode` picks the sub-rule: `impossible-date` (April 31, Feb. 29 of a common \
+        year), `weekday-mismatch` (a weekday written next to a date it does not fit), \
+        `order-cue` (\"later\", \"subsequently\", \"earlier\", \"previously\", \"two months \
+        later\" introducing a date on the wrong side of the date before it), `event-dated-twice` (the same event phrase before \
+        two disjoint dates) and `after-publication` (a past-tense event dated after the \
+        document's date). Guards: intervals are compared, never points; \"May\" the verb, counts \
+        (\"2000 soldiers\"), times, scores and version numbers are not dates; order cues are \
+        skipped before reporting verbs, in past perfect, across quotes and in fixed phrases \
+        (\"later this year\", \"no later than\"); future and modal clauses never count as past.";
+    const PLACEHOLDERS: &'static [&'static str] = &["date", "other", "fact", "cue"];
+
+    fn compile(
+        params: Params,
+        lexicons: &dyn LexiconSource,
+    ) -> Result<CompiledCheck, Vec<ParamError>> {
+        let Some(source) = lexicons.lexicon(&params.lexicon) else {
+            return Err(vec![
+                ParamError::new(None, format!("lexicon `{}` not found", params.lexicon))
+                    .with_label("this file does not exist under the rules directory"),
+            ]);
+        };
+        let lexicon = DateLexicon::from_toml(&source).map_err(|e| {
+            vec![ParamError::new(
+                None,
+                format!("bad lexicon `{}`: {e}", params.lexicon),
+            )]
+        })?;
+        if !(0.0..=1.0).contains(&params.min_event_overlap) {
+            return Err(vec![ParamError::new(
+                None,
+                "`min-event-overlap` must lie between 0 and 1",
+            )]);
+        }
+        Ok(CompiledCheck::Document(Box::new(DateContradiction::new(
+            params, lexicon,
+        ))))
+    }
+}
+
+/// A compiled `date-contradiction` rule.
+pub struct DateContradiction {
+    params: Params,
+    lexicon: DateLexicon,
+    /// Order cues split into words, with `true` for "later" cues.
+    cues: Vec<(Vec<String>, bool)>,
+}
+
+/// One date of the document with its sentence and paragraph.
+struct Dated {
+    expr: DateExpr,
+    resolved: Option<Interval>,
+    sentence: usize,
+    paragraph: usize,
+}
+
+impl DateContradiction {
+    fn new(params: Params, lexicon: DateLexicon) -> DateContradiction {
+        let w = &lexicon.words;
+        let cues = w
+            .later_cues
+            .iter()
+            .map(|c| (c, true))
+            .chain(w.earlier_cues.iter().map(|c| (c, false)))
+            .map(|(c, later)| {
+                (
+                    c.split_whitespace().map(str::to_string).collect::<Vec<_>>(),
+                    later,
+                )
+            })
+            .filter(|(parts, _)| !parts.is_empty())
+            .collect();
+        DateContradiction {
+            params,
+            lexicon,
+            cues,
+        }
+    }
+}
+
+/// The last document's extraction on this thread. The five sub-rules run one after another on
+/// the same document and share one lexicon, so four of five extractions are saved. The entry is
+/// keyed by the lexicon's fingerprint and the document's format (which decides its paragraphs)
+/// and validated against the full text, so a hit always equals a fresh extraction and output
+/// never depends on the cache.
+struct ExtractionCache {
+    lexicon: u64,
+    format: Format,
+    text: String,
+    exprs: Vec<DateExpr>,
+    places: Vec<(usize, usize)>,
+}
+
+thread_local! {
+    static LAST_EXTRACTION: std::cell::RefCell<Option<ExtractionCache>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+impl DateContradiction {
+    /// The document's date expressions in text order, each with its (sentence, paragraph).
+    fn extract_cached(&self, doc: &Document) -> (Vec<DateExpr>, Vec<(usize, usize)>) {
+        let hit = LAST_EXTRACTION.with_borrow(|c| {
+            c.as_ref()
+                .filter(|c| {
+                    c.lexicon == self.lexicon.fingerprint
+                        && c.format == doc.format
+                        && c.text == doc.text
+                })
+                .map(|c| (c.exprs.clone(), c.places.clone()))
+        });
+        if let Some(hit) = hit {
+            return hit;
+        }
+        let mut exprs = Vec::new();
+        let mut places = Vec::new();
+        for (p, para) in doc.paragraphs.iter().enumerate() {
+            for e in extract(&doc.text, para.span.clone(), &self.lexicon) {
+                let s = doc.sentences[para.sentences.clone()]
+                    .iter()
+                    .position(|s| s.start <= e.span.start && e.span.start < s.end.max(s.start + 1))
+                    .map_or(para.sentences.start, |i| para.sentences.start + i);
+                places.push((s, p));
+                exprs.push(e);
+            }
+        }
+        LAST_EXTRACTION.with_borrow_mut(|c| {
+            *c = Some(ExtractionCache {
+                lexicon: self.lexicon.fingerprint,
+                format: doc.format,
+                text: doc.text.clone(),
+                exprs: exprs.clone(),
+                places: places.clone(),
+            });
+        });
+        (exprs, places)
+    }
+}
+
+impl DocumentCheck for DateContradiction {
+    fn check(&self, doc: &Document, out: &mut Vec<Finding>) {
+        let (exprs, places) = self.extract_cached(doc);
+        if exprs.is_empty() {
+            return;
+        }
+        let dct = match self.params.mode {
+            Mode::WeekdayMismatch | Mode::AfterPublication => find_dct(doc, &self.lexicon),
+            _ => None,
+        };
+        let resolved = resolve(&exprs, dct.as_ref().map(|d| d.date));
+        let dates: Vec<Dated> = exprs
+            .into_iter()
+            .zip(resolved)
+            .zip(places)
+            .map(|((expr, resolved), (sentence, paragraph))| Dated {
+                expr,
+                resolved,
+                sentence,
+                paragraph,
+            })
+            .collect();
+        match self.params.mode {
+            Mode::ImpossibleDate => impossible_dates(doc, &dates, out),
+            Mode::WeekdayMismatch => weekday_mismatches(doc, &dates, dct.as_ref(), out),
+            Mode::OrderCue => self.order_cues(doc, &dates, out),
+            Mode::EventDatedTwice => self.events_dated_twice(doc, &dates, out),
+            Mode::AfterPublication => {
+                if let Some(dct) = dct.filter(|d| !d.year_inferred) {
+                    Self::after_publication(doc, &dates, &dct, out);
+                }
+            }
+        }
+    }
+}
+
+const MONTHS: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+fn month_name(m: i8) -> &'static str {
+    MONTHS
+        .get(usize::try_from(m - 1).unwrap_or(0))
+        .copied()
+        .unwrap_or("?")
+}
+
+fn weekday_name(w: Weekday) -> &'static str {
+    match w {
+        Weekday::Monday => "Monday",
+        Weekday::Tuesday => "Tuesday",
+        Weekday::Wednesday => "Wednesday",
+        Weekday::Thursday => "Thursday",
+        Weekday::Friday => "Friday",
+        Weekday::Saturday => "Saturday",
+        Weekday::Sunday => "Sunday",
+    }
+}
+
+fn day_text(d: Date) -> String {
+    format!("{} {} {}", d.day(), month_name(d.month()), d.year())
+}
+
+/// An interval written at its granularity: "9 August 2016", "September 2015", "2015".
+pub fn describe(i: &Interval, g: Granularity) -> String {
+    match g {
+        Granularity::Day => day_text(i.start),
+        Granularity::Week => format!("the week of {}", day_text(i.start)),
+        Granularity::Month => format!("{} {}", month_name(i.start.month()), i.start.year()),
+        Granularity::Season => {
+            format!(
+                "{} {} to {} {}",
+                month_name(i.start.month()),
+                i.start.year(),
+                month_name(i.end.month()),
+                i.end.year()
+            )
+        }
+        Granularity::Year => i.start.year().to_string(),
+        Granularity::Decade => format!("the {}s", i.start.year()),
+    }
+}
+
+fn impossible_dates(doc: &Document, dates: &[Dated], out: &mut Vec<Finding>) {
+    for d in dates {
+        let DateValue::Impossible { year, month, day } = d.expr.value else {
+            continue;
+        };
+        let probe = year.unwrap_or(2016);
+        let Ok(first) = Date::new(probe, month, 1) else {
+            continue;
+        };
+        let len = first.days_in_month();
+        let fact = match year {
+            Some(y) if month == 2 && day == 29 => {
+                format!("{y} is not a leap year: February {y} has 28 days")
+            }
+            _ => format!(
+                "{} has only {len} days, so there is no {} {day}",
+                month_name(month),
+                month_name(month)
+            ),
+        };
+        out.push(
+            Finding::new(d.expr.span.clone())
+                .arg("date", doc.slice(&d.expr.span))
+                .arg("other", format!("{} {len}", month_name(month)))
+                .arg("fact", fact.clone())
+                .note(fact)
+                .note("check the source for the right day or month"),
+        );
+    }
+}
+
+fn weekday_mismatches(doc: &Document, dates: &[Dated], dct: Option<&Dct>, out: &mut Vec<Finding>) {
+    for d in dates {
+        let Some((wspan, weekday)) = d.expr.weekday.clone() else {
+            continue;
+        };
+        let date_span = wspan.end..d.expr.span.end;
+        let date_span = trim_punct(doc, date_span);
+        let fact = match d.expr.value {
+            DateValue::Absolute(i) => {
+                if i.start.weekday() == weekday {
+                    continue;
+                }
+                format!(
+                    "{} was a {}",
+                    day_text(i.start),
+                    weekday_name(i.start.weekday())
+                )
+            }
+            DateValue::YearLess {
+                month,
+                day: Some(day),
+                ..
+            } => {
+                // Without a year, the date may lie in the DCT's year or the year before (or
+                // after, in a future clause); flag only when none of them fits.
+                let Some(dct) = dct.filter(|d| !d.year_inferred) else {
+                    continue;
+                };
+                let y = dct.date.year();
+                let years: &[i16] = if d.expr.tense == Tense::Future {
+                    &[y, y + 1]
+                } else {
+                    &[y, y - 1]
+                };
+                let days: Vec<Date> = years
+                    .iter()
+                    .filter_map(|&y| Date::new(y, month, day).ok())
+                    .collect();
+                if days.is_empty() || days.iter().any(|x| x.weekday() == weekday) {
+                    continue;
+                }
+                days.iter()
+                    .map(|x| format!("{} was a {}", day_text(*x), weekday_name(x.weekday())))
+                    .collect::<Vec<_>>()
+                    .join(" and ")
+            }
+            _ => continue,
+        };
+        out.push(
+            Finding::new(wspan.clone())
+                .arg("date", doc.slice(&wspan))
+                .arg("other", doc.slice(&date_span))
+                .arg("fact", fact.clone())
+                .label(Label::here(date_span, "the date it is written with"))
+                .note(fact)
+                .note("correct the weekday or the date"),
+        );
+    }
+}
+
+fn trim_punct(doc: &Document, span: Range<usize>) -> Range<usize> {
+    let t = &doc.text[span.clone()];
+    let lead = t.len()
+        - t.trim_start_matches(|c: char| c == ',' || c == '.' || c.is_whitespace())
+            .len();
+    span.start + lead..span.end
+}
+
+/// A cue word found in a sentence.
+struct Cue {
+    span: Range<usize>,
+    later: bool,
+}
+
+impl DateContradiction {
+    fn find_cues(&self, doc: &Document, sentence: &Range<usize>) -> Vec<Cue> {
+        let w = &self.lexicon.words;
+        let mut cues = Vec::new();
+        let ws: Vec<crate::text::Word<'_>> = words(&doc.text, sentence.clone()).collect();
+        for (i, word) in ws.iter().enumerate() {
+            for (parts, later) in &self.cues {
+                let later = *later;
+                {
+                    let fits = parts.iter().enumerate().all(|(k, p)| {
+                        ws.get(i + k)
+                            .is_some_and(|x| x.text.eq_ignore_ascii_case(p))
+                    });
+                    if !fits {
+                        continue;
+                    }
+                    let last = &ws[i + parts.len() - 1];
+                    let span = word.start..last.end();
+                    if i > 0 && listed(&w.cue_blockers_before, ws[i - 1].text) {
+                        continue;
+                    }
+                    let after = &doc.text[span.end..sentence.end];
+                    let after_trim = after.trim_start();
+                    let blocked_after = w.cue_blockers_after.iter().any(|b| {
+                        after_trim.len() >= b.len()
+                            && after_trim.is_char_boundary(b.len())
+                            && after_trim[..b.len()].eq_ignore_ascii_case(b)
+                            && !after_trim[b.len()..].starts_with(char::is_alphanumeric)
+                    });
+                    if blocked_after {
+                        continue;
+                    }
+                    if ws
+                        .get(i + parts.len())
+                        .is_some_and(|n| listed(&w.reporting_verbs, n.text))
+                    {
+                        continue;
+                    }
+                    cues.push(Cue { span, later });
+                }
+            }
+        }
+        cues
+    }
+
+    fn order_cues(&self, doc: &Document, dates: &[Dated], out: &mut Vec<Finding>) {
+        // Only sentences holding a date with a stated year can hold a contradiction.
+        let mut with_dates: Vec<usize> = dates
+            .iter()
+            .filter(|d| firm(d).is_some())
+            .map(|d| d.sentence)
+            .collect();
+        with_dates.dedup();
+        for s_idx in with_dates {
+            let Some(sentence) = doc.sentences.get(s_idx) else {
+                continue;
+            };
+            let mut cues = self.find_cues(doc, sentence);
+            // "two weeks later", "a year earlier": relative dates order like cue words.
+            cues.extend(
+                dates
+                    .iter()
+                    .filter(|d| d.sentence == s_idx)
+                    .filter_map(|d| match d.expr.value {
+                        DateValue::FromPrevious { offset, .. } if offset != 0 => Some(Cue {
+                            span: d.expr.span.clone(),
+                            later: offset > 0,
+                        }),
+                        _ => None,
+                    }),
+            );
+            for cue in cues {
+                // The date the cue introduces: the first date after it in its clause.
+                let Some(t2) = dates
+                    .iter()
+                    .position(|d| d.sentence == s_idx && d.expr.span.start >= cue.span.end)
+                else {
+                    continue;
+                };
+                let d2 = &dates[t2];
+                if d2.expr.span.start - cue.span.end > self.params.max_cue_gap {
+                    continue;
+                }
+                let between = &doc.text[cue.span.end..d2.expr.span.start];
+                if between.contains([';', ':', '"', '“', '”', '—', '(', ')']) {
+                    continue;
+                }
+                // Past perfect between cue and date: an embedded, backshifted event.
+                if words(&doc.text, cue.span.end..d2.expr.span.start).any(|w| {
+                    w.text.eq_ignore_ascii_case("had")
+                        || listed(&self.lexicon.words.reporting_verbs, w.text)
+                }) {
+                    continue;
+                }
+                let Some(i2) = firm_range(doc, dates, t2) else {
+                    continue;
+                };
+                // The date it refers to: the nearest date before the cue, same paragraph, same or
+                // previous sentence. Any nearer date (even a relative one) breaks the chain.
+                let Some(t1) = dates[..t2]
+                    .iter()
+                    .rposition(|d| d.expr.span.end <= cue.span.start)
+                else {
+                    continue;
+                };
+                let d1 = &dates[t1];
+                if d1.paragraph != d2.paragraph || d1.sentence + 1 < s_idx {
+                    continue;
+                }
+                let Some(i1) = firm_range(doc, dates, t1) else {
+                    continue;
+                };
+                if quote_between(&doc.text, d1.expr.span.end, cue.span.start) {
+                    continue;
+                }
+                let wrong = if cue.later {
+                    i2.before(&i1)
+                } else {
+                    i1.before(&i2)
+                };
+                if !wrong {
+                    continue;
+                }
+                let cue_text = doc.slice(&cue.span);
+                let a = describe(&i2, d2.expr.granularity);
+                let b = describe(&i1, d1.expr.granularity);
+                let side = if cue.later { "before" } else { "after" };
+                let fact = format!(
+                    "{a} is {side} {b}, yet introduced by '{}'",
+                    cue_text.to_lowercase()
+                );
+                out.push(
+                    Finding::new(d2.expr.span.clone())
+                        .arg("date", doc.slice(&d2.expr.span))
+                        .arg("other", doc.slice(&d1.expr.span))
+                        .arg("fact", fact.clone())
+                        .arg("cue", cue_text)
+                        .label(Label::here(
+                            d1.expr.span.clone(),
+                            "the date the cue refers back to",
+                        ))
+                        .label(Label::here(cue.span.clone(), "order cue"))
+                        .note(fact)
+                        .note("check which date is right, or reword the sequence"),
+                );
+            }
+        }
+    }
+
+    fn events_dated_twice(&self, doc: &Document, dates: &[Dated], out: &mut Vec<Finding>) {
+        let w = &self.lexicon.words;
+        let mut windows: Vec<(usize, Vec<String>)> = Vec::new();
+        for (k, d) in dates.iter().enumerate() {
+            // Day dates only: two months or years for one phrase are too often two occurrences
+            // ("beat Arsenal in October 2004 ... in February 2005").
+            if firm(d).is_none() || d.expr.granularity != Granularity::Day {
+                continue;
+            }
+            let Some(prep) = extract::word_before(&doc.text, d.expr.span.start) else {
+                continue;
+            };
+            if !(prep.eq_ignore_ascii_case("on") || prep.eq_ignore_ascii_case("in")) {
+                continue;
+            }
+            let Some(sentence) = doc.sentences.get(d.sentence) else {
+                continue;
+            };
+            let prep_start = d.expr.span.start
+                - (doc.text[..d.expr.span.start].len()
+                    - doc.text[..d.expr.span.start].trim_end().len())
+                - prep.len();
+            if prep_start < sentence.start {
+                continue;
+            }
+            let clause_start = doc.text[sentence.start..prep_start]
+                .rfind([',', ';', ':', '"', '“', '”', '(', ')', '—'])
+                .map_or(sentence.start, |i| {
+                    extract::after_char(&doc.text, sentence.start + i)
+                });
+            let ws: Vec<crate::text::Word<'_>> =
+                words(&doc.text, clause_start..prep_start).collect();
+            let window = &ws[ws.len().saturating_sub(5)..];
+            // A blocker anywhere in the clause ("the annual ... meeting in") marks a recurring
+            // or another event.
+            if ws.iter().any(|x| listed(&w.event_blockers, x.text))
+                || window
+                    .iter()
+                    .any(|x| x.text.chars().any(|c| c.is_ascii_digit()))
+            {
+                continue;
+            }
+            let capital = window
+                .iter()
+                .any(|x| x.start != sentence.start && x.text.starts_with(char::is_uppercase));
+            let mut content: Vec<String> = window
+                .iter()
+                .filter(|x| !listed(&w.stop_words, x.text) && !listed(&w.reporting_verbs, x.text))
+                .map(|x| x.text.to_lowercase())
+                .collect();
+            content.sort();
+            content.dedup();
+            if !capital || content.len() < 3 {
+                continue;
+            }
+            windows.push((k, content));
+        }
+        for (j, (kj, wj)) in windows.iter().enumerate() {
+            let dj = &dates[*kj];
+            let Some(ij) = firm(dj) else { continue };
+            let earlier = windows[..j].iter().find(|(ki, wi)| {
+                let di = &dates[*ki];
+                let shared = wi.iter().filter(|x| wj.contains(x)).count();
+                let union = wi.len() + wj.len() - shared;
+                di.expr.granularity == dj.expr.granularity
+                    && firm(di).is_some_and(|ii| ii.disjoint(&ij))
+                    && shared as f64 >= self.params.min_event_overlap * union as f64
+            });
+            let Some((ki, wi)) = earlier else { continue };
+            let di = &dates[*ki];
+            let fact = format!(
+                "'{}' is dated {} here and {} before",
+                wi.join(" "),
+                describe(&ij, dj.expr.granularity),
+                describe(&firm(di).unwrap_or(ij), di.expr.granularity)
+            );
+            out.push(
+                Finding::new(dj.expr.span.clone())
+                    .arg("date", doc.slice(&dj.expr.span))
+                    .arg("other", doc.slice(&di.expr.span))
+                    .arg("fact", fact.clone())
+                    .label(Label::here(
+                        di.expr.span.clone(),
+                        "the same event is dated here",
+                    ))
+                    .note(fact)
+                    .note("check which date is right; if these are two events, tell them apart"),
+            );
+        }
+    }
+
+    fn after_publication(doc: &Document, dates: &[Dated], dct: &Dct, out: &mut Vec<Finding>) {
+        let Ok(limit) = dct.date.checked_add(jiff::Span::new().days(1)) else {
+            return;
+        };
+        for d in dates {
+            let Some(i) = firm(d) else { continue };
+            if d.expr.future || d.expr.span.start < dct.span.end && d.expr.span.end > dct.span.start
+            {
+                continue;
+            }
+            let after = match d.expr.granularity {
+                Granularity::Year | Granularity::Decade => i.start.year() > dct.date.year(),
+                _ => i.start > limit,
+            };
+            if !after {
+                continue;
+            }
+            // The past-tense verb must govern the date: the extractor looks only between the
+            // nearest commas.
+            let past = d.expr.tense == Tense::Past;
+            if !past {
+                continue;
+            }
+            let fact = format!(
+                "{} is after the article's date, {}",
+                describe(&i, d.expr.granularity),
+                day_text(dct.date)
+            );
+            out.push(
+                Finding::new(d.expr.span.clone())
+                    .arg("date", doc.slice(&d.expr.span))
+                    .arg("other", doc.slice(&dct.span))
+                    .arg("fact", fact.clone())
+                    .label(Label::here(dct.span.clone(), "the article's own date"))
+                    .note(fact)
+                    .note("a past event cannot postdate the article: check the year"),
+            );
+        }
+    }
+}
+
+/// The interval of a date whose year is written out and which is no weak bare year.
+fn firm(d: &Dated) -> Option<Interval> {
+    if d.expr.latent || d.expr.granularity == Granularity::Decade {
+        return None;
+    }
+    d.expr.absolute().or(d.resolved.filter(|_| false))
+}
+
+/// The interval of `dates[k]`, widened to the whole range when it is one end of a range of
+/// dates ("from 1981 to 1987", "2014-2016", "between 2010 and 2012"): a cue refers to the range.
+fn firm_range(doc: &Document, dates: &[Dated], k: usize) -> Option<Interval> {
+    let mut i = firm(&dates[k])?;
+    let joined = |a: &Dated, b: &Dated| {
+        a.expr.span.end <= b.expr.span.start
+            && b.expr.span.start - a.expr.span.end <= 10
+            && matches!(
+                doc.text[a.expr.span.end..b.expr.span.start]
+                    .trim()
+                    .to_ascii_lowercase()
+                    .as_str(),
+                "to" | "until" | "till" | "through" | "and" | "-" | "–" | "—" | "or"
+            )
+    };
+    let widen = |i: Interval, o: Interval| Interval {
+        start: o.start.min(i.start),
+        end: o.end.max(i.end),
+    };
+    if let Some(p) = k
+        .checked_sub(1)
+        .map(|p| &dates[p])
+        .filter(|prev| joined(prev, &dates[k]))
+        .and_then(firm)
+    {
+        i = widen(i, p);
+    }
+    if let Some(n) = dates
+        .get(k + 1)
+        .filter(|next| joined(&dates[k], next))
+        .and_then(firm)
+    {
+        i = widen(i, n);
+    }
+    Some(i)
+}
+
+/// Whether a quotation mark lies between two offsets (the dates are in different voices).
+fn quote_between(text: &str, from: usize, to: usize) -> bool {
+    from < to && text[from..to].contains(['"', '“', '”'])
+}
+
+#[cfg(test)]
+mod tests;
