@@ -14,6 +14,7 @@
 mod bars;
 mod common;
 mod date_contradiction;
+mod unresolved_caption;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -23,7 +24,10 @@ use bars::Bar;
 
 type Run = fn(&std::path::Path) -> anyhow::Result<Vec<Bar>>;
 
-const CHECKS: &[(&str, Run)] = &[("date-contradiction", date_contradiction::run)];
+const CHECKS: &[(&str, Run)] = &[
+    ("date-contradiction", date_contradiction::run),
+    ("unresolved-caption", unresolved_caption::run),
+];
 
 fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);

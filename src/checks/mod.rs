@@ -20,6 +20,7 @@ use crate::document::Document;
 pub mod date_contradiction;
 pub mod duplicate_document;
 pub mod pattern;
+pub mod unresolved_caption;
 
 /// Where a kind runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -181,6 +182,7 @@ pub enum CheckKind {
     Pattern,
     DuplicateDocument,
     DateContradiction,
+    UnresolvedCaption,
 }
 
 impl CheckKind {
@@ -188,6 +190,7 @@ impl CheckKind {
         CheckKind::Pattern,
         CheckKind::DuplicateDocument,
         CheckKind::DateContradiction,
+        CheckKind::UnresolvedCaption,
     ];
 
     pub fn from_name(name: &str) -> Option<CheckKind> {
@@ -214,6 +217,10 @@ macro_rules! with_kind {
             }
             $crate::checks::CheckKind::DateContradiction => {
                 type $k = $crate::checks::date_contradiction::DateContradictionKind;
+                $body
+            }
+            $crate::checks::CheckKind::UnresolvedCaption => {
+                type $k = $crate::checks::unresolved_caption::UnresolvedCaptionKind;
                 $body
             }
         }

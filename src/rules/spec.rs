@@ -177,6 +177,9 @@ pub fn map_string_range(source: &str, value: Range<usize>, inner: Range<usize>) 
 pub struct Example {
     #[serde(default)]
     pub text: Option<String>,
+    /// The file name `text` is linted as (default `example.txt`; `.md` for Markdown).
+    #[serde(default)]
+    pub path: Option<String>,
     #[serde(default)]
     pub documents: Vec<ExampleDocument>,
     /// The text of each expected finding's primary span, in output order.
@@ -202,10 +205,11 @@ impl Example {
     pub fn documents(&self) -> Vec<ExampleDocument> {
         let mut docs = self.documents.clone();
         if let Some(text) = &self.text {
+            let path = self.path.clone().unwrap_or_else(|| "example.txt".into());
             docs.insert(
                 0,
                 ExampleDocument {
-                    path: "example.txt".into(),
+                    path,
                     text: text.clone(),
                 },
             );

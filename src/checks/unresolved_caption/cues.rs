@@ -1,0 +1,795 @@
+//! The cues of `unresolved-caption`, compiled once: the agency gazetteer, caption lead-ins and
+//! phrases (aho-corasick), the credit, date, place and position-marker regexes, and the scene-verb
+//! list. Every function here reads one trimmed line and allocates nothing per word; it must not
+//! look at neighbouring lines (that is the caller's job).
+
+use std::collections::HashSet;
+use std::ops::Range;
+
+use aho_corasick::{
+    AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, Anchored, Input, MatchKind, StartKind,
+};
+use regex::Regex;
+use serde::Deserialize;
+
+use crate::checks::{LexiconSource, ParamError};
+use crate::text::{split_sentences, words};
+
+/// The cue of a credit line that is one agency name and nothing else.
+pub const AGENCY_ALONE: &str = "agency alone on a line";
+
+/// The longest trimmed line that may be a credit line.
+const MAX_CREDIT_LEN: usize = 100;
+/// Word-count bounds for a caption line.
+const CAPTION_WORDS: Range<usize> = 4..80;
+/// How many leading words may hold the caption's scene verb.
+const VERB_WINDOW: usize = 24;
+
+/// The score of a line read as a caption, with the cues that fired and their evidence spans
+/// (relative to the trimmed line).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct CaptionScore {
+    pub total: u32,
+    pub cues: Vec<&'static str>,
+    pub evidence: Vec<(Range<usize>, &'static str)>,
+    /// A cue that only pictures have: lead-in, position marker, credit, pictured-scene phrase.
+    strong: bool,
+    /// A scene verb in the present tense fired.
+    pub verb: bool,
+    /// A trailing full date fired.
+    date: bool,
+    /// Where the text before a credit at the end stops (relative to the trimmed line).
+    pub credit_cut: Option<Range<usize>>,
+}
+
+impl CaptionScore {
+    /// Whether the credit at the end is the only cue: the text before it may be prose that an
+    /// image credit got glued to, so only the credit is safe to delete.
+    pub fn only_a_credit(&self) -> bool {
+        self.credit_cut.is_some() && self.cues.len() == 1
+    }
+}
+
+impl CaptionScore {
+    pub fn add(&mut self, points: u32, cue: &'static str) {
+        self.total += points;
+        self.cues.push(cue);
+    }
+
+    /// Whether the line describes a pictured scene rather than only ending in a date: a strong
+    /// cue, a credit next to it, or a present-tense scene verb together with the date.
+    pub fn has_scene_cue(&self, credit_next_to_it: bool) -> bool {
+        self.strong || credit_next_to_it || (self.verb && self.date)
+    }
+}
+
+#[derive(Deserialize)]
+struct AgencyLexicon {
+    agencies: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "kebab-case")]
+struct CaptionLexicon {
+    lead_ins: Vec<String>,
+    phrases: Vec<String>,
+    scene_verbs: Vec<String>,
+}
+
+/// Words that never stand right before a verb in a caption's "Subject verbs ..." opening:
+/// pronouns (the guard against narrative present), auxiliaries and function words (the word
+/// after them is a noun or an infinitive).
+const NOT_BEFORE_VERB: &[&str] = &[
+    "he", "she", "it", "they", "we", "i", "you", "who", "that", "which", "this", "these", "those",
+    "there", "to", "will", "would", "can", "could", "may", "might", "should", "must", "shall",
+    "do", "does", "did", "not", "never", "also", "the", "a", "an", "his", "her", "their", "its",
+    "our", "my", "your", "of", "for", "in", "on", "at", "with", "by", "from", "as", "and", "or",
+    "but", "if", "when", "than", "about", "into", "after", "before", "no", "some", "any", "all",
+    "He", "She", "It", "They", "We", "I", "You", "Who", "That", "This", "These", "Those", "There",
+    "The", "A", "An", "His", "Her", "Their", "Its", "Our", "My", "Your", "To", "If", "When", "As",
+];
+
+pub struct CueSet {
+    agencies: AhoCorasick,
+    lead_ins: AhoCorasick,
+    phrases: AhoCorasick,
+    verbs_one: HashSet<String>,
+    verbs_two: Vec<(String, String)>,
+    credit_prefix: Regex,
+    via_getty: Regex,
+    paren_credit: Regex,
+    inline_credit: Regex,
+    trailing_date: Regex,
+    place_before: Regex,
+    position: Regex,
+    in_this_photo: Regex,
+    dateline: Regex,
+    wire_trailer: Regex,
+    gate: AhoCorasick,
+}
+
+fn read_lexicon<T: serde::de::DeserializeOwned>(
+    path: &str,
+    lexicons: &dyn LexiconSource,
+) -> Result<T, ParamError> {
+    let text = lexicons.lexicon(path).ok_or_else(|| {
+        ParamError::new(None, format!("lexicon `{path}` not found"))
+            .with_help("lexicon paths are relative to the rule set's root, e.g. `lexicons/x.toml`")
+    })?;
+    toml::from_str(&text)
+        .map_err(|e| ParamError::new(None, format!("lexicon `{path}` is not valid: {e}")))
+}
+
+fn automaton(words: &[String], what: &str) -> Result<AhoCorasick, ParamError> {
+    AhoCorasickBuilder::new()
+        .ascii_case_insensitive(true)
+        .match_kind(MatchKind::LeftmostLongest)
+        .start_kind(StartKind::Both)
+        .kind(Some(AhoCorasickKind::DFA))
+        .build(words)
+        .map_err(|e| ParamError::new(None, format!("cannot build the {what} automaton: {e}")))
+}
+
+fn regex(pattern: &str) -> Result<Regex, ParamError> {
+    Regex::new(pattern).map_err(|e| ParamError::new(None, format!("bad built-in regex: {e}")))
+}
+
+const MONTH: &str = r"(?:January|February|March|April|May|June|July|August|September|October|November|December|Jan\.?|Feb\.?|Mar\.|Apr\.?|Aug\.?|Sept?\.?|Oct\.?|Nov\.?|Dec\.?)";
+
+impl CueSet {
+    pub fn compile(
+        agencies_path: &str,
+        cues_path: &str,
+        lexicons: &dyn LexiconSource,
+    ) -> Result<CueSet, Vec<ParamError>> {
+        let agencies = read_lexicon::<AgencyLexicon>(agencies_path, lexicons);
+        let cues = read_lexicon::<CaptionLexicon>(cues_path, lexicons);
+        let (agencies, cues) = match (agencies, cues) {
+            (Ok(a), Ok(c)) => (a, c),
+            (a, c) => return Err(a.err().into_iter().chain(c.err()).collect()),
+        };
+        Self::build(&agencies, &cues).map_err(|e| vec![e])
+    }
+
+    fn build(agencies: &AgencyLexicon, cues: &CaptionLexicon) -> Result<CueSet, ParamError> {
+        let mut verbs_one = HashSet::new();
+        let mut verbs_two = Vec::new();
+        for entry in &cues.scene_verbs {
+            let mut parts = entry.split_whitespace();
+            match (parts.next(), parts.next(), parts.next()) {
+                (Some(a), None, None) => {
+                    verbs_one.insert(a.to_string());
+                }
+                (Some(a), Some(b), None) => {
+                    verbs_two.push((a.to_string(), b.to_string()));
+                }
+                _ => {
+                    return Err(ParamError::new(
+                        None,
+                        format!("scene verb `{entry}` must be one or two words"),
+                    ));
+                }
+            }
+        }
+        // Cheap gate before any regex: a caption needs a lead-in, a pictured-scene phrase, a
+        // photo word, a credit or a position marker, or a month name for its date. Names and
+        // markers are matched case-sensitively ("May", "(L"), photo words without case.
+        // Lead-ins are checked at the line start only (anchored), not in this scan.
+        let mut any_case: Vec<String> = cues.phrases.clone();
+        any_case.extend(
+            [
+                "photo", "picture", "image", "getty", "credit:", "pic:", "pics:", "(pic", "©", "/",
+                "[", "(left", "(right", "(center", "(centre", "(top", "(bottom", "(above",
+                "(below", "(circled", "(inset", "(front", "(back", "(far",
+            ]
+            .map(String::from),
+        );
+        let mut exact_case: Vec<String> = agencies.agencies.clone();
+        exact_case.extend(
+            [
+                "January",
+                "February",
+                "March",
+                "April",
+                "May ",
+                "June",
+                "July",
+                "August",
+                "September",
+                "October",
+                "November",
+                "December",
+                "Jan.",
+                "Feb.",
+                "Mar.",
+                "Apr.",
+                "Aug.",
+                "Sep.",
+                "Sept",
+                "Oct.",
+                "Nov.",
+                "Dec.",
+                "Jan ",
+                "Feb ",
+                "Apr ",
+                "Aug ",
+                "Sep ",
+                "Oct ",
+                "Nov ",
+                "Dec ",
+                "(C)",
+                "(L",
+                "(R",
+                "(1",
+                "(2",
+                "(3",
+                "(4",
+                "(top",
+                "(bottom",
+                "(center",
+                "(centre",
+                "(front",
+                "(back",
+                "(far",
+                ", left",
+                ", right",
+                ", centre",
+                ", center",
+                ", second",
+                ", foreground",
+                ", background",
+            ]
+            .map(String::from),
+        );
+        // One case-sensitive scan: photo words in the three spellings a line may use.
+        for word in &any_case {
+            let mut capital = word.clone();
+            if let Some(first) = capital.get_mut(0..1) {
+                first.make_ascii_uppercase();
+            }
+            exact_case.extend([word.clone(), capital, word.to_ascii_uppercase()]);
+        }
+        let gate = AhoCorasickBuilder::new()
+            .kind(Some(AhoCorasickKind::DFA))
+            .build(&exact_case)
+            .map_err(|e| ParamError::new(None, format!("cannot build the prefilter: {e}")))?;
+        Ok(CueSet {
+            agencies: automaton(&agencies.agencies, "agency")?,
+            lead_ins: automaton(&cues.lead_ins, "lead-in")?,
+            phrases: automaton(&cues.phrases, "phrase")?,
+            verbs_one,
+            verbs_two,
+            credit_prefix: regex(
+                r"^(?:(?i:(?:photo(?:graph)?s?|pictures?|pics?|images?|credits?|(?:photo|image|picture) credits?|image source)\s*:|(?:photo(?:graph)?s?|pictures?|images?) (?:by|courtesy(?: of)?)|courtesy(?: of)?|image copyright|photo copyright)|©)\s*(.{2,80})$",
+            )?,
+            via_getty: regex(r"^(.{2,60}?)\s+(?i:via Getty Images|for Getty Images)$")?,
+            paren_credit: regex(
+                // "(AP Photo/Name)" anywhere; at the end "(Getty Images: Name)", "(REUTERS/Name)",
+                // "(Photo by Name)", "(file photo)". A bare "(Reuters)" is a source citation.
+                r"\([A-Z]{2,8} Photo/[^()]{2,60}\)|\((?:[^()]{0,60}(?:Getty Images|(?i:\bphotos?\b|\bpics?\b|\bpictures?\b|\bphotograph))[^()]{0,60}|(?:Reuters|REUTERS|AFP|EPA|Shutterstock|Bloomberg|Xinhua)\s*[/:][^()]{1,60}|[^()]{1,60}[/:]\s*(?:Reuters|REUTERS|AFP|EPA|Shutterstock|Bloomberg|Xinhua))\)$",
+            )?,
+            inline_credit: regex(
+                r"(?:(?:Photo(?:graph)?|Picture|Pic|Image|Credit|PHOTO|PICTURE)s?(?: by)?\s*:\s*|(?:Photo(?:graph)?|Picture) by )\p{Lu}[^:]{1,40}$",
+            )?,
+            trailing_date: regex(&format!(
+                r"(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,? )?(?:{MONTH} [0-3]?\d(?:st|nd|rd|th)?,? (?:19|20)\d\d|[0-3]?\d(?:st|nd|rd|th)? {MONTH},? (?:19|20)\d\d)\s*\.?$"
+            ))?,
+            place_before: regex(r"(?-u:\b)in (?:\p{Lu}[\p{L}'’.-]*(?: |, |$)){1,5}(?:on )?$")?,
+            position: regex(
+                r"\((?:C|L|R|L-R|R-L|L to R|[1-4](?:st|nd|rd|th) (?:L|R|left|right|from left|from right)|[Cc]ent(?:er|re)|[Ll]eft|[Rr]ight|[Tt]op|[Bb]ottom|[Ff]ront|[Tt]op (?:left|right)|[Bb]ottom (?:left|right)|[Ff]ront (?:row|left|right))\)|, (?:left|right|centre|center|second left|second right|foreground|background),",
+            )?,
+            in_this_photo: regex(&format!(
+                r"(?:^|, )(?i:in this) (?:(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,? )?{MONTH} [0-3]?\d,? (?:19|20)\d\d,? )?(?i:(?:file|undated|handout|aerial|recent) )?(?i:photo|picture|image|photograph)s?(?-u:\b)"
+            ))?,
+            dateline: regex(
+                r"^(?:\p{Lu}[\p{Lu}\p{L} .,'’-]{1,60}?,? )?(?:\(|\b)(?:Reuters|AP|AFP|Xinhua|UPI|dpa|IANS|PTI|CNN|AAP|Bloomberg)\)?\s*[-–—]",
+            )?,
+            wire_trailer: regex(
+                r"^\(?(?i:(?:additional |further )?(?:reporting|writing|editing|edited|compiled|research|translated|fact-checked) by)\s",
+            )?,
+            gate,
+        })
+    }
+
+    /// Whether `text` is one agency name, the whole of it.
+    fn is_agency(&self, text: &str) -> bool {
+        let text = text.trim().trim_end_matches('.');
+        if text.is_empty() {
+            return false;
+        }
+        let input = Input::new(text).anchored(Anchored::Yes);
+        self.agencies
+            .find(input)
+            .is_some_and(|m| m.end() == text.len())
+    }
+
+    /// If the trimmed line is a photo credit and nothing else, which form it has.
+    pub fn credit_line(&self, text: &str) -> Option<&'static str> {
+        if text.len() > MAX_CREDIT_LEN || text.len() < 2 {
+            return None;
+        }
+        let mut inner = text.trim_end_matches('.').trim();
+        if let Some(stripped) = inner.strip_prefix('(').and_then(|s| s.strip_suffix(')')) {
+            inner = stripped.trim();
+        }
+        let unmarked = inner;
+        if inner.contains(['“', '”', '"']) || is_copyright_notice(inner) {
+            return None;
+        }
+        // "Kevork Djansezian, file", "AP Photo/Duane Burleson, File": the file marker is part of
+        // the credit.
+        let inner = strip_file_marker(inner);
+        if self.is_agency(inner) {
+            return Some(AGENCY_ALONE);
+        }
+        if inner.len() < unmarked.len() && is_name(inner) {
+            return Some("photographer and file marker");
+        }
+        if let Some(caps) = self.credit_prefix.captures(inner)
+            && let Some(rest) = caps.get(1)
+        {
+            // "PHOTOS: Celebrity flubs!" links a gallery; a plural label credits only a source.
+            let label = inner[..rest.start()]
+                .trim_end()
+                .trim_end_matches(':')
+                .trim_end();
+            let gallery = ["photos", "pictures", "images", "pics"]
+                .iter()
+                .any(|g| label.eq_ignore_ascii_case(g));
+            let rest = rest.as_str().trim();
+            let source_only = rest.contains('/') || self.is_agency(rest);
+            if looks_like_credit_body(rest) && (!gallery || source_only) {
+                return Some("photo credit label");
+            }
+        }
+        if let Some(caps) = self.via_getty.captures(inner)
+            && caps
+                .get(1)
+                .is_some_and(|m| self.is_name_or_agency(m.as_str()))
+        {
+            return Some("\"via Getty Images\" credit");
+        }
+        if inner.contains(['/', '©']) {
+            let mut parts = 0;
+            let mut agencies = 0;
+            let mut agency_first_in_text_case = false;
+            let mut longest_name = 0;
+            for part in inner.split(['/', '©']) {
+                parts += 1;
+                let part = part.trim();
+                if self.is_agency(part) {
+                    if parts == 1 && !part.contains("Photo") {
+                        agency_first_in_text_case = part.chars().any(char::is_lowercase);
+                    }
+                    agencies += 1;
+                } else if is_name(part) {
+                    longest_name = longest_name.max(part.split_whitespace().count());
+                } else {
+                    return None;
+                }
+            }
+            // "Reuters/Ipsos", "Reuters/Nielsen": a poll or data source, not a photographer. The
+            // wire credit writes the agency in capitals ("REUTERS/Caren Firouz").
+            let poll_like = agency_first_in_text_case && longest_name < 2;
+            if (2..=3).contains(&parts) && agencies >= 1 && !poll_like {
+                return Some("photographer and agency");
+            }
+        }
+        None
+    }
+
+    fn is_name_or_agency(&self, text: &str) -> bool {
+        self.is_agency(text) || is_name(text)
+    }
+
+    /// Whether the trimmed line is a wire-service staff trailer ("Reporting by ...; Editing by").
+    pub fn is_wire_trailer(&self, text: &str) -> bool {
+        if text.len() > 300 || !self.wire_trailer.is_match(text) {
+            return false;
+        }
+        let n_words = words(text, 0..text.len()).count();
+        let parenthesised = text.starts_with('(') && text.ends_with(')');
+        n_words <= 40
+            && (text.contains(';') || parenthesised || (n_words <= 8 && !text.ends_with('.')))
+    }
+
+    /// Where a credit suffix starts inside a caption line and how sure it is (see `Credit`).
+    fn credit_suffix(&self, text: &str) -> Option<(usize, Credit)> {
+        // "(+Photos, Video)" advertises a gallery in a headline; it credits nothing.
+        if let Some(m) = self.paren_credit.find(text)
+            && !text[m.start() + 1..].starts_with('+')
+        {
+            return Some((m.start(), Credit::Labelled));
+        }
+        if let Some(m) = self.inline_credit.find(text) {
+            return Some((m.start(), Credit::Labelled));
+        }
+        let bare = text.trim_end_matches(['.', ']', ')']);
+        if let Some(cut) = bare.rfind(['/', '[', '('])
+            && self.is_agency(&bare[cut + 1..])
+        {
+            // "... Emwazis.  Carl Court / Getty Images": the photographer's name belongs to it.
+            let head = &bare[..cut];
+            let from = head.rfind('.').map_or(0, |i| i + 1);
+            let named = bare[cut..].starts_with('/') && from > 0 && is_name(&head[from..]);
+            // "[EPA]", "(ANI)": blogs and wires cite a source the same way, so it counts less.
+            let strength = if bare[cut..].starts_with('/') {
+                Credit::Agency
+            } else {
+                Credit::Cited
+            };
+            return Some((if named { from } else { cut }, strength));
+        }
+        // The tail after the last sentence end, checked as a credit line of its own.
+        let cut = text
+            .rfind(". ")
+            .map(|i| i + 2)
+            .or_else(|| text.rfind('.').map(|i| i + 1))?;
+        let tail = &text[cut..];
+        (tail.len() >= 2 && self.credit_line(tail).is_some()).then_some((cut, Credit::Agency))
+    }
+
+    /// The present-tense scene verb of a caption opening ("Lawyers say prayers", "Tusk waves
+    /// flowers", "Khorasani (C) ... gives an interview"), as a span. The verb follows its subject
+    /// (not a pronoun, auxiliary, function word or number) and is followed by a name-side word
+    /// (its subject is a capitalised name) or a determiner, preposition or particle.
+    pub fn scene_verb(&self, text: &str) -> Option<Range<usize>> {
+        if !text.chars().next().is_some_and(char::is_uppercase) {
+            return None;
+        }
+        let mut prev: Option<&str> = None;
+        let mut iter = words(text, 0..text.len()).take(VERB_WINDOW).peekable();
+        while let Some(w) = iter.next() {
+            let next = iter.peek().map(|n| n.text);
+            let Some(before) = prev.replace(w.text) else {
+                continue;
+            };
+            if NOT_BEFORE_VERB.contains(&before) || before.bytes().all(|b| b.is_ascii_digit()) {
+                continue;
+            }
+            // Two-word entries ("say prayers") match on their own.
+            if let Some(next) = next
+                && self.verbs_two.iter().any(|(a, b)| a == w.text && b == next)
+            {
+                return Some(w.span());
+            }
+            if !self.verbs_one.contains(w.text) {
+                continue;
+            }
+            let after_name = before.chars().next().is_some_and(char::is_uppercase);
+            let before_object = next.is_none_or(|n| VERB_FOLLOWERS.contains(&n));
+            if after_name || before_object {
+                return Some(w.span());
+            }
+        }
+        None
+    }
+
+    /// Scores the trimmed line as a caption; `None` when no cue fires or the line cannot be one.
+    pub fn caption_score(&self, text: &str, present_ok: bool) -> Option<CaptionScore> {
+        let gate = self.gate.is_match(text) || self.lead_in_at(text).is_some();
+        if !gate || is_copyright_notice(text) {
+            return None;
+        }
+        let n_words = words(text, 0..text.len()).count();
+        if !CAPTION_WORDS.contains(&n_words) || self.dateline.is_match(text) {
+            return None;
+        }
+        let first = words(text, 0..text.len()).next().map_or("", |w| w.text);
+        if METADATA_OPENERS
+            .iter()
+            .any(|m| first.eq_ignore_ascii_case(m))
+        {
+            return None;
+        }
+        // The writer pointing at a picture in the prose ("Here is how the new model (left)
+        // compares to ...:", "We took a look at the photo ...") and embedded posts ("... (@user)
+        // September 28, 2014") are not captions.
+        if PROSE_OPENERS.contains(&first) || text.ends_with(':') || text.contains("(@") {
+            return None;
+        }
+        let mut score = CaptionScore::default();
+        let quoted = text.contains(['“', '”', '"']) || text.contains("''");
+        let lead_in = self
+            .lead_in_at(text)
+            .or_else(|| self.in_this_photo.find(text).map(|m| m.range()));
+        if quoted && lead_in.is_none() {
+            // Quoted speech: present tense is normal there, and captions rarely quote.
+            return None;
+        }
+        if lead_in.is_none() && (is_caps_dateline(text) || opens_in_capitals(text)) {
+            return None;
+        }
+        if let Some(m) = lead_in {
+            score.add(3, "photo lead-in");
+            score.evidence.push((m, "photo lead-in"));
+            score.strong = true;
+        } else if let Some(m) = self.phrases.find(text) {
+            score.add(2, "pictured-scene phrase");
+            score
+                .evidence
+                .push((m.start()..m.end(), "pictured-scene phrase"));
+            score.strong = true;
+        }
+        if let Some(m) = self.position_marker(text) {
+            score.add(3, "position marker");
+            score.evidence.push((m, "position marker"));
+            score.strong = true;
+        }
+        let body_end = match self.credit_suffix(text) {
+            Some((start, credit)) => {
+                match credit {
+                    Credit::Labelled => score.add(4, "photo credit at the end"),
+                    Credit::Agency => score.add(3, "agency credit at the end"),
+                    Credit::Cited => score.add(2, "agency in brackets at the end"),
+                }
+                score.evidence.push((start..text.len(), "photo credit"));
+                score.strong = true;
+                start
+            }
+            None => text.len(),
+        };
+        let body = text[..body_end].trim_end();
+        if body_end < text.len() {
+            score.credit_cut = Some(body.len()..text.len());
+        }
+        // "glb/sb (Reuters, AFP)": editors' initials and sources, not a caption.
+        if body.chars().next().is_some_and(char::is_lowercase) {
+            return None;
+        }
+        let mut sentences = Vec::new();
+        split_sentences(body, 0..body.len(), &mut sentences);
+        if sentences.len() > 3 && !score.strong {
+            return None;
+        }
+        let first_sentence = sentences.first().map_or(body, |r| &body[r.clone()]);
+        if let Some(m) = self.trailing_date.find(first_sentence) {
+            let before = &first_sentence[..m.start()];
+            // The date must close a sentence that says something ("Published: Jan. 9, 2008" does
+            // not): some lower-case words before it.
+            let content = words(before, 0..before.len())
+                .filter(|w| w.text.len() >= 3 && w.text.chars().all(char::is_lowercase))
+                .count();
+            if content >= 2 {
+                score.add(2, "trailing full date");
+                score
+                    .evidence
+                    .push((m.start()..m.end(), "the date the photo was taken"));
+                score.date = true;
+                if self.place_before.is_match(before) {
+                    score.add(1, "place before the date");
+                }
+            }
+        }
+        if present_ok
+            && !quoted
+            && let Some(span) = self.scene_verb(first_sentence)
+        {
+            score.add(1, "present-tense scene verb");
+            score.evidence.push((span, "present tense"));
+            score.verb = true;
+        }
+        let anchored = score.strong || score.date;
+        (score.total > 0 && anchored).then_some(score)
+    }
+
+    /// The photo lead-in opening the line, after an opening bracket if any.
+    fn lead_in_at(&self, text: &str) -> Option<Range<usize>> {
+        let open = text.len() - text.trim_start_matches(['(', '[']).len();
+        self.lead_ins
+            .find(
+                Input::new(text)
+                    .range(open..text.len())
+                    .anchored(Anchored::Yes),
+            )
+            .map(|m| m.range())
+    }
+
+    /// A position marker ("(C)", "(L-R)", ", left,") that is not a trademark or copyright sign
+    /// ("RoadMate(R)", "(C) 2008 NAMCO").
+    fn position_marker(&self, text: &str) -> Option<Range<usize>> {
+        self.position.find_iter(text).map(|m| m.range()).find(|r| {
+            let paren = text[r.clone()].starts_with('(');
+            let attached = paren
+                && text[..r.start]
+                    .chars()
+                    .next_back()
+                    .is_some_and(char::is_alphanumeric);
+            let after = text[r.end..].trim_start();
+            let year_after = after.as_bytes().first().is_some_and(u8::is_ascii_digit);
+            !attached && !year_after
+        })
+    }
+}
+
+/// How surely a credit at the end of a line credits a photo.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Credit {
+    /// "Photograph: Name/EPA", "(AP Photo/Name)", "(Photo by Name)".
+    Labelled,
+    /// "... / AAP", ". Name/Reuters": an agency as a photo desk writes it.
+    Agency,
+    /// "... [EPA]", "... (ANI)": blogs and wires cite sources the same way, so it counts less.
+    Cited,
+}
+
+/// Words after which a present-tense verb is taken as the main verb of a caption.
+const VERB_FOLLOWERS: &[&str] = &[
+    "a",
+    "an",
+    "the",
+    "his",
+    "her",
+    "their",
+    "its",
+    "this",
+    "that",
+    "these",
+    "those",
+    "at",
+    "in",
+    "on",
+    "through",
+    "during",
+    "outside",
+    "inside",
+    "after",
+    "before",
+    "for",
+    "with",
+    "to",
+    "from",
+    "near",
+    "past",
+    "by",
+    "across",
+    "into",
+    "as",
+    "while",
+    "under",
+    "over",
+    "along",
+    "toward",
+    "towards",
+    "beside",
+    "behind",
+    "next",
+    "around",
+    "among",
+    "between",
+    "against",
+    "onto",
+    "off",
+    "up",
+    "down",
+    "out",
+    "away",
+    "back",
+    "alongside",
+    "amid",
+    "ahead",
+    "together",
+    "prayers",
+];
+
+/// First words of prose that talks about a picture in the first person or points at it.
+const PROSE_OPENERS: &[&str] = &["We", "I", "Here", "Here's", "Here’s"];
+
+/// First words of page-furniture lines that carry a date but are never captions.
+const METADATA_OPENERS: &[&str] = &[
+    "published",
+    "updated",
+    "posted",
+    "created",
+    "modified",
+    "last",
+    "filed",
+    "by",
+    "article",
+    "story",
+    "source",
+    "date",
+];
+
+/// Whether the first word is in capitals ("SEATTLE Jan 14, 2008 (AP)"): a dateline or a
+/// section label, never how a caption opens (caption lead-ins in capitals are listed).
+fn opens_in_capitals(text: &str) -> bool {
+    words(text, 0..text.len()).next().is_some_and(|w| {
+        w.text.chars().filter(|c| c.is_alphabetic()).count() >= 3
+            && w.text
+                .chars()
+                .filter(|c| c.is_alphabetic())
+                .all(char::is_uppercase)
+    })
+}
+
+/// Whether the line opens like a wire dateline in capitals ("BEVERLY HILLS, Calif., Jan. 8").
+fn is_caps_dateline(text: &str) -> bool {
+    let head = text.split(',').next().unwrap_or("");
+    let letters = head.chars().filter(|c| c.is_alphabetic()).count();
+    head.len() < text.len()
+        && letters >= 3
+        && head
+            .chars()
+            .filter(|c| c.is_alphabetic())
+            .all(char::is_uppercase)
+}
+
+/// Whether `text` is a copyright notice ("© Reuters 2008 All rights reserved", "(C) 2008 ..."),
+/// which is page furniture, not a photo credit.
+fn is_copyright_notice(text: &str) -> bool {
+    let lower = text.to_ascii_lowercase();
+    let credit_label = lower.starts_with("image copyright") || lower.starts_with("photo copyright");
+    if lower.contains("rights reserved") || (lower.contains("copyright") && !credit_label) {
+        return true;
+    }
+    // "© 2008 AAP", "© AAP 2008", "©CanWest News Service 2007": a year makes it a notice.
+    let rest = text.trim_start_matches(['©', 'Â', ' ']);
+    rest.len() < text.len() && has_year(rest)
+}
+
+/// Whether `text` holds four digits in a row that read as a year (19xx, 20xx).
+fn has_year(text: &str) -> bool {
+    text.as_bytes()
+        .windows(4)
+        .any(|w| w.iter().all(u8::is_ascii_digit) && (w.starts_with(b"19") || w.starts_with(b"20")))
+}
+
+/// `text` without a trailing ", file" / ", pool" marker.
+fn strip_file_marker(text: &str) -> &str {
+    for marker in [
+        ", File",
+        ", file",
+        ", FILE",
+        ", Pool",
+        ", pool",
+        ", Handout",
+        ", handout",
+    ] {
+        if let Some(stripped) = text.strip_suffix(marker) {
+            return stripped.trim_end();
+        }
+    }
+    text
+}
+
+/// Whether the text after a credit label ("Photo: ...") reads as a credit: short, capitalised,
+/// not a sentence.
+fn looks_like_credit_body(rest: &str) -> bool {
+    let rest = rest.trim();
+    let first_ok = rest
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_uppercase() || c.is_numeric() || c == '©');
+    first_ok
+        && words(rest, 0..rest.len()).count() <= 10
+        && !rest.contains(". ")
+        && !rest.contains(['!', '?'])
+}
+
+/// Connectors inside personal names ("Ali al-Sayed", "Vincent van Gogh").
+const NAME_PARTICLES: &[&str] = &[
+    "de", "da", "van", "von", "der", "den", "al", "el", "bin", "ibn", "du", "la", "le", "y", "di",
+    "del", "dos", "das", "ter",
+];
+
+/// Whether `text` reads as a short personal name (1–5 capitalised tokens) or "File".
+fn is_name(text: &str) -> bool {
+    let text = text.trim();
+    if text.is_empty() || text.len() > 48 {
+        return false;
+    }
+    let mut n = 0;
+    for token in text.split_whitespace() {
+        n += 1;
+        let ok = token.chars().next().is_some_and(char::is_uppercase)
+            || NAME_PARTICLES.contains(&token.trim_end_matches('-'));
+        let clean = token
+            .chars()
+            .all(|c| c.is_alphabetic() || matches!(c, '.' | '-' | '\'' | '’'));
+        if !ok || !clean {
+            return false;
+        }
+    }
+    (1..=5).contains(&n)
+}
