@@ -14,6 +14,7 @@
 mod bars;
 mod common;
 mod date_contradiction;
+mod headline_mismatch;
 mod unresolved_caption;
 
 use std::path::PathBuf;
@@ -27,6 +28,7 @@ type Run = fn(&std::path::Path) -> anyhow::Result<Vec<Bar>>;
 const CHECKS: &[(&str, Run)] = &[
     ("date-contradiction", date_contradiction::run),
     ("unresolved-caption", unresolved_caption::run),
+    ("headline-mismatch", headline_mismatch::run),
 ];
 
 fn main() -> ExitCode {
@@ -62,7 +64,7 @@ fn main() -> ExitCode {
             Ok(bars) => {
                 for bar in &bars {
                     println!("{bar}");
-                    failed += usize::from(!bar.passes());
+                    failed += usize::from(bar.gates_and_fails());
                 }
             }
             Err(e) => {

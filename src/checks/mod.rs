@@ -19,6 +19,7 @@ use crate::document::Document;
 
 pub mod date_contradiction;
 pub mod duplicate_document;
+pub mod headline_mismatch;
 pub mod pattern;
 pub mod unresolved_caption;
 
@@ -183,6 +184,7 @@ pub enum CheckKind {
     DuplicateDocument,
     DateContradiction,
     UnresolvedCaption,
+    HeadlineMismatch,
 }
 
 impl CheckKind {
@@ -191,6 +193,7 @@ impl CheckKind {
         CheckKind::DuplicateDocument,
         CheckKind::DateContradiction,
         CheckKind::UnresolvedCaption,
+        CheckKind::HeadlineMismatch,
     ];
 
     pub fn from_name(name: &str) -> Option<CheckKind> {
@@ -221,6 +224,10 @@ macro_rules! with_kind {
             }
             $crate::checks::CheckKind::UnresolvedCaption => {
                 type $k = $crate::checks::unresolved_caption::UnresolvedCaptionKind;
+                $body
+            }
+            $crate::checks::CheckKind::HeadlineMismatch => {
+                type $k = $crate::checks::headline_mismatch::HeadlineMismatchKind;
                 $body
             }
         }

@@ -1,0 +1,693 @@
+//! `headline-mismatch`: a headline (or subtitle) that belongs to another story than the body
+//! under it. Headline, subtitle and body are reduced to weighted stems (`terms`); a line matches
+//! when its key terms (weighted by inverse document frequency from a shipped background table,
+//! `lexicons`) occur in the body. A line is reported only when both its weighted coverage and its
+//! TF-IDF cosine with the body are near zero, after the guards (generic headlines, too few
+//! headline terms, short or non-English bodies, aliases, a subtitle after a blank line).
+//!
+//! Document scope: every figure comes from the document and the background table, so the result
+//! never depends on the other files of the corpus or on their order, and memory stays flat. This
+//! module does no I/O and must not keep per-document state between calls (the per-thread stem
+//! memo in `terms` is a pure cache).
+
+pub mod lexicons;
+pub mod terms;
+
+use std::collections::HashSet;
+use std::hash::BuildHasherDefault;
+use std::ops::Range;
+
+use serde::{Deserialize, Serialize};
+
+use self::lexicons::Background;
+use self::terms::{Aliases, Analyzer, KeyMap, TermKey};
+use crate::checks::{CompiledCheck, DocumentCheck, Kind, LexiconSource, ParamError, Scope};
+use crate::diagnostic::{Finding, Label};
+use crate::document::Document;
+
+/// Which rule a compiled check serves.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Mode {
+    /// Headline and subtitle together do not match the body (error).
+    #[default]
+    Mismatch,
+    /// One of headline and subtitle matches the body and the other does not (warning).
+    Disagreement,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
+pub struct Params {
+    pub mode: Mode,
+    /// Stop words (`words = [...]`).
+    pub stop_words: String,
+    /// Alias groups (`[[group]] name, forms`).
+    pub aliases: String,
+    /// Standing heads to skip (`headlines = [...]`).
+    pub generic_headlines: String,
+    /// Background document frequencies (`documents N`, then `stem df` lines).
+    pub background: String,
+    /// Fewer distinct content stems than this in the judged line(s): too little to judge.
+    pub min_headline_terms: usize,
+    /// Fewer content words than this in the body: too little to judge.
+    pub min_body_terms: usize,
+    /// Report only when at most this share of the line's term weight occurs in the body.
+    pub max_coverage: f64,
+    /// Report only when the TF-IDF cosine of line and body is at most this.
+    pub max_cosine: f64,
+    /// A line "fits" the body (for the disagreement rule) at or above this weighted coverage.
+    pub fit_coverage: f64,
+    /// The lead: this many opening sentences of the body (labelled in findings).
+    pub lead_sentences: usize,
+    /// A body with fewer stop words than this share of its words does not read as English prose
+    /// (another language, a list, a table): not judged.
+    pub min_stop_share: f64,
+    /// How many terms the notes list.
+    pub max_terms_listed: usize,
+}
+
+impl Default for Params {
+    fn default() -> Params {
+        Params {
+            mode: Mode::Mismatch,
+            stop_words: "lexicons/stopwords-en.toml".into(),
+            aliases: "lexicons/headline-aliases.toml".into(),
+            generic_headlines: "lexicons/generic-headlines.toml".into(),
+            background: "lexicons/headline-background.txt".into(),
+            min_headline_terms: 3,
+            min_body_terms: 10,
+            max_coverage: 0.4,
+            max_cosine: 0.03,
+            fit_coverage: 0.6,
+            lead_sentences: 3,
+            min_stop_share: 0.25,
+            max_terms_listed: 5,
+        }
+    }
+}
+
+pub struct HeadlineMismatchKind;
+
+impl Kind for HeadlineMismatchKind {
+    type Params = Params;
+    const NAME: &'static str = "headline-mismatch";
+    const SCOPE: Scope = Scope::Document;
+    const DOC: &'static str = "Finds a headline or subtitle put over the wrong body. Headline, \
+        subtitle and body are reduced to content words (stop words removed, hyphenated words \
+        split, possessives dropped, years and one-digit numbers ignored), Snowball-stemmed, and \
+        alias forms (ISIS / Islamic State / Daesh, Russia / Moscow / Kremlin) mapped to one term. \
+        Each term is weighted by its inverse document frequency in a background table shipped \
+        with the rules, so rare names count more than common words. A line misses the body when \
+        at most `max-coverage` of its term weight occurs anywhere in the body and its TF-IDF \
+        cosine with the body is at most `max-cosine`. In `mismatch` mode (an error) headline and \
+        subtitle together, or the headline alone, miss the body while neither line fits it; in \
+        `disagreement` mode (a warning) one line fits (coverage at least `fit-coverage`) and the \
+        other misses. Guards: generic standing heads (\"Analysis\", \"Live updates\") are skipped \
+        or stripped; fewer than `min-headline-terms` stems or `min-body-terms` body words is too \
+        little to judge; a body with fewer than `min-stop-share` English stop words is not \
+        English prose; a subtitle after a blank line is never the line blamed.";
+    const PLACEHOLDERS: &'static [&'static str] = &["headline", "line", "other"];
+
+    fn compile(
+        params: Params,
+        lexicons: &dyn LexiconSource,
+    ) -> Result<CompiledCheck, Vec<ParamError>> {
+        let check = HeadlineMismatch::build(params, lexicons)?;
+        Ok(CompiledCheck::Document(Box::new(check)))
+    }
+}
+
+/// The compiled check.
+pub struct HeadlineMismatch {
+    params: Params,
+    analyzer: Analyzer,
+    generic: Vec<String>,
+    background: Background,
+}
+
+/// Which line of the head a term comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Role {
+    Headline,
+    Subtitle,
+}
+
+/// A distinct content term of the headline or subtitle.
+#[derive(Clone, Debug)]
+struct HeadTerm {
+    key: TermKey,
+    group: Option<TermKey>,
+    span: Range<usize>,
+    role: Role,
+    weight: f64,
+}
+
+/// What the body holds of one term.
+#[derive(Clone, Copy, Debug, Default)]
+struct BodyTerm {
+    count: u32,
+    capitalised: u32,
+    /// The first occurrence, as byte offsets.
+    first: (u32, u32),
+    /// Part of an alias form (the group's own term stands for it in summaries).
+    aliased: bool,
+}
+
+/// How well one line (or both) matches the body.
+#[derive(Clone, Debug, Default)]
+pub struct LineFit {
+    /// Distinct content stems.
+    pub terms: usize,
+    /// Total weight (inverse document frequency) of the line's terms.
+    pub weight: f64,
+    /// Share of the line's term weight found anywhere in the body.
+    pub coverage: f64,
+    /// TF-IDF cosine of line and body.
+    pub cosine: f64,
+    /// The largest weight of a line term found in the body, and in the lead.
+    pub max_hit_weight: f64,
+    pub lead_max_weight: f64,
+    /// How many of the line's terms the body uses.
+    pub hits: usize,
+
+    /// Spans of the line's terms the body never uses, weightiest first.
+    missing: Vec<Range<usize>>,
+}
+
+/// The measurements behind a decision (also printed by the accuracy harness).
+#[derive(Clone, Debug)]
+pub struct Assessment {
+    pub headline_span: Range<usize>,
+    pub headline: LineFit,
+    pub subtitle: Option<(Range<usize>, LineFit)>,
+    /// Whether headline and subtitle share a term (a stem or an alias group).
+    pub lines_share_term: bool,
+    pub combined: LineFit,
+    pub body_terms: usize,
+    /// The body's dominant terms as written (names preferred).
+    pub topics: Vec<String>,
+    pub lead: Option<Range<usize>>,
+    /// Share of stop words among the body's words.
+    pub stop_share: f64,
+}
+
+/// Body profile built per document.
+struct Body {
+    terms: KeyMap<BodyTerm>,
+    words: usize,
+    norm: f64,
+    lead_end: usize,
+    /// Share of stop words among the body's words (about 0.4 to 0.5 in English prose).
+    stop_share: f64,
+}
+
+impl HeadlineMismatch {
+    /// Reads the lexicons and checks the parameters (what `compile` does, without type erasure).
+    pub fn build(
+        params: Params,
+        lexicons: &dyn LexiconSource,
+    ) -> Result<HeadlineMismatch, Vec<ParamError>> {
+        let mut errors = Vec::new();
+        let stop = lexicons::stop_words(lexicons, &params.stop_words).map_err(|e| errors.push(e));
+        let aliases = lexicons::aliases(lexicons, &params.aliases).map_err(|e| errors.push(e));
+        let generic = lexicons::generic_headlines(lexicons, &params.generic_headlines)
+            .map_err(|e| errors.push(e));
+        let background =
+            lexicons::background(lexicons, &params.background).map_err(|e| errors.push(e));
+        for (name, value) in [
+            ("max-coverage", params.max_coverage),
+            ("max-cosine", params.max_cosine),
+            ("fit-coverage", params.fit_coverage),
+            ("min-stop-share", params.min_stop_share),
+        ] {
+            if !(0.0..=1.0).contains(&value) {
+                errors.push(ParamError::new(
+                    None,
+                    format!("`{name}` must be between 0 and 1"),
+                ));
+            }
+        }
+        let (Ok(stop), Ok(aliases), Ok(generic), Ok(background)) =
+            (stop, aliases, generic, background)
+        else {
+            return Err(errors);
+        };
+        let aliases = Aliases::new(&aliases).map_err(|message| {
+            vec![ParamError::new(
+                None,
+                format!("alias lexicon `{}`: {message}", params.aliases),
+            )]
+        })?;
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        let analyzer = Analyzer::new(&stop, aliases);
+        Ok(HeadlineMismatch {
+            params,
+            analyzer,
+            generic,
+            background,
+        })
+    }
+
+    /// The part of the headline to judge: `None` for a generic standing head, the rest after a
+    /// generic label ("Analysis: ...") otherwise.
+    fn judged_headline(&self, text: &str, span: Range<usize>) -> Option<Range<usize>> {
+        let line = &text[span.clone()];
+        let core = line.trim_matches(|c: char| !c.is_alphanumeric());
+        // Entries are lower-case; a headline is compared case-insensitively (non-ASCII letters
+        // only when it has some, to keep the common case allocation-free).
+        let lower = if core.is_ascii() {
+            None
+        } else {
+            Some(core.to_lowercase())
+        };
+        if self.generic.iter().any(|g| match &lower {
+            Some(l) => l == g,
+            None => core.eq_ignore_ascii_case(g),
+        }) {
+            return None;
+        }
+        for g in &self.generic {
+            let Some(head) = line.get(..g.len()) else {
+                continue;
+            };
+            if !head.eq_ignore_ascii_case(g) {
+                continue;
+            }
+            let rest = &line[g.len()..];
+            let trimmed = rest.trim_start();
+            for sep in [":", "|", "- ", "— ", "– "] {
+                if let Some(after) = trimmed.strip_prefix(sep) {
+                    let start = span.end - after.trim_start().len();
+                    return Some(start..span.end);
+                }
+            }
+        }
+        Some(span)
+    }
+
+    fn head_terms(&self, text: &str, span: Range<usize>, role: Role, out: &mut Vec<HeadTerm>) {
+        let groups = &self.analyzer.aliases.groups;
+        self.analyzer.tokens(
+            text,
+            span,
+            |token, stem| {
+                let key = stem();
+                if out.iter().any(|t| t.key == key && t.role == role) {
+                    return;
+                }
+                let group = token.alias.map(|g| groups[g as usize].key);
+                let weight = self.background.idf(key);
+                out.push(HeadTerm {
+                    key,
+                    group,
+                    span: token.span.clone(),
+                    role,
+                    weight,
+                });
+            },
+            |_, _| {},
+        );
+    }
+
+    fn body(&self, doc: &Document) -> Body {
+        // About one distinct term per 16 bytes of prose: sized once, no rehashing while counting.
+        let mut terms: KeyMap<BodyTerm> =
+            KeyMap::with_capacity_and_hasher(doc.text.len() / 16, BuildHasherDefault::default());
+        let mut n_words = 0;
+        let groups = &self.analyzer.aliases.groups;
+        let lead_end = doc
+            .sentences
+            .get(
+                self.params
+                    .lead_sentences
+                    .saturating_sub(1)
+                    .min(doc.sentences.len().saturating_sub(1)),
+            )
+            .map_or(0, |s| s.end);
+        let note = |terms: &mut KeyMap<BodyTerm>, key: TermKey, span: &Range<usize>, caps: bool| {
+            let e = terms.entry(key).or_insert_with(|| BodyTerm {
+                first: (span.start as u32, span.end as u32),
+                ..BodyTerm::default()
+            });
+            e.count += 1;
+            e.capitalised += u32::from(caps);
+        };
+        // Alias groups are collected first so that words of an alias form can be marked.
+        let mut group_hits: Vec<(TermKey, Range<usize>)> = Vec::new();
+        let counts = self.analyzer.tokens(
+            &doc.text,
+            doc.body_span(),
+            |token, stem| {
+                n_words += 1;
+                let key = stem();
+                note(&mut terms, key, &token.span, token.capitalised);
+                if token.alias.is_some()
+                    && let Some(e) = terms.get_mut(&key)
+                {
+                    e.aliased = true;
+                }
+            },
+            |g, span| group_hits.push((groups[g as usize].key, span)),
+        );
+        for (key, span) in &group_hits {
+            note(&mut terms, *key, span, true);
+        }
+        let norm = terms
+            .iter()
+            .map(|(k, t)| (tf_weight(t.count) * self.background.idf(*k)).powi(2))
+            .sum::<f64>()
+            .sqrt();
+        let stop_share = if counts.words == 0 {
+            0.0
+        } else {
+            counts.stop_words as f64 / counts.words as f64
+        };
+        Body {
+            terms,
+            words: n_words,
+            norm,
+            lead_end,
+            stop_share,
+        }
+    }
+
+    fn fit<'a>(&self, body: &Body, items: impl Iterator<Item = &'a HeadTerm>) -> LineFit {
+        let mut seen_keys: HashSet<TermKey> = HashSet::new();
+        let mut total = 0.0;
+        let mut covered = 0.0;
+        let mut dot = 0.0;
+        let mut head_norm = 0.0;
+        let mut missing: Vec<(f64, Range<usize>)> = Vec::new();
+
+        let mut terms = 0;
+        let (mut hits, mut max_hit_weight, mut lead_max_weight) = (0, 0.0, 0.0);
+        let body_weight = |key: TermKey| {
+            body.terms
+                .get(&key)
+                .map(|t| tf_weight(t.count) * self.background.idf(key))
+        };
+        for item in items {
+            if !seen_keys.insert(item.key) {
+                continue;
+            }
+            terms += 1;
+            total += item.weight;
+            head_norm += item.weight * item.weight;
+            let stem_hit = body.terms.get(&item.key);
+            let group_hit = item.group.and_then(|g| body.terms.get(&g));
+            if let Some(bw) = body_weight(item.key) {
+                dot += item.weight * bw;
+            }
+            if let Some(g) = item.group
+                && seen_keys.insert(g)
+            {
+                let gw = self.background.idf(g);
+                head_norm += gw * gw;
+                if let Some(bw) = body_weight(g) {
+                    dot += gw * bw;
+                }
+            }
+            match stem_hit.or(group_hit) {
+                Some(hit) => {
+                    covered += item.weight;
+                    let first = stem_hit.map_or(hit.first.0, |s| s.first.0);
+                    let first = group_hit.map_or(first, |g| first.min(g.first.0));
+                    hits += 1;
+                    max_hit_weight = f64::max(max_hit_weight, item.weight);
+                    if (first as usize) < body.lead_end {
+                        lead_max_weight = f64::max(lead_max_weight, item.weight);
+                    }
+                }
+                None => missing.push((item.weight, item.span.clone())),
+            }
+        }
+        missing.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.start.cmp(&b.1.start)));
+        let coverage = if total > 0.0 { covered / total } else { 1.0 };
+        let denom = head_norm.sqrt() * body.norm;
+        let cosine = if denom > 0.0 { dot / denom } else { 0.0 };
+        LineFit {
+            terms,
+            weight: total,
+            coverage,
+            cosine,
+            max_hit_weight,
+            lead_max_weight,
+            hits,
+            missing: missing.into_iter().map(|m| m.1).collect(),
+        }
+    }
+
+    /// The body's dominant terms as written: highest count times weight first, names preferred.
+    fn topics(&self, doc: &Document, body: &Body) -> Vec<String> {
+        let mut ranked: Vec<(f64, TermKey, &BodyTerm)> = body
+            .terms
+            .iter()
+            .filter(|(_, t)| !t.aliased)
+            .map(|(k, t)| {
+                let named = t.capitalised * 2 > t.count;
+                // Linear term frequency: the story's subject is what it keeps coming back to.
+                let w =
+                    f64::from(t.count) * self.background.idf(*k) * if named { 1.5 } else { 1.0 };
+                (w, *k, t)
+            })
+            .collect();
+        ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.2.first.0.cmp(&b.2.first.0)));
+        let mut out: Vec<String> = Vec::new();
+        for (_, key, t) in ranked {
+            if out.len() >= self.params.max_terms_listed {
+                break;
+            }
+            let surface = match self.analyzer.aliases.groups.iter().find(|g| g.key == key) {
+                Some(g) => g.name.clone(),
+                None => doc.text[t.first.0 as usize..t.first.1 as usize].to_string(),
+            };
+            if !out.iter().any(|o| o.eq_ignore_ascii_case(&surface)) {
+                out.push(surface);
+            }
+        }
+        out
+    }
+
+    /// Measures how headline and subtitle fit the body; `None` when there is nothing to judge
+    /// (no headline, or a generic standing head).
+    pub fn assess(&self, doc: &Document) -> Option<Assessment> {
+        let (mut a, body) = self.measure(doc)?;
+        a.topics = self.topics(doc, &body);
+        Some(a)
+    }
+
+    /// `assess` without the body's topics (only needed when something is reported).
+    fn measure(&self, doc: &Document) -> Option<(Assessment, Body)> {
+        let headline_span = self.judged_headline(&doc.text, doc.headline.clone()?)?;
+        let mut head = Vec::new();
+        self.head_terms(&doc.text, headline_span.clone(), Role::Headline, &mut head);
+        if let Some(sub) = &doc.subtitle {
+            self.head_terms(&doc.text, sub.clone(), Role::Subtitle, &mut head);
+        }
+        let body = self.body(doc);
+        let headline = self.fit(&body, head.iter().filter(|t| t.role == Role::Headline));
+        let subtitle = doc.subtitle.clone().map(|s| {
+            let fit = self.fit(&body, head.iter().filter(|t| t.role == Role::Subtitle));
+            (s, fit)
+        });
+        let combined = self.fit(&body, head.iter());
+        let lines_share_term = head.iter().filter(|t| t.role == Role::Headline).any(|h| {
+            head.iter()
+                .filter(|t| t.role == Role::Subtitle)
+                .any(|s| s.key == h.key || (s.group.is_some() && s.group == h.group))
+        });
+        let lead = doc
+            .sentences
+            .first()
+            .map(|s| s.start..body.lead_end.max(s.end));
+        let a = Assessment {
+            headline_span,
+            headline,
+            subtitle,
+            lines_share_term,
+            combined,
+            body_terms: body.words,
+            topics: Vec::new(),
+            lead,
+            stop_share: body.stop_share,
+        };
+        Some((a, body))
+    }
+
+    fn misses(&self, fit: &LineFit) -> bool {
+        fit.terms >= self.params.min_headline_terms
+            && fit.coverage <= self.params.max_coverage
+            && fit.cosine <= self.params.max_cosine
+    }
+
+    fn fits(&self, fit: &LineFit) -> bool {
+        fit.coverage >= self.params.fit_coverage
+    }
+
+    fn list(&self, doc: &Document, spans: &[Range<usize>]) -> String {
+        list_words(doc, spans, self.params.max_terms_listed)
+    }
+
+    fn mismatch(&self, doc: &Document, a: &Assessment) -> Option<Finding> {
+        // One line that fits the body is the disagreement rule's case, not a wrong story.
+        if a.subtitle.as_ref().is_some_and(|(_, s)| self.fits(s)) || self.fits(&a.headline) {
+            return None;
+        }
+        // Headline and subtitle together miss the body; or the headline misses it, the subtitle
+        // is too weak to vouch for it and the two share no term.
+        let (fit, span, line) = if self.misses(&a.combined) {
+            let end = a
+                .subtitle
+                .as_ref()
+                .map_or(a.headline_span.end, |(s, _)| s.end);
+            let line = if a.subtitle.is_some() {
+                "headline and subtitle"
+            } else {
+                "headline"
+            };
+            (&a.combined, a.headline_span.start..end, line)
+        } else if self.misses(&a.headline) && !a.lines_share_term {
+            // A headline that shares a term with its subtitle is tied to it; the pair is
+            // judged together above.
+            (&a.headline, a.headline_span.clone(), "headline")
+        } else {
+            return None;
+        };
+        let mut finding = Finding::new(span)
+            .arg("headline", doc.slice(&a.headline_span))
+            .arg("line", line)
+            .arg("other", "body");
+        let missing = self.list(doc, &fit.missing);
+        if let Some(lead) = &a.lead {
+            let first = list_words(doc, &fit.missing, 3);
+            let message = if first.is_empty() {
+                "the story opens here".to_string()
+            } else {
+                format!("the story opens here and never mentions {first}")
+            };
+            // Point at the opening sentence only: a label over several paragraphs buries it.
+            let opening = doc
+                .sentences
+                .first()
+                .map_or(lead.clone(), |s| lead.start..s.end.min(lead.end));
+            finding = finding.label(Label::here(opening, message));
+        }
+        if !missing.is_empty() {
+            finding = finding.note(format!(
+                "the body never uses these key terms of the {line}: {missing}"
+            ));
+        }
+        if !a.topics.is_empty() {
+            finding = finding.note(format!("the body is about {}", a.topics.join(", ")));
+        }
+        Some(finding.note(
+            "check that this headline belongs to this story; if it does, name the story's subject in it",
+        ))
+    }
+
+    fn disagreement(&self, doc: &Document, a: &Assessment) -> Option<Finding> {
+        let (sub_span, sub) = a.subtitle.as_ref()?;
+        let (bad_span, bad, bad_name, good_span, good, good_name) =
+            if self.misses(&a.headline) && self.fits(sub) {
+                (
+                    &a.headline_span,
+                    &a.headline,
+                    "headline",
+                    sub_span,
+                    sub,
+                    "subtitle",
+                )
+            } else if self.misses(sub) && self.fits(&a.headline) && subtitle_is_adjacent(doc) {
+                (
+                    sub_span,
+                    sub,
+                    "subtitle",
+                    &a.headline_span,
+                    &a.headline,
+                    "headline",
+                )
+            } else {
+                return None;
+            };
+        if good.terms < 2 || a.body_terms < self.params.min_body_terms {
+            return None;
+        }
+        let mut finding = Finding::new(bad_span.clone())
+            .arg("headline", doc.slice(bad_span))
+            .arg("line", bad_name)
+            .arg("other", good_name)
+            .label(Label::here(
+                good_span.clone(),
+                format!("the {good_name} matches the body"),
+            ));
+        let missing = self.list(doc, &bad.missing);
+        if !missing.is_empty() {
+            finding = finding.note(format!(
+                "the body never uses these key terms of the {bad_name}: {missing}"
+            ));
+        }
+        if !a.topics.is_empty() {
+            finding = finding.note(format!("the body is about {}", a.topics.join(", ")));
+        }
+        Some(finding.note(format!(
+            "the {bad_name} may belong to another story: rewrite it to match the {good_name} and body"
+        )))
+    }
+}
+
+/// The first `n` distinct words of `spans`, comma-separated.
+fn list_words(doc: &Document, spans: &[Range<usize>], n: usize) -> String {
+    let mut out: Vec<&str> = Vec::new();
+    for s in spans {
+        let w = &doc.text[s.clone()];
+        if out.len() < n && !out.iter().any(|o| o.eq_ignore_ascii_case(w)) {
+            out.push(w);
+        }
+    }
+    out.join(", ")
+}
+
+/// Sublinear term frequency, `1 + ln tf` (0 for an absent term).
+fn tf_weight(count: u32) -> f64 {
+    if count == 0 {
+        0.0
+    } else {
+        1.0 + f64::from(count).ln()
+    }
+}
+
+/// Whether the subtitle sits on the line right under the headline. A "subtitle" after a blank
+/// line may be the body's first short paragraph (a quote, a fixture line) that the document model
+/// read as a dek: it is not reported as the line that does not fit.
+fn subtitle_is_adjacent(doc: &Document) -> bool {
+    let (Some(head), Some(sub)) = (&doc.headline, &doc.subtitle) else {
+        return false;
+    };
+    doc.line_index(sub.start) == doc.line_index(head.start) + 1
+}
+
+impl DocumentCheck for HeadlineMismatch {
+    fn check(&self, doc: &Document, out: &mut Vec<Finding>) {
+        let Some((mut a, body)) = self.measure(doc) else {
+            return;
+        };
+        if a.body_terms < self.params.min_body_terms || a.stop_share < self.params.min_stop_share {
+            return;
+        }
+        let report = |a: &Assessment| match self.params.mode {
+            Mode::Mismatch => self.mismatch(doc, a),
+            Mode::Disagreement => self.disagreement(doc, a),
+        };
+        // Decide first; the body's topics are only ranked for a finding's note.
+        if report(&a).is_some() {
+            a.topics = self.topics(doc, &body);
+            out.extend(report(&a));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,371 @@
+//! Turning text into weighted terms for headline-mismatch: words are lower-cased, split at
+//! hyphens, stripped of possessives, filtered by the stop list and Snowball-stemmed; alias forms
+//! ("Islamic State", "Moscow") add their group's term. Terms are 64-bit hashes of the stem, so the
+//! hot path never allocates per token: the lower-cased word goes into a reused buffer and stems
+//! are memoised per thread.
+//!
+//! This module knows nothing about headlines or findings; it must stay free of I/O.
+
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
+use std::ops::Range;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
+use rust_stemmers::{Algorithm, Stemmer};
+
+use crate::text::words;
+
+/// A term: the FNV-1a hash of a stem (or of `@group` for an alias group).
+pub type TermKey = u64;
+
+/// Hasher for maps whose keys are already hashes.
+#[derive(Default, Clone, Copy)]
+pub struct KeyHasher(u64);
+
+impl Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        // Only used through `write_u64`; fold anything else in so the hasher stays total.
+        self.0 = fnv1a(bytes) ^ self.0.rotate_left(5);
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+pub type KeyMap<V> = HashMap<TermKey, V, BuildHasherDefault<KeyHasher>>;
+pub type KeySet = HashSet<TermKey, BuildHasherDefault<KeyHasher>>;
+
+/// FNV-1a, 64 bits: stable across runs and platforms (term keys must match the background table).
+pub fn fnv1a(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &b in bytes {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+/// The key of an alias group's term.
+pub fn group_key(name: &str) -> TermKey {
+    let mut h = fnv1a(b"@");
+    for b in name.to_lowercase().bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+/// One alias group from the alias lexicon.
+#[derive(Debug)]
+pub struct AliasGroup {
+    pub name: String,
+    pub key: TermKey,
+}
+
+/// The compiled alias table: one automaton over every form.
+#[derive(Debug)]
+pub struct Aliases {
+    automaton: AhoCorasick,
+    /// Per pattern: its group and whether it must match in capitals (short acronyms).
+    patterns: Vec<(u32, bool)>,
+    pub groups: Vec<AliasGroup>,
+}
+
+impl Aliases {
+    /// Builds the table from `(group name, forms)`.
+    pub fn new(groups: &[(String, Vec<String>)]) -> Result<Aliases, String> {
+        let mut forms = Vec::new();
+        let mut patterns = Vec::new();
+        let mut out = Vec::new();
+        for (g, (name, group_forms)) in groups.iter().enumerate() {
+            out.push(AliasGroup {
+                name: name.clone(),
+                key: group_key(name),
+            });
+            for form in group_forms {
+                let letters: Vec<char> = form.chars().filter(|c| c.is_alphanumeric()).collect();
+                if letters.is_empty() {
+                    return Err(format!(
+                        "alias form `{form}` of group `{name}` has no letters"
+                    ));
+                }
+                let acronym = letters.len() <= 3 && letters.iter().all(|c| c.is_uppercase());
+                forms.push(form.clone());
+                patterns.push((g as u32, acronym));
+            }
+        }
+        // A full DFA: a few hundred short forms make a small one, and it scans several times
+        // faster than the default NFA over every body.
+        let automaton = AhoCorasickBuilder::new()
+            .kind(Some(AhoCorasickKind::DFA))
+            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(&forms)
+            .map_err(|e| e.to_string())?;
+        Ok(Aliases {
+            automaton,
+            patterns,
+            groups: out,
+        })
+    }
+
+    /// Alias matches in `text[range]` as (absolute span, group index), whole words only.
+    pub fn find(&self, text: &str, range: Range<usize>, out: &mut Vec<(Range<usize>, u32)>) {
+        out.clear();
+        let hay = &text[range.clone()];
+        for m in self.automaton.find_iter(hay) {
+            let (start, end) = (m.start(), m.end());
+            let before = hay[..start].chars().next_back();
+            let after = hay[end..].chars().next();
+            if before.is_some_and(char::is_alphanumeric) || after.is_some_and(char::is_alphanumeric)
+            {
+                continue;
+            }
+            let (group, acronym) = self.patterns[m.pattern().as_usize()];
+            if acronym && hay[start..end].chars().any(char::is_lowercase) {
+                continue;
+            }
+            out.push((range.start + start..range.start + end, group));
+        }
+    }
+}
+
+/// One content word of the text, lower-cased (and possibly stemmed by the caller).
+pub struct Token<'a> {
+    /// The word lower-cased, apostrophes straightened, possessive dropped.
+    pub lower: &'a str,
+    /// Its span in the text.
+    pub span: Range<usize>,
+    /// Whether it starts with a capital letter.
+    pub capitalised: bool,
+    /// The alias group of an alias form this word is part of.
+    pub alias: Option<u32>,
+}
+
+/// How many words a range held (at least two characters, not only digits), and how many of them
+/// were stop words.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct WordCounts {
+    pub words: usize,
+    pub stop_words: usize,
+}
+
+/// Tokeniser, stop list and stemmer.
+pub struct Analyzer {
+    stemmer: Stemmer,
+    stop: KeySet,
+    pub aliases: Aliases,
+}
+
+thread_local! {
+    /// Per-thread scratch: the memoised stems (word hash to stem hash), a buffer for the
+    /// lower-cased word and the alias matches of the current range.
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
+}
+
+#[derive(Default)]
+struct Scratch {
+    stems: KeyMap<TermKey>,
+    lower: String,
+    alias_hits: Vec<(Range<usize>, u32)>,
+}
+
+/// Forget memoised stems beyond this many words (bounds memory on huge corpora).
+const STEM_CACHE_LIMIT: usize = 400_000;
+
+impl Analyzer {
+    pub fn new(stop_words: &[String], aliases: Aliases) -> Analyzer {
+        let stop = stop_words.iter().map(|w| fnv1a(w.as_bytes())).collect();
+        Analyzer {
+            stemmer: Stemmer::create(Algorithm::English),
+            stop,
+            aliases,
+        }
+    }
+
+    /// Calls `f` for each content word of `text[range]` (lower-cased; the second argument returns
+    /// its stem's key, memoised) and `group` for each alias match. Uses the thread's scratch
+    /// buffers. Returns how many words and stop words the range held.
+    pub fn tokens(
+        &self,
+        text: &str,
+        range: Range<usize>,
+        mut f: impl FnMut(&Token<'_>, &mut dyn FnMut() -> TermKey),
+        mut group: impl FnMut(u32, Range<usize>),
+    ) -> WordCounts {
+        let mut counts = WordCounts::default();
+        SCRATCH.with(|cell| {
+            let scratch = &mut *cell.borrow_mut();
+            if scratch.stems.len() > STEM_CACHE_LIMIT {
+                scratch.stems.clear();
+            }
+            self.aliases
+                .find(text, range.clone(), &mut scratch.alias_hits);
+            for (span, g) in &scratch.alias_hits {
+                group(*g, span.clone());
+            }
+            let mut next_hit = 0;
+            for word in words(text, range) {
+                let w = strip_possessive(word.text);
+                let mut offset = word.start;
+                for part in w.split(['-', '‐']) {
+                    let span = offset..offset + part.len();
+                    offset = span.end
+                        + if w[span.end - word.start..].starts_with('‐') {
+                            3
+                        } else {
+                            1
+                        };
+                    let hits = &scratch.alias_hits;
+                    while next_hit < hits.len() && hits[next_hit].0.end <= span.start {
+                        next_hit += 1;
+                    }
+                    let alias = hits
+                        .get(next_hit)
+                        .filter(|(hit, _)| hit.start <= span.start)
+                        .map(|&(_, g)| g);
+                    if !lower_into(part, &mut scratch.lower) {
+                        continue;
+                    }
+                    counts.words += 1;
+                    let word_key = fnv1a(scratch.lower.as_bytes());
+                    if self.stop.contains(&word_key) {
+                        counts.stop_words += 1;
+                        continue;
+                    }
+                    let token = Token {
+                        lower: &scratch.lower,
+                        span,
+                        capitalised: part.chars().next().is_some_and(char::is_uppercase),
+                        alias,
+                    };
+                    let stems = &mut scratch.stems;
+                    let lower = &scratch.lower;
+                    let mut stem = || -> TermKey {
+                        *stems
+                            .entry(word_key)
+                            .or_insert_with(|| fnv1a(self.stemmer.stem(lower).as_bytes()))
+                    };
+                    f(&token, &mut stem);
+                }
+            }
+        });
+        counts
+    }
+
+    /// The stem of a lower-cased word as a string (for building the background table).
+    pub fn stem_string(&self, lower: &str) -> String {
+        self.stemmer.stem(lower).into_owned()
+    }
+}
+
+/// Drops a trailing possessive `'s` / `’s` (and a bare trailing apostrophe).
+fn strip_possessive(w: &str) -> &str {
+    for suffix in ["'s", "’s", "'S", "’S", "'", "’"] {
+        if let Some(stripped) = w.strip_suffix(suffix) {
+            return stripped;
+        }
+    }
+    w
+}
+
+/// Lower-cases `part` into `buf` with curly apostrophes straightened. Returns false for words that
+/// are never topical: shorter than two characters, or a bare number of one digit or a year
+/// (19xx, 20xx), which any story may mention. Other numbers ("24 years", "$130K") stay: they tie a
+/// headline to its story.
+fn lower_into(part: &str, buf: &mut String) -> bool {
+    buf.clear();
+    let mut letters = 0;
+    let mut chars = 0;
+    for c in part.chars() {
+        chars += 1;
+        if c == '’' {
+            buf.push('\'');
+            continue;
+        }
+        if c.is_alphabetic() {
+            letters += 1;
+        }
+        if c.is_ascii() {
+            buf.push(c.to_ascii_lowercase());
+        } else {
+            buf.extend(c.to_lowercase());
+        }
+    }
+    if chars < 2 {
+        return false;
+    }
+    let is_year = chars == 4 && (buf.starts_with("19") || buf.starts_with("20"));
+    letters > 0 || !is_year
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn analyzer() -> Analyzer {
+        let aliases = Aliases::new(&[
+            ("ISIS".into(), vec!["ISIS".into(), "Islamic State".into()]),
+            ("US".into(), vec!["US".into(), "U.S.".into()]),
+        ])
+        .unwrap();
+        Analyzer::new(&["the".into(), "of".into(), "us".into()], aliases)
+    }
+
+    fn lowers(text: &str) -> Vec<(String, Option<u32>)> {
+        let mut out = Vec::new();
+        analyzer().tokens(
+            text,
+            0..text.len(),
+            |t, _| out.push((t.lower.to_string(), t.alias)),
+            |_, _| {},
+        );
+        out
+    }
+
+    #[test]
+    fn possessives_hyphens_digits_and_stop_words() {
+        assert_eq!(
+            lowers("The Military’s 2016 97 ISIS-Khorasan men"),
+            vec![
+                ("military".into(), None),
+                ("97".into(), None),
+                ("isis".into(), Some(0)),
+                ("khorasan".into(), None),
+                ("men".into(), None)
+            ]
+        );
+    }
+
+    #[test]
+    fn acronym_aliases_need_capitals() {
+        let a = analyzer();
+        let mut hits = Vec::new();
+        a.aliases
+            .find("tell us about the U.S. and US", 0..29, &mut hits);
+        let groups: Vec<u32> = hits.iter().map(|h| h.1).collect();
+        assert_eq!(groups, vec![1, 1]);
+        a.aliases.find("Islamic Statehood", 0..17, &mut hits);
+        assert!(hits.is_empty());
+    }
+
+    #[test]
+    fn stems_are_memoised_consistently() {
+        let a = analyzer();
+        let mut keys = Vec::new();
+        a.tokens(
+            "soldiers soldier",
+            0..16,
+            |_, stem| keys.push(stem()),
+            |_, _| {},
+        );
+        assert_eq!(keys[0], keys[1]);
+        assert_eq!(keys[0], fnv1a(a.stem_string("soldiers").as_bytes()));
+    }
+}
