@@ -48,7 +48,7 @@ fn every_example_holds() {
                         .iter()
                         .find(|(p, _)| *p == d.path)
                         .map_or("", |(_, t)| &t[d.span.clone()]);
-                    if docs.len() == 1 {
+                    if example.documents.is_empty() {
                         ExpectedFinding::Text(text.to_string())
                     } else {
                         ExpectedFinding::InFile {

@@ -40,6 +40,13 @@ impl Bar {
         Bar::new(name, value, Op::AtMost, threshold)
     }
 
+    /// A figure reported beside the bars, with no bar of its own (recall where only precision
+    /// has a bar, counts, timings).
+    #[allow(dead_code)]
+    pub fn info(name: impl Into<String>, value: f64) -> Bar {
+        Bar::new(name, value, Op::AtLeast, f64::NEG_INFINITY)
+    }
+
     /// Marks a bar not met yet (see `open`).
     #[allow(dead_code)]
     #[must_use]
@@ -63,21 +70,26 @@ impl Bar {
 
 impl fmt::Display for Bar {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.threshold == f64::NEG_INFINITY {
+            return write!(
+                f,
+                "{:<64} {:>9.4}    (figure, no bar)",
+                self.name, self.value
+            );
+        }
         let op = match self.op {
             Op::AtLeast => ">=",
             Op::AtMost => "<=",
         };
+        let verdict = match (self.passes(), self.open) {
+            (true, _) => "PASS",
+            (false, true) => "OPEN (not met yet; the issue stays open)",
+            (false, false) => "FAIL",
+        };
         write!(
             f,
-            "{:<64} {:>9.4} {op} {:<8} {}",
-            self.name,
-            self.value,
-            self.threshold,
-            match (self.passes(), self.open) {
-                (true, _) => "PASS",
-                (false, true) => "OPEN (not met yet; the issue stays open)",
-                (false, false) => "FAIL",
-            }
+            "{:<64} {:>9.4} {op} {:<8} {verdict}",
+            self.name, self.value, self.threshold
         )
     }
 }

@@ -15,6 +15,7 @@ mod bars;
 mod common;
 mod date_contradiction;
 mod headline_mismatch;
+mod name_spelling;
 mod unresolved_caption;
 
 use std::path::PathBuf;
@@ -29,6 +30,7 @@ const CHECKS: &[(&str, Run)] = &[
     ("date-contradiction", date_contradiction::run),
     ("unresolved-caption", unresolved_caption::run),
     ("headline-mismatch", headline_mismatch::run),
+    ("name-spelling", name_spelling::run),
 ];
 
 fn main() -> ExitCode {

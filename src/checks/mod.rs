@@ -20,6 +20,7 @@ use crate::document::Document;
 pub mod date_contradiction;
 pub mod duplicate_document;
 pub mod headline_mismatch;
+pub mod name_spelling;
 pub mod pattern;
 pub mod unresolved_caption;
 
@@ -185,6 +186,7 @@ pub enum CheckKind {
     DateContradiction,
     UnresolvedCaption,
     HeadlineMismatch,
+    NameSpelling,
 }
 
 impl CheckKind {
@@ -194,6 +196,7 @@ impl CheckKind {
         CheckKind::DateContradiction,
         CheckKind::UnresolvedCaption,
         CheckKind::HeadlineMismatch,
+        CheckKind::NameSpelling,
     ];
 
     pub fn from_name(name: &str) -> Option<CheckKind> {
@@ -228,6 +231,10 @@ macro_rules! with_kind {
             }
             $crate::checks::CheckKind::HeadlineMismatch => {
                 type $k = $crate::checks::headline_mismatch::HeadlineMismatchKind;
+                $body
+            }
+            $crate::checks::CheckKind::NameSpelling => {
+                type $k = $crate::checks::name_spelling::NameSpellingKind;
                 $body
             }
         }

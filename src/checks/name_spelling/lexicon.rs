@@ -1,0 +1,182 @@
+//! Parsing of the three lexicon files of the `name-spelling` kind (word lists and keys, the
+//! gazetteer of places, the canonical spellings) into a `MatchLexicon` and a canonical table.
+//! Reports malformed files as `ParamError`s; does no matching itself.
+
+use std::collections::HashMap;
+
+use serde::Deserialize;
+
+use super::matcher::{MatchLexicon, fold};
+use crate::checks::{LexiconSource, ParamError};
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct WordsFile {
+    connectors: Vec<String>,
+    particles: Vec<String>,
+    leading: Vec<String>,
+    rewrites: Vec<(String, String)>,
+    consonant_classes: Vec<String>,
+    initial_vowel_classes: Vec<String>,
+    #[serde(default)]
+    distinct: Vec<(String, String)>,
+    #[serde(default)]
+    distinct_endings: Vec<(String, String)>,
+    #[serde(default)]
+    vowel_alternations: Vec<Vec<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct GazetteerFile {
+    places: Vec<Vec<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CanonicalFile {
+    #[serde(default)]
+    names: Vec<CanonicalEntry>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CanonicalEntry {
+    canonical: String,
+    variants: Vec<String>,
+}
+
+/// Configured house spellings: every variant (exact word) maps to its canonical spelling.
+#[derive(Debug, Default)]
+pub struct CanonicalTable {
+    pub variant_to_canonical: HashMap<String, String>,
+    /// Canonical spellings themselves (so a group holding one lets it win).
+    pub canonicals: Vec<String>,
+}
+
+fn read<T: serde::de::DeserializeOwned>(
+    lexicons: &dyn LexiconSource,
+    path: &str,
+    param: &str,
+    errors: &mut Vec<ParamError>,
+) -> Option<T> {
+    let Some(text) = lexicons.lexicon(path) else {
+        errors.push(
+            ParamError::new(None, format!("lexicon file `{path}` not found"))
+                .with_label(format!("named by `{param}`"))
+                .with_help("paths are relative to the rules directory, e.g. `lexicons/x.toml`"),
+        );
+        return None;
+    };
+    match toml::from_str(&text) {
+        Ok(v) => Some(v),
+        Err(e) => {
+            errors.push(
+                ParamError::new(None, format!("lexicon file `{path}` is malformed"))
+                    .with_label(e.message().to_string()),
+            );
+            None
+        }
+    }
+}
+
+/// Builds the matcher lexicon from the word list file and the gazetteer (empty path: none).
+pub fn load_match_lexicon(
+    lexicons: &dyn LexiconSource,
+    words_path: &str,
+    gazetteer_path: &str,
+    min_variant_len: usize,
+    errors: &mut Vec<ParamError>,
+) -> MatchLexicon {
+    let mut lex = MatchLexicon {
+        min_variant_len,
+        ..MatchLexicon::default()
+    };
+    if let Some(words) = read::<WordsFile>(lexicons, words_path, "lexicon", errors) {
+        let lower = |v: Vec<String>| v.into_iter().map(|w| w.to_lowercase()).collect();
+        lex.connectors = lower(words.connectors);
+        lex.particles = lower(words.particles);
+        lex.leading = lower(words.leading);
+        let mut rewrites: Vec<(String, String, bool)> = words
+            .rewrites
+            .into_iter()
+            .map(|(from, to)| match from.strip_suffix('$') {
+                Some(f) => (f.to_string(), to, true),
+                None => (from, to, false),
+            })
+            .filter(|(from, _, _)| !from.is_empty())
+            .collect();
+        rewrites.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
+        lex.rewrites = rewrites;
+        for class in words.consonant_classes {
+            let mut chars = class.chars();
+            if let Some(rep) = chars.next() {
+                for c in class.chars() {
+                    lex.consonant_class.insert(c, rep);
+                }
+            }
+        }
+        for class in words.initial_vowel_classes {
+            if let Some(rep) = class.chars().next() {
+                for c in class.chars() {
+                    lex.vowel_class.insert(c, rep);
+                }
+            }
+        }
+        for (a, b) in words.distinct {
+            let (a, b) = (fold(&a), fold(&b));
+            lex.distinct.insert((a.clone(), b.clone()));
+            lex.distinct.insert((b, a));
+        }
+        for family in words.vowel_alternations {
+            for a in &family {
+                for b in &family {
+                    if a != b {
+                        lex.vowel_alternations.insert((a.clone(), b.clone()));
+                    }
+                }
+            }
+        }
+        for (a, b) in words.distinct_endings {
+            lex.distinct_endings.push((a.clone(), b.clone()));
+            lex.distinct_endings.push((b, a));
+        }
+    }
+    let gazetteer = if gazetteer_path.is_empty() {
+        None
+    } else {
+        read::<GazetteerFile>(lexicons, gazetteer_path, "gazetteer", errors)
+    };
+    for (entry, names) in gazetteer.iter().flat_map(|g| g.places.iter().enumerate()) {
+        for name in names {
+            // A name listed twice keeps its first entry.
+            lex.places.entry(fold(name)).or_insert(entry as u32);
+        }
+    }
+    lex
+}
+
+/// Reads the canonical spellings (empty path: none).
+pub fn load_canonical(
+    lexicons: &dyn LexiconSource,
+    path: &str,
+    errors: &mut Vec<ParamError>,
+) -> CanonicalTable {
+    let mut table = CanonicalTable::default();
+    if path.is_empty() {
+        return table;
+    }
+    if let Some(file) = read::<CanonicalFile>(lexicons, path, "canonical", errors) {
+        for entry in file.names {
+            for v in entry.variants {
+                if v != entry.canonical {
+                    table
+                        .variant_to_canonical
+                        .insert(v, entry.canonical.clone());
+                }
+            }
+            table.canonicals.push(entry.canonical);
+        }
+    }
+    table
+}

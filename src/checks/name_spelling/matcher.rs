@@ -1,0 +1,332 @@
+//! Comparison keys for name spellings and the decision whether two spellings are variants of
+//! one name. Pure functions over strings and the compiled lexicon; no I/O, no document access.
+//!
+//! Three keys per token, all on a folded copy (the original spans are kept elsewhere):
+//! `fold` (lower case, no diacritics, no apostrophes), `norm` (transliteration rewrites from the
+//! lexicon, doubled letters collapsed) and `skeleton` (the first letter's class, then the
+//! consonants mapped to their classes). Two spellings can only be variants when their
+//! skeletons are equal, so the skeleton is also the blocking key of the corpus reduce.
+
+use std::collections::{HashMap, HashSet};
+
+use unicode_normalization::UnicodeNormalization;
+
+/// The parsed lexicons the matcher needs, compiled once.
+#[derive(Debug, Default)]
+pub struct MatchLexicon {
+    /// Lower-case connectors allowed inside a name.
+    pub connectors: HashSet<String>,
+    /// Connectors dropped for alignment and at the start of a spelling.
+    pub particles: HashSet<String>,
+    /// Lower-case words stripped from the start of a run (titles, sentence openers).
+    pub leading: HashSet<String>,
+    /// Rewrites (source, replacement, anchored at the end), longest source first.
+    pub rewrites: Vec<(String, String, bool)>,
+    /// Consonant letter to its class representative.
+    pub consonant_class: HashMap<char, char>,
+    /// Initial vowel to its class representative.
+    pub vowel_class: HashMap<char, char>,
+    /// Folded pairs that are different names (both orders stored).
+    pub distinct: HashSet<(String, String)>,
+    /// Endings that make different names (both orders stored).
+    pub distinct_endings: Vec<(String, String)>,
+    /// Folded place name to its gazetteer entry.
+    pub places: HashMap<String, u32>,
+    /// Vowel groups that alternate in romanisation (unordered pairs, both orders stored).
+    pub vowel_alternations: HashSet<(String, String)>,
+    /// Shortest normalised length for a pair whose spellings differ in more than form.
+    pub min_variant_len: usize,
+}
+
+/// The comparison keys of one token.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TokenKey {
+    pub fold: String,
+    pub norm: String,
+    pub skeleton: String,
+    pub vowel_groups: usize,
+    /// The maximal vowel runs of `norm`, in order.
+    pub vowels: Vec<String>,
+    /// `norm` with consonants mapped to their classes and each vowel run written `V`
+    /// (Khorasan, Khurasan: `kVrVsVn`): equal shapes keep the vowels where they were.
+    pub shape: String,
+}
+
+/// The keys of a whole spelling: its core tokens (particles dropped) in order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SpellingKey {
+    pub tokens: Vec<TokenKey>,
+}
+
+impl SpellingKey {
+    /// The blocking key: equal for every pair `variants` may accept.
+    pub fn block(&self) -> String {
+        let mut out = String::new();
+        for t in &self.tokens {
+            out.push_str(&t.shape);
+            out.push('|');
+        }
+        out
+    }
+
+    /// The folded tokens run together: equal for spellings that differ only in form.
+    pub fn whole_fold(&self) -> String {
+        self.tokens.iter().map(|t| t.fold.as_str()).collect()
+    }
+}
+
+fn is_vowel(c: char) -> bool {
+    matches!(c, 'a' | 'e' | 'i' | 'o' | 'u' | 'y')
+}
+
+/// Latin letters that canonical decomposition leaves alone, with their usual ASCII spelling.
+fn fold_letter(c: char, out: &mut String) {
+    match c {
+        'ø' | 'Ø' => out.push('o'),
+        'æ' | 'Æ' => out.push_str("ae"),
+        'œ' | 'Œ' => out.push_str("oe"),
+        'ß' => out.push_str("ss"),
+        'đ' | 'Đ' | 'ð' | 'Ð' => out.push('d'),
+        'ł' | 'Ł' => out.push('l'),
+        'ı' => out.push('i'),
+        'þ' | 'Þ' => out.push_str("th"),
+        _ => out.extend(c.to_lowercase()),
+    }
+}
+
+/// Lower case, diacritics removed, apostrophes and similar marks dropped.
+pub fn fold(s: &str) -> String {
+    if s.is_ascii() {
+        return s
+            .bytes()
+            .filter(u8::is_ascii_alphanumeric)
+            .map(|b| char::from(b.to_ascii_lowercase()))
+            .collect();
+    }
+    let mut out = String::with_capacity(s.len());
+    for c in s.nfkd() {
+        if c.is_alphanumeric() && !unicode_normalization::char::is_combining_mark(c) {
+            fold_letter(c, &mut out);
+        }
+    }
+    out
+}
+
+impl MatchLexicon {
+    pub fn token_key(&self, token: &str) -> TokenKey {
+        let fold = fold(token);
+        let norm = self.normalise(&fold);
+        let mut skeleton = String::new();
+        let mut chars = norm.chars();
+        if let Some(first) = chars.next() {
+            let class = if is_vowel(first) {
+                self.vowel_class.get(&first).copied().unwrap_or(first)
+            } else {
+                self.consonant_class.get(&first).copied().unwrap_or(first)
+            };
+            skeleton.push(class);
+        }
+        for c in chars.filter(|c| !is_vowel(*c)) {
+            skeleton.push(self.consonant_class.get(&c).copied().unwrap_or(c));
+        }
+        let vowels = vowel_runs(&norm);
+        let vowel_groups = vowels.len();
+        let mut shape = String::with_capacity(norm.len());
+        let mut in_vowel = false;
+        for (i, c) in norm.chars().enumerate() {
+            let vowel = is_vowel(c) && !(c == 'y' && i == 0);
+            if vowel {
+                if !in_vowel {
+                    shape.push('V');
+                }
+            } else {
+                shape.push(self.consonant_class.get(&c).copied().unwrap_or(c));
+            }
+            in_vowel = vowel;
+        }
+        TokenKey {
+            fold,
+            norm,
+            skeleton,
+            vowel_groups,
+            vowels,
+            shape,
+        }
+    }
+
+    fn normalise(&self, folded: &str) -> String {
+        let mut out = String::with_capacity(folded.len());
+        let mut i = 0;
+        'outer: while i < folded.len() {
+            let rest = &folded[i..];
+            for (from, to, at_end) in &self.rewrites {
+                if rest.starts_with(from.as_str()) && (!at_end || rest.len() == from.len()) {
+                    out.push_str(to);
+                    i += from.len();
+                    continue 'outer;
+                }
+            }
+            let c = rest.chars().next().unwrap_or(' ');
+            out.push(c);
+            i += c.len_utf8();
+        }
+        let mut collapsed = String::with_capacity(out.len());
+        for c in out.chars() {
+            if collapsed.ends_with(c) {
+                continue;
+            }
+            collapsed.push(c);
+        }
+        collapsed
+    }
+
+    /// Whether a word is a particle (case-insensitive).
+    pub fn is_particle(&self, word: &str) -> bool {
+        word.len() <= 5 && self.particles.contains(&word.to_lowercase())
+    }
+
+    /// The keys of a spelling: tokens split at spaces and hyphens, particles dropped.
+    pub fn spelling_key(&self, spelling: &str) -> SpellingKey {
+        let tokens = spelling
+            .split([' ', '-', '‐', '\n', '\t'])
+            .filter(|t| !t.is_empty() && !self.is_particle(t))
+            .map(|t| self.token_key(t))
+            .filter(|k| !k.fold.is_empty())
+            .collect();
+        SpellingKey { tokens }
+    }
+
+    /// The gazetteer entry of a folded name, also for a plural ("Argentines").
+    fn place(&self, folded: &str) -> Option<u32> {
+        self.places
+            .get(folded)
+            .or_else(|| folded.strip_suffix('s').and_then(|f| self.places.get(f)))
+            .copied()
+    }
+
+    /// Whether two different tokens may be spellings of one name.
+    pub fn token_variants(&self, a: &TokenKey, b: &TokenKey) -> bool {
+        if a.fold == b.fold {
+            return true;
+        }
+        if a.skeleton != b.skeleton || a.shape != b.shape {
+            return false;
+        }
+        match (self.place(&a.fold), self.place(&b.fold)) {
+            (Some(pa), Some(pb)) if pa == pb => return true,
+            (None, None) => {}
+            _ => return false,
+        }
+        if self.distinct.contains(&(a.fold.clone(), b.fold.clone())) {
+            return false;
+        }
+        // A derived form is another word (Pakistan / Pakistani, Khorasan / Khorasani).
+        if a.fold.starts_with(&b.fold) || b.fold.starts_with(&a.fold) {
+            return false;
+        }
+        if a.norm != b.norm && (a.norm.starts_with(&b.norm) || b.norm.starts_with(&a.norm)) {
+            return false;
+        }
+        for (x, y) in &self.distinct_endings {
+            if a.fold.ends_with(x.as_str())
+                && b.fold.ends_with(y.as_str())
+                && a.fold[..a.fold.len() - x.len()] == b.fold[..b.fold.len() - y.len()]
+            {
+                return false;
+            }
+        }
+        let (la, lb) = (a.norm.chars().count(), b.norm.chars().count());
+        let (short, long) = (la.min(lb), la.max(lb));
+        if short * 4 < long * 3 {
+            return false;
+        }
+        if a.norm != b.norm && short < self.min_variant_len {
+            return false;
+        }
+        if a.norm == b.norm && short < 5 {
+            return false;
+        }
+        if a.norm != b.norm && !self.vowels_alternate(a, b) {
+            return false;
+        }
+        // One kind of change per token: a consonant swapped within its class (Qaddafi /
+        // Gaddafi) or vowels (Khorasan / Khurasan), not both (Gadistan / Gazestan).
+        let consonants = |s: &str| s.chars().filter(|c| !is_vowel(*c)).collect::<String>();
+        if a.vowels != b.vowels && consonants(&a.norm) != consonants(&b.norm) {
+            return false;
+        }
+        strsim::jaro_winkler(&a.norm, &b.norm) >= 0.8
+    }
+
+    /// Whether every pair of aligned vowel runs is equal or a listed alternation, and a final
+    /// vowel (which carries case or gender in many languages: Dedovo / Dedova) is unchanged.
+    fn vowels_alternate(&self, a: &TokenKey, b: &TokenKey) -> bool {
+        let ends_in_vowel = |s: &str| s.chars().last().is_some_and(is_vowel);
+        let last = a.vowels.len().saturating_sub(1);
+        for (i, (x, y)) in a.vowels.iter().zip(&b.vowels).enumerate() {
+            if x == y {
+                continue;
+            }
+            if i == last && (ends_in_vowel(&a.norm) || ends_in_vowel(&b.norm)) {
+                return false;
+            }
+            if !self.vowel_alternations.contains(&(x.clone(), y.clone())) {
+                return false;
+            }
+        }
+        true
+    }
+
+    /// Whether two different spellings may name the same person, place or body: the same number
+    /// of core tokens, each pair of aligned tokens equal or variants, the last one equal in
+    /// `norm` or else every token a variant.
+    pub fn variants(&self, a: &SpellingKey, b: &SpellingKey) -> bool {
+        if a.tokens.is_empty() || b.tokens.is_empty() {
+            return false;
+        }
+        let (whole_a, whole_b) = (a.whole_fold(), b.whole_fold());
+        // Spellings that differ only in form (case, diacritics, spaces, hyphens, apostrophes).
+        if whole_a == whole_b {
+            return true;
+        }
+        if a.tokens.len() != b.tokens.len() {
+            return false;
+        }
+        if self.distinct.contains(&(whole_a.clone(), whole_b.clone())) {
+            return false;
+        }
+        if let (true, Some(pa), Some(pb)) = (
+            a.tokens.len() > 1,
+            self.place(&whole_a),
+            self.place(&whole_b),
+        ) && pa != pb
+        {
+            return false;
+        }
+        a.tokens
+            .iter()
+            .zip(&b.tokens)
+            .all(|(x, y)| self.token_variants(x, y))
+    }
+}
+
+/// The maximal vowel runs of a normalised token; a leading "y" before a vowel is a consonant
+/// (Yemen, Yusuf).
+fn vowel_runs(s: &str) -> Vec<String> {
+    let mut runs: Vec<String> = Vec::new();
+    let mut in_vowel = false;
+    for (i, c) in s.chars().enumerate() {
+        let vowel = is_vowel(c) && !(c == 'y' && i == 0);
+        if vowel {
+            if in_vowel {
+                if let Some(r) = runs.last_mut() {
+                    r.push(c);
+                }
+            } else {
+                runs.push(c.to_string());
+            }
+        }
+        in_vowel = vowel;
+    }
+    runs
+}

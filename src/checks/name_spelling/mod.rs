@@ -1,0 +1,798 @@
+//! `name-spelling`: one name spelled several ways (Gaddafi / Qaddafi, Hizb ut-Tahrir /
+//! Hizb-ut-Tahrir), within a document (mode `document`) or across a corpus (mode `corpus`).
+//!
+//! The map phase (`collect`) cuts candidate mentions out of each document (`mentions`), counts
+//! its spellings and finds the variant sets inside it; `fold`/`merge` keep only counted
+//! spellings, a bounded sample of locations per spelling and the within-document variant sets,
+//! so memory grows with the vocabulary of names, never with the number of mentions. The reduce
+//! blocks spellings by skeleton, links the pairs `matcher` accepts, and reports outliers.
+//! This module does no I/O and keeps no state between runs.
+
+mod lexicon;
+mod matcher;
+mod mentions;
+
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashMap};
+use std::fmt::Write as _;
+use std::ops::Range;
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+
+use self::lexicon::{CanonicalTable, load_canonical, load_match_lexicon};
+pub use self::matcher::fold;
+use self::matcher::{MatchLexicon, SpellingKey};
+use self::mentions::{Mention, collect_mentions};
+use crate::checks::{CompiledCheck, CorpusCheck, Kind, LexiconSource, ParamError, Scope};
+use crate::diagnostic::{Edit, Finding, Fix, Label};
+use crate::document::Document;
+
+/// Which inconsistencies a rule reports.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Mode {
+    /// Two spellings of one name in the same document.
+    #[default]
+    Document,
+    /// A rare spelling beside a dominant one elsewhere in the corpus, and configured variants.
+    Corpus,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
+pub struct Params {
+    pub mode: Mode,
+    /// Connectors, titles, transliteration rewrites and known-distinct pairs.
+    pub lexicon: String,
+    /// Places that are never variants of one another ("" for none).
+    pub gazetteer: String,
+    /// House spellings and their variants ("" for none).
+    pub canonical: String,
+    /// Corpus mode: a spelling is an outlier when it has fewer mentions than this share of the
+    /// dominant spelling's.
+    pub max_minority_share: f64,
+    /// Corpus mode: the dominant spelling needs at least this many mentions.
+    pub min_majority_mentions: u64,
+    /// Corpus mode: the dominant spelling needs at least this many documents.
+    pub min_majority_documents: u64,
+    /// Locations kept per spelling (the smallest by path and offset); findings and labels
+    /// across documents point at these.
+    pub sample_size: usize,
+    /// Shortest normalised token (letters) for variants that differ in more than form (case,
+    /// diacritics, hyphens, doubled letters): shorter names collide too often (Hill / Hall).
+    pub min_variant_length: usize,
+}
+
+impl Default for Params {
+    fn default() -> Params {
+        Params {
+            mode: Mode::Document,
+            lexicon: "lexicons/name-spelling.toml".into(),
+            gazetteer: "lexicons/name-gazetteer.toml".into(),
+            canonical: "lexicons/name-canonical.toml".into(),
+            max_minority_share: 0.2,
+            min_majority_mentions: 5,
+            min_majority_documents: 2,
+            sample_size: 3,
+            min_variant_length: 6,
+        }
+    }
+}
+
+pub struct NameSpellingKind;
+
+impl Kind for NameSpellingKind {
+    type Params = Params;
+    const NAME: &'static str = "name-spelling";
+    const SCOPE: Scope = Scope::Corpus;
+    const DOC: &'static str = "Finds one name spelled in several ways (Gaddafi / Qaddafi, Hizb \
+        ut-Tahrir / Hizb-ut-Tahrir), within a document or across the corpus. Candidate names are \
+        runs of capitalised words with connectors (al-, bin, ut-, de, van); titles, sentence \
+        openers and possessives are stripped, and a sentence-initial word counts only when the \
+        document capitalises it elsewhere. Spellings are folded (case, diacritics, hyphens, \
+        apostrophes), reduced to a transliteration skeleton (kh/k, q/k/g, dh/th/d/z, doubled \
+        letters) and compared token by token; a pair must also keep its number of vowel groups \
+        and length, and is refused when one is a derived form of the other (Pakistan / \
+        Pakistani), when either is a known place (Austria / Australia, Iran / Iraq) or when \
+        the pair is listed as distinct (Smith / Smyth). Mode `document` reports every mention \
+        of a second spelling in a document; mode `corpus` reports a rare spelling beside a \
+        dominant one and every configured variant. A configured canonical spelling always wins, \
+        else the corpus majority.";
+    const PLACEHOLDERS: &'static [&'static str] = &["spelling", "suggestion"];
+
+    fn compile(
+        params: Params,
+        lexicons: &dyn LexiconSource,
+    ) -> Result<CompiledCheck, Vec<ParamError>> {
+        let check = NameSpellingCheck::new(params, lexicons)?;
+        Ok(CompiledCheck::Corpus(Box::new(check)))
+    }
+}
+
+/// The compiled check.
+pub struct NameSpellingCheck {
+    params: Params,
+    lex: MatchLexicon,
+    canonical: CanonicalTable,
+}
+
+/// One spelling in one document and where it occurs.
+#[derive(Debug)]
+pub struct DocSpelling {
+    text: Box<str>,
+    spans: Vec<Range<usize>>,
+    /// A one-word spelling whose lower-case form the document also uses as a common word
+    /// ("Life" beside "life"): compared only in form, never as a transliteration.
+    common: bool,
+}
+
+/// What `collect` finds in one document.
+#[derive(Debug, Default)]
+pub struct DocFacts {
+    /// Sorted by text.
+    spellings: Vec<DocSpelling>,
+    /// Sets of indices into `spellings` that are variants of one another.
+    conflicts: Vec<Vec<usize>>,
+}
+
+/// How often a spelling occurs in the corpus and a few places where.
+#[derive(Debug, Default)]
+pub struct SpellingStat {
+    mentions: u64,
+    documents: u64,
+    /// Used as a common word in some document it occurs in (see `DocSpelling::common`).
+    common: bool,
+    /// The smallest (path, span) locations, sorted, at most `sample_size`.
+    sample: Vec<(Arc<str>, Range<usize>)>,
+}
+
+/// A set of variant spellings that occur together in one document.
+#[derive(Debug)]
+pub struct DocConflict {
+    path: Arc<str>,
+    members: Vec<DocSpelling>,
+}
+
+/// The accumulator: counted spellings and within-document variant sets.
+#[derive(Debug, Default)]
+pub struct NameAcc {
+    spellings: HashMap<Box<str>, SpellingStat>,
+    conflicts: Vec<DocConflict>,
+}
+
+/// A group of spellings of one name with their mention counts, most frequent first.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NameVariantGroup {
+    pub spellings: Vec<(String, u64)>,
+}
+
+fn location_key(loc: &(Arc<str>, Range<usize>)) -> (&str, usize, usize) {
+    (&loc.0, loc.1.start, loc.1.end)
+}
+
+fn merge_sample(
+    into: &mut Vec<(Arc<str>, Range<usize>)>,
+    more: impl IntoIterator<Item = (Arc<str>, Range<usize>)>,
+    k: usize,
+) {
+    into.extend(more);
+    into.sort_by(|a, b| location_key(a).cmp(&location_key(b)));
+    into.dedup_by(|a, b| location_key(a) == location_key(b));
+    into.truncate(k);
+}
+
+/// The identity of a spelling: white space runs collapsed (a name wrapped over two lines keeps
+/// one spelling) and typographic apostrophes unified (’ ‘ ʼ and the backtick are one mark: curly against
+/// straight quotes is a typography question, not a name spelling).
+pub fn spelling_text(text: &str) -> Cow<'_, str> {
+    let is_apostrophe = |c: char| matches!(c, '’' | '‘' | 'ʼ' | 'ʻ' | '`' | '′');
+    let plain = !text.contains(is_apostrophe)
+        && !text.contains(|c: char| c.is_whitespace() && c != ' ')
+        && !text.contains("  ");
+    if plain {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    for (i, part) in text.split_whitespace().enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        out.extend(
+            part.chars()
+                .map(|c| if is_apostrophe(c) { '\'' } else { c }),
+        );
+    }
+    Cow::Owned(out)
+}
+
+struct UnionFind(Vec<usize>);
+
+impl UnionFind {
+    fn new(n: usize) -> UnionFind {
+        UnionFind((0..n).collect())
+    }
+
+    fn find(&mut self, i: usize) -> usize {
+        let mut r = i;
+        while self.0[r] != r {
+            r = self.0[r];
+        }
+        let mut j = i;
+        while self.0[j] != r {
+            let next = self.0[j];
+            self.0[j] = r;
+            j = next;
+        }
+        r
+    }
+
+    fn union(&mut self, a: usize, b: usize) {
+        let (ra, rb) = (self.find(a), self.find(b));
+        if ra != rb {
+            // The smaller index is the root, so groups do not depend on link order.
+            let (lo, hi) = (ra.min(rb), ra.max(rb));
+            self.0[hi] = lo;
+        }
+    }
+}
+
+impl NameSpellingCheck {
+    pub fn new(
+        params: Params,
+        lexicons: &dyn LexiconSource,
+    ) -> Result<NameSpellingCheck, Vec<ParamError>> {
+        let mut errors = Vec::new();
+        if !(0.0..=1.0).contains(&params.max_minority_share) {
+            errors.push(
+                ParamError::new(None, "`max-minority-share` must lie between 0 and 1")
+                    .with_label(format!("found {}", params.max_minority_share)),
+            );
+        }
+        if params.sample_size == 0 {
+            errors.push(ParamError::new(None, "`sample-size` must be at least 1"));
+        }
+        let lex = load_match_lexicon(
+            lexicons,
+            &params.lexicon,
+            &params.gazetteer,
+            params.min_variant_length,
+            &mut errors,
+        );
+        let canonical = load_canonical(lexicons, &params.canonical, &mut errors);
+        if errors.is_empty() {
+            Ok(NameSpellingCheck {
+                params,
+                lex,
+                canonical,
+            })
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// Groups of indices into `keys` whose spellings are linked by `variants`, each sorted,
+    /// only groups of two or more. Pairs are compared only inside a block of equal skeletons.
+    fn link(
+        &self,
+        names: &[&str],
+        keys: &[SpellingKey],
+        common: &[bool],
+        veto: impl Fn(usize, usize) -> bool,
+    ) -> Vec<Vec<usize>> {
+        let mut blocks: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        let mut forms: HashMap<String, usize> = HashMap::new();
+        let mut uf = UnionFind::new(keys.len());
+        for (i, k) in keys.iter().enumerate() {
+            if !k.tokens.is_empty() {
+                blocks.entry(k.block()).or_default().push(i);
+                // Spellings that differ only in form may split into tokens differently.
+                match forms.entry(k.whole_fold()) {
+                    std::collections::hash_map::Entry::Occupied(e) => uf.union(*e.get(), i),
+                    std::collections::hash_map::Entry::Vacant(e) => {
+                        e.insert(i);
+                    }
+                }
+            }
+        }
+        for members in blocks.values().filter(|m| m.len() > 1) {
+            for (x, &a) in members.iter().enumerate() {
+                for &b in &members[x + 1..] {
+                    if !common[a]
+                        && !common[b]
+                        && !veto(a, b)
+                        && self.lex.variants(&keys[a], &keys[b])
+                    {
+                        uf.union(a, b);
+                    }
+                }
+            }
+        }
+        // Configured variants join their canonical spelling whatever their keys say.
+        let index: HashMap<&str, usize> = names.iter().enumerate().map(|(i, n)| (*n, i)).collect();
+        for (i, name) in names.iter().enumerate() {
+            if let Some(&j) = self
+                .canonical
+                .variant_to_canonical
+                .get(*name)
+                .and_then(|c| index.get(c.as_str()))
+            {
+                uf.union(i, j);
+            }
+        }
+        let mut groups: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+        for i in 0..keys.len() {
+            let root = uf.find(i);
+            groups.entry(root).or_default().push(i);
+        }
+        groups.into_values().filter(|g| g.len() > 1).collect()
+    }
+
+    /// The variant groups of the corpus, for `copydesk` reports and the accuracy harness.
+    pub fn variant_groups(&self, acc: &NameAcc) -> Vec<NameVariantGroup> {
+        let mut names: Vec<&str> = acc.spellings.keys().map(AsRef::as_ref).collect();
+        names.sort_unstable();
+        let keys: Vec<SpellingKey> = names.iter().map(|s| self.lex.spelling_key(s)).collect();
+        let common: Vec<bool> = names.iter().map(|s| acc.spellings[*s].common).collect();
+        let mut out: Vec<NameVariantGroup> = self
+            .link(&names, &keys, &common, |_, _| false)
+            .into_iter()
+            .map(|g| {
+                let mut spellings: Vec<(String, u64)> = g
+                    .iter()
+                    .map(|&i| (names[i].to_string(), acc.spellings[names[i]].mentions))
+                    .collect();
+                spellings.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+                NameVariantGroup { spellings }
+            })
+            .collect();
+        out.sort_by(|a, b| a.spellings[0].0.cmp(&b.spellings[0].0));
+        out
+    }
+
+    /// Whether `a` and `b` (spellings) are variants, for the accuracy harness.
+    pub fn same_name(&self, a: &str, b: &str) -> bool {
+        a != b
+            && self
+                .lex
+                .variants(&self.lex.spelling_key(a), &self.lex.spelling_key(b))
+    }
+
+    /// The configured canonical spelling for a group: a member that is a canonical spelling,
+    /// or the canonical of a member that is a listed variant.
+    fn configured_canonical<'a>(&'a self, members: &[&'a str]) -> Option<&'a str> {
+        if let Some(m) = members
+            .iter()
+            .find(|m| self.canonical.canonicals.iter().any(|c| c == **m))
+        {
+            return Some(m);
+        }
+        members.iter().find_map(|m| {
+            self.canonical
+                .variant_to_canonical
+                .get(*m)
+                .map(String::as_str)
+        })
+    }
+
+    fn reduce_document(&self, acc: &NameAcc) -> Vec<(Arc<str>, Finding)> {
+        let mut out = Vec::new();
+        for conflict in &acc.conflicts {
+            let members: Vec<&str> = conflict.members.iter().map(|m| m.text.as_ref()).collect();
+            let corpus = |s: &str| acc.spellings.get(s).map_or(0, |st| st.mentions);
+            // The configured spelling, else the corpus majority, else the document's, else the
+            // one used first.
+            let suggestion = self.configured_canonical(&members).map_or_else(
+                || {
+                    conflict
+                        .members
+                        .iter()
+                        .max_by(|a, b| {
+                            corpus(&a.text)
+                                .cmp(&corpus(&b.text))
+                                .then(a.spans.len().cmp(&b.spans.len()))
+                                // The spelling used first (often with the full name).
+                                .then_with(|| {
+                                    let first = |m: &DocSpelling| m.spans.first().map(|r| r.start);
+                                    first(b).cmp(&first(a))
+                                })
+                        })
+                        .map(|m| m.text.to_string())
+                        .unwrap_or_default()
+                },
+                str::to_string,
+            );
+            let suggested_key = self.lex.spelling_key(&suggestion);
+            // A word the corpus also writes in lower case ("foundation") is compared only in
+            // form: "Fondation" beside "Foundation" is a translation, not a misspelling.
+            let common = |s: &str| acc.spellings.get(s).is_some_and(|st| st.common);
+            let here = conflict.members.iter().find(|m| *m.text == *suggestion);
+            for m in &conflict.members {
+                let key = self.lex.spelling_key(&m.text);
+                let form_only = key.whole_fold() == suggested_key.whole_fold();
+                let configured =
+                    self.canonical.variant_to_canonical.get(m.text.as_ref()) == Some(&suggestion);
+                if *m.text == *suggestion
+                    || !configured
+                        && (!self.lex.variants(&key, &suggested_key) && here.is_some()
+                            || !form_only && (common(&m.text) || common(&suggestion)))
+                {
+                    continue;
+                }
+                for span in &m.spans {
+                    let mut f = Finding::new(span.clone())
+                        .arg("spelling", m.text.to_string())
+                        .arg("suggestion", suggestion.clone());
+                    if let Some(first) = here.and_then(|h| h.spans.first()) {
+                        {
+                            f = f.label(Label::here(
+                                first.clone(),
+                                format!("spelled '{suggestion}' here"),
+                            ));
+                        }
+                    }
+                    let mut counts = String::new();
+                    for other in &conflict.members {
+                        if !counts.is_empty() {
+                            counts.push_str(", ");
+                        }
+                        let _ = write!(
+                            counts,
+                            "'{}' {}",
+                            other.text,
+                            plural(other.spans.len() as u64, "time")
+                        );
+                    }
+                    f = f.note(format!("this document spells the name {counts}"));
+                    if here.is_none() {
+                        f = f.note(format!("'{suggestion}' is the configured house spelling"));
+                    }
+                    f = f.note(format!("use one spelling throughout: '{suggestion}'"));
+                    f = f.fix(Fix {
+                        description: format!("replace '{}' with '{suggestion}'", m.text),
+                        edits: vec![Edit {
+                            start: span.start,
+                            end: span.end,
+                            replacement: suggestion.clone(),
+                        }],
+                    });
+                    out.push((conflict.path.clone(), f));
+                }
+            }
+        }
+        out
+    }
+
+    fn reduce_corpus(&self, acc: &NameAcc) -> Vec<(Arc<str>, Finding)> {
+        let mut in_conflict: HashMap<&str, Vec<&str>> = HashMap::new();
+        for c in &acc.conflicts {
+            for m in &c.members {
+                in_conflict.entry(&c.path).or_default().push(&m.text);
+            }
+        }
+        let skip = |path: &str, spelling: &str| {
+            in_conflict.get(path).is_some_and(|v| v.contains(&spelling))
+        };
+        let mut names: Vec<&str> = acc.spellings.keys().map(AsRef::as_ref).collect();
+        names.sort_unstable();
+        let keys: Vec<SpellingKey> = names.iter().map(|s| self.lex.spelling_key(s)).collect();
+        let common: Vec<bool> = names.iter().map(|s| acc.spellings[*s].common).collect();
+        let given_names = GivenNames::new(&names);
+        let mut out = Vec::new();
+        let mut reported: Vec<usize> = Vec::new();
+        for group in self.link(&names, &keys, &common, |_, _| false) {
+            let members: Vec<&str> = group.iter().map(|&i| names[i]).collect();
+            let stat = |i: usize| &acc.spellings[names[i]];
+            let configured = self.configured_canonical(&members).map(str::to_string);
+            let major = match configured
+                .as_deref()
+                .and_then(|c| group.iter().copied().find(|&i| names[i] == c))
+            {
+                Some(i) => i,
+                None => match group.iter().copied().max_by(|&a, &b| {
+                    stat(a)
+                        .mentions
+                        .cmp(&stat(b).mentions)
+                        .then(stat(a).documents.cmp(&stat(b).documents))
+                        .then_with(|| names[b].cmp(names[a]))
+                }) {
+                    Some(i) => i,
+                    None => continue,
+                },
+            };
+            let major_stat = stat(major);
+            let dominant = major_stat.mentions >= self.params.min_majority_mentions
+                && major_stat.documents >= self.params.min_majority_documents;
+            for &m in &group {
+                if m == major {
+                    continue;
+                }
+                let s = stat(m);
+                let is_configured_variant = configured.as_deref() == Some(names[major])
+                    && self
+                        .canonical
+                        .variant_to_canonical
+                        .get(names[m])
+                        .map(String::as_str)
+                        == Some(names[major]);
+                // One word alone across documents needs more than spelling: the same given
+                // name in front of both somewhere in the corpus, or a difference of form only.
+                // A rare spelling used as a surname beside a dominant one never used so is
+                // another entity (Robert MacIntosh, the Macintosh computer).
+                let other_entity =
+                    given_names.is_surname(names[m]) && !given_names.is_surname(names[major]);
+                let evidence = keys[m].tokens.len() > 1
+                    || keys[m].whole_fold() == keys[major].whole_fold() && !other_entity
+                    || given_names.shared(names[m], names[major]);
+                let rare = dominant
+                    && evidence
+                    && (s.mentions as f64)
+                        < self.params.max_minority_share * major_stat.mentions as f64
+                    && self.lex.variants(&keys[m], &keys[major]);
+                if !(rare || is_configured_variant) {
+                    continue;
+                }
+                reported.push(m);
+                for (path, span) in &s.sample {
+                    if skip(path, names[m]) {
+                        continue;
+                    }
+                    out.push((
+                        path.clone(),
+                        Self::corpus_finding(
+                            names[m],
+                            s,
+                            names[major],
+                            major_stat,
+                            span,
+                            is_configured_variant,
+                        ),
+                    ));
+                }
+            }
+        }
+        // Configured variants with no canonical spelling in the corpus at all.
+        for (i, name) in names.iter().enumerate() {
+            let Some(canonical) = self.canonical.variant_to_canonical.get(*name) else {
+                continue;
+            };
+            if reported.contains(&i) || acc.spellings.contains_key(canonical.as_str()) {
+                continue;
+            }
+            let s = &acc.spellings[*name];
+            for (path, span) in &s.sample {
+                if skip(path, name) {
+                    continue;
+                }
+                let f = Finding::new(span.clone())
+                    .arg("spelling", name.to_string())
+                    .arg("suggestion", canonical.clone())
+                    .note(format!(
+                        "'{canonical}' is the configured house spelling; '{name}' occurs {} in {}",
+                        plural(s.mentions, "time"),
+                        plural(s.documents, "document")
+                    ))
+                    .note(format!("write '{canonical}'"));
+                out.push((path.clone(), f));
+            }
+        }
+        out
+    }
+
+    fn corpus_finding(
+        minor: &str,
+        minor_stat: &SpellingStat,
+        major: &str,
+        major_stat: &SpellingStat,
+        span: &Range<usize>,
+        configured: bool,
+    ) -> Finding {
+        let mut f = Finding::new(span.clone())
+            .arg("spelling", minor.to_string())
+            .arg("suggestion", major.to_string());
+        for (path, s) in &major_stat.sample {
+            f = f.label(Label::in_file(
+                path.clone(),
+                s.clone(),
+                format!("spelled '{major}' here"),
+            ));
+        }
+        let mut examples: Vec<&str> = major_stat.sample.iter().map(|(p, _)| p.as_ref()).collect();
+        examples.dedup();
+        f = f.note(format!(
+            "spelled '{major}' {} in {} (e.g. {}); '{minor}' {} in {}",
+            plural(major_stat.mentions, "time"),
+            plural(major_stat.documents, "document"),
+            examples.join(", "),
+            plural(minor_stat.mentions, "time"),
+            plural(minor_stat.documents, "document"),
+        ));
+        if configured {
+            f = f.note(format!(
+                "'{major}' is the configured house spelling; write '{major}'"
+            ));
+        } else {
+            f = f.note(format!("write '{major}' unless this is another name; if both are right, list the pair as distinct in the name-spelling lexicon"));
+        }
+        f
+    }
+}
+
+/// For each last word of a multi-word spelling, the words before it ("Muammar" for
+/// "Muammar Gaddafi"): two surnames that follow the same given name are likely one person.
+struct GivenNames<'a> {
+    by_last: HashMap<&'a str, Vec<&'a str>>,
+}
+
+impl<'a> GivenNames<'a> {
+    fn new(names: &[&'a str]) -> GivenNames<'a> {
+        let mut by_last: HashMap<&'a str, Vec<&'a str>> = HashMap::new();
+        for name in names {
+            if let Some((head, last)) = name.rsplit_once(' ') {
+                by_last.entry(last).or_default().push(head);
+            }
+        }
+        GivenNames { by_last }
+    }
+
+    fn is_surname(&self, a: &str) -> bool {
+        self.by_last.contains_key(a)
+    }
+
+    /// Both follow given names, and never the same one.
+    fn different_people(&self, a: &str, b: &str) -> bool {
+        self.is_surname(a) && self.is_surname(b) && !self.shared(a, b)
+    }
+
+    fn shared(&self, a: &str, b: &str) -> bool {
+        match (self.by_last.get(a), self.by_last.get(b)) {
+            (Some(x), Some(y)) => x.iter().any(|h| y.contains(h)),
+            _ => false,
+        }
+    }
+}
+
+fn plural(n: u64, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
+impl CorpusCheck for NameSpellingCheck {
+    type Facts = DocFacts;
+    type Acc = NameAcc;
+
+    fn collect(&self, doc: &Document) -> Option<DocFacts> {
+        let mut mentions: Vec<Mention> = Vec::new();
+        let mut lower_words = mentions::FnvSet::default();
+        collect_mentions(doc, &self.lex, &mut mentions, &mut lower_words);
+        if mentions.is_empty() {
+            return None;
+        }
+        let mut by_text: BTreeMap<Cow<str>, Vec<Range<usize>>> = BTreeMap::new();
+        for m in mentions {
+            by_text
+                .entry(spelling_text(&doc.text[m.span.clone()]))
+                .or_default()
+                .push(m.span);
+        }
+        let spellings: Vec<DocSpelling> = by_text
+            .into_iter()
+            .map(|(text, mut spans)| {
+                spans.sort_by_key(|s| (s.start, s.end));
+                spans.dedup();
+                let common = !text.contains([' ', '-'])
+                    && lower_words.contains(text.to_lowercase().as_str());
+                DocSpelling {
+                    text: text.into_owned().into_boxed_str(),
+                    spans,
+                    common,
+                }
+            })
+            .collect();
+        let keys: Vec<SpellingKey> = spellings
+            .iter()
+            .map(|s| self.lex.spelling_key(&s.text))
+            .collect();
+        let common: Vec<bool> = spellings.iter().map(|s| s.common).collect();
+        let texts: Vec<&str> = spellings.iter().map(|s| s.text.as_ref()).collect();
+        let given_names = GivenNames::new(&texts);
+        // Two surnames after different given names are two people (Ruhollah Khomeini, Ali
+        // Khamenei), however alike they look.
+        let conflicts = self.link(&texts, &keys, &common, |a, b| {
+            given_names.different_people(texts[a], texts[b])
+        });
+        Some(DocFacts {
+            spellings,
+            conflicts,
+        })
+    }
+
+    fn fold(&self, acc: &mut NameAcc, path: &Arc<str>, facts: DocFacts) {
+        let k = self.params.sample_size;
+        let mut members_of: Vec<Option<usize>> = vec![None; facts.spellings.len()];
+        for (g, group) in facts.conflicts.iter().enumerate() {
+            for &i in group {
+                members_of[i] = Some(g);
+            }
+        }
+        let mut conflicts: Vec<Vec<DocSpelling>> =
+            facts.conflicts.iter().map(|_| Vec::new()).collect();
+        for (i, s) in facts.spellings.into_iter().enumerate() {
+            let stat = acc.spellings.entry(s.text.clone()).or_default();
+            stat.mentions += s.spans.len() as u64;
+            stat.documents += 1;
+            stat.common |= s.common;
+            merge_sample(
+                &mut stat.sample,
+                s.spans.iter().take(k).map(|sp| (path.clone(), sp.clone())),
+                k,
+            );
+            if let Some(g) = members_of[i] {
+                conflicts[g].push(s);
+            }
+        }
+        for members in conflicts {
+            acc.conflicts.push(DocConflict {
+                path: path.clone(),
+                members,
+            });
+        }
+    }
+
+    fn merge(&self, acc: &mut NameAcc, other: NameAcc) {
+        let k = self.params.sample_size;
+        for (text, stat) in other.spellings {
+            let into = acc.spellings.entry(text).or_default();
+            into.mentions += stat.mentions;
+            into.documents += stat.documents;
+            into.common |= stat.common;
+            merge_sample(&mut into.sample, stat.sample, k);
+        }
+        acc.conflicts.extend(other.conflicts);
+    }
+
+    fn reduce(&self, mut acc: NameAcc) -> Vec<(Arc<str>, Finding)> {
+        acc.conflicts.sort_by(|a, b| {
+            (&a.path, a.members.first().map(|m| &m.text))
+                .cmp(&(&b.path, b.members.first().map(|m| &m.text)))
+        });
+        let mut out = match self.params.mode {
+            Mode::Document => self.reduce_document(&acc),
+            Mode::Corpus => self.reduce_corpus(&acc),
+        };
+        out.sort_by(|a, b| {
+            (&a.0, a.1.span.start, a.1.span.end).cmp(&(&b.0, b.1.span.start, b.1.span.end))
+        });
+        out.dedup_by(|a, b| a.0 == b.0 && a.1.span == b.1.span);
+        // A finding on a whole name that holds a finding on its surname says the same twice:
+        // keep the narrower one, whose fix touches only the word that differs.
+        let mut keep = vec![true; out.len()];
+        let mut from = 0;
+        while from < out.len() {
+            let to = from
+                + out[from..]
+                    .iter()
+                    .take_while(|(p, _)| *p == out[from].0)
+                    .count();
+            // Compared within one file only: a file has few findings.
+            for i in from..to {
+                for j in (from..to).filter(|&j| j != i) {
+                    let (a, b) = (&out[j].1.span, &out[i].1.span);
+                    if a.start <= b.start && b.end <= a.end && a != b {
+                        keep[j] = false;
+                    }
+                }
+            }
+            from = to;
+        }
+        let mut keep = keep.into_iter();
+        out.retain(|_| keep.next().unwrap_or(true));
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,371 @@
+//! Unit tests of the `name-spelling` kind: positives, one test per false-positive guard, the
+//! fixture corpora, the seed, determinism, and the examples of the shipped rule files.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use super::*;
+use crate::checks::DirLexicons;
+
+fn check(mode: Mode) -> NameSpellingCheck {
+    let params = Params {
+        mode,
+        ..Params::default()
+    };
+    NameSpellingCheck::new(params, &DirLexicons("rules".into())).expect("lexicons compile")
+}
+
+/// Runs a check over documents (folded in the given order) and returns (path, text) of each
+/// finding's primary span.
+fn run(check: &NameSpellingCheck, docs: &[(String, String)]) -> Vec<(String, String)> {
+    let mut acc = NameAcc::default();
+    for (path, text) in docs {
+        let doc = Document::parse(Arc::from(path.as_str()), text.clone());
+        if let Some(f) = CorpusCheck::collect(check, &doc) {
+            CorpusCheck::fold(check, &mut acc, &doc.path, f);
+        }
+    }
+    let texts: HashMap<&str, &str> = docs.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
+    CorpusCheck::reduce(check, acc)
+        .into_iter()
+        .map(|(p, f)| (p.to_string(), texts[p.as_ref()][f.span].to_string()))
+        .collect()
+}
+
+fn docs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+    list.iter()
+        .map(|(p, t)| ((*p).to_string(), (*t).to_string()))
+        .collect()
+}
+
+fn both_rules(corpus: &[(String, String)]) -> Vec<(String, String)> {
+    let mut out = run(&check(Mode::Document), corpus);
+    out.extend(run(&check(Mode::Corpus), corpus));
+    out.sort();
+    out
+}
+
+fn fixture(case: &str) -> Vec<(String, String)> {
+    let dir = Path::new("tests/fixtures/name-spelling").join(case);
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .expect("fixture folder")
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    files
+        .into_iter()
+        .map(|p| {
+            (
+                p.file_name().unwrap().to_string_lossy().to_string(),
+                std::fs::read_to_string(&p).unwrap(),
+            )
+        })
+        .collect()
+}
+
+fn pair(a: &str, b: &str) -> (String, String) {
+    (a.to_string(), b.to_string())
+}
+
+#[test]
+fn within_document_variant_is_an_error_with_fix_and_label() {
+    let c = check(Mode::Document);
+    let corpus = docs(&[(
+        "a.txt",
+        "Head line\n\nLibyan leader Muammar Gaddafi spoke. Later Mr Qaddafi left.\n",
+    )]);
+    let doc = Document::parse(Arc::from("a.txt"), corpus[0].1.clone());
+    let mut acc = NameAcc::default();
+    let facts = CorpusCheck::collect(&c, &doc).unwrap();
+    CorpusCheck::fold(&c, &mut acc, &doc.path, facts);
+    let findings = CorpusCheck::reduce(&c, acc);
+    assert_eq!(findings.len(), 1);
+    let f = &findings[0].1;
+    assert_eq!(doc.slice(&f.span), "Qaddafi");
+    assert_eq!(
+        f.args,
+        vec![
+            ("spelling", "Qaddafi".to_string()),
+            ("suggestion", "Gaddafi".to_string())
+        ]
+    );
+    assert_eq!(doc.slice(&f.labels[0].span), "Gaddafi");
+    let fix = f.fix.as_ref().unwrap();
+    assert_eq!(fix.edits[0].replacement, "Gaddafi");
+    assert_eq!(fix.edits[0].start..fix.edits[0].end, f.span);
+}
+
+#[test]
+fn corpus_outlier_is_labelled_in_other_files() {
+    let c = check(Mode::Corpus);
+    let corpus = fixture("fires-within-and-across");
+    let acc = {
+        let mut acc = NameAcc::default();
+        for (p, t) in &corpus {
+            let doc = Document::parse(Arc::from(p.as_str()), t.clone());
+            if let Some(f) = CorpusCheck::collect(&c, &doc) {
+                CorpusCheck::fold(&c, &mut acc, &doc.path, f);
+            }
+        }
+        acc
+    };
+    let findings = CorpusCheck::reduce(&c, acc);
+    let (path, f) = findings
+        .iter()
+        .find(|(p, _)| p.as_ref() == "karachi-protest.txt")
+        .unwrap();
+    assert_eq!(path.as_ref(), "karachi-protest.txt");
+    assert!(
+        f.labels
+            .iter()
+            .all(|l| l.path.as_deref().is_some_and(|p| p.starts_with("group-")))
+    );
+    assert!(
+        f.notes[0].contains("6 times in 2 documents"),
+        "{:?}",
+        f.notes
+    );
+}
+
+#[test]
+fn fixture_with_variants_reports_every_one() {
+    assert_eq!(
+        both_rules(&fixture("fires-within-and-across")),
+        vec![
+            pair("karachi-protest.txt", "Hizb-ut-Tahrir"),
+            pair("khorasan-province.txt", "Khurasan"),
+            pair("libya-sanctions.txt", "Qaddafi"),
+            pair("qaeda-statement.txt", "Qaida"),
+        ]
+    );
+}
+
+#[test]
+fn fixture_with_look_alikes_reports_nothing() {
+    assert_eq!(both_rules(&fixture("guard-look-alikes")), vec![]);
+}
+
+#[test]
+fn seed_has_no_variant() {
+    let text = std::fs::read_to_string("seeds/000_9b82e2ada17d45fb.txt").unwrap();
+    assert_eq!(both_rules(&docs(&[("seed.txt", &text)])), vec![]);
+}
+
+#[test]
+fn guard_look_alike_pairs_are_different_names() {
+    let c = check(Mode::Corpus);
+    for (a, b) in [
+        ("Austria", "Australia"),
+        ("Iran", "Iraq"),
+        ("Niger", "Nigeria"),
+        ("Hamas", "Hamad"),
+        ("Sudan", "Sedan"),
+        ("Smith", "Smyth"),
+        ("Gaza", "Giza"),
+        ("Mohamed", "Mahmoud"),
+        ("Peterson", "Petersen"),
+        ("Eriksson", "Ericsson"),
+        ("Pakistan", "Pakistani"),
+        ("Khorasan", "Khorasani"),
+        ("Pakistani Taliban", "Pakistan Taliban"),
+        ("Berman", "Bremen"),
+    ] {
+        assert!(!c.same_name(a, b), "{a} / {b}");
+    }
+}
+
+#[test]
+fn transliteration_variants_are_one_name() {
+    let c = check(Mode::Corpus);
+    for (a, b) in [
+        ("Gaddafi", "Qaddafi"),
+        ("Gaddafi", "Kadhafi"),
+        ("Qadhafi", "Qathafi"),
+        ("Khorasan", "Khurasan"),
+        ("Hezbollah", "Hizballah"),
+        ("Mohammed", "Muhammad"),
+        ("Hizb ut-Tahrir", "Hizb-ut-Tahrir"),
+        ("Muammar Qaddafi", "Moammar Gadhafi"),
+        ("José Mourinho", "Jose Mourinho"),
+        ("Kyiv", "Kiev"),
+    ] {
+        assert!(c.same_name(a, b), "{a} / {b}");
+    }
+}
+
+#[test]
+fn guard_common_word_is_not_a_name_variant() {
+    let corpus = docs(&[(
+        "a.txt",
+        "Fair opens\n\nThe Fondation pour l'Enfance will receive the money. The Foundation for Childhood thanked donors, and the foundation said more was needed.\n",
+    )]);
+    assert_eq!(both_rules(&corpus), vec![]);
+}
+
+#[test]
+fn guard_different_given_names_are_different_people() {
+    let corpus = docs(&[(
+        "a.txt",
+        "Clerics\n\nAyatollah Ruhollah Khomenei founded the republic. His successor, Ayatollah Ali Khamenei, spoke on Friday. Mr Khamenei praised him.\n",
+    )]);
+    assert_eq!(both_rules(&corpus), vec![]);
+}
+
+#[test]
+fn guard_sentence_initial_word_needs_a_capitalised_use_elsewhere() {
+    let c = check(Mode::Document);
+    let doc = Document::parse(
+        Arc::from("a.txt"),
+        "Head\n\nYesterday Gaddafi spoke. Gadhafi left.\n".to_string(),
+    );
+    let mut mentions = Vec::new();
+    mentions::collect_mentions(
+        &doc,
+        &c.lex,
+        &mut mentions,
+        &mut mentions::FnvSet::default(),
+    );
+    let got: Vec<&str> = mentions.iter().map(|m| doc.slice(&m.span)).collect();
+    assert_eq!(got, vec!["Gaddafi"]);
+}
+
+#[test]
+fn guard_possessive_and_particles_are_not_spellings() {
+    let c = check(Mode::Document);
+    let text = "Head\n\nThe group said ISIS’ fighters and Pakistan’s army clashed. It met al-Qaeda and Al Qaeda envoys. We’ll see, I’m told.\n";
+    let doc = Document::parse(Arc::from("a.txt"), text.to_string());
+    let mut mentions = Vec::new();
+    mentions::collect_mentions(
+        &doc,
+        &c.lex,
+        &mut mentions,
+        &mut mentions::FnvSet::default(),
+    );
+    let got: Vec<&str> = mentions.iter().map(|m| doc.slice(&m.span)).collect();
+    assert_eq!(got, vec!["Pakistan", "Qaeda", "Qaeda"]);
+}
+
+#[test]
+fn output_does_not_depend_on_file_order_or_merging() {
+    let c = check(Mode::Corpus);
+    let corpus = fixture("fires-within-and-across");
+    let forward = run(&c, &corpus);
+    let mut reversed = corpus.clone();
+    reversed.reverse();
+    assert_eq!(run(&c, &reversed), forward);
+    // Two workers, merged.
+    let (mut left, mut right) = (NameAcc::default(), NameAcc::default());
+    for (i, (p, t)) in corpus.iter().enumerate() {
+        let doc = Document::parse(Arc::from(p.as_str()), t.clone());
+        let acc = if i % 2 == 0 { &mut left } else { &mut right };
+        if let Some(f) = CorpusCheck::collect(&c, &doc) {
+            CorpusCheck::fold(&c, acc, &doc.path, f);
+        }
+    }
+    CorpusCheck::merge(&c, &mut right, left);
+    let texts: HashMap<&str, &str> = corpus
+        .iter()
+        .map(|(p, t)| (p.as_str(), t.as_str()))
+        .collect();
+    let merged: Vec<(String, String)> = CorpusCheck::reduce(&c, right)
+        .into_iter()
+        .map(|(p, f)| (p.to_string(), texts[p.as_ref()][f.span].to_string()))
+        .collect();
+    assert_eq!(merged, forward);
+}
+
+#[test]
+fn sample_keeps_the_smallest_locations() {
+    let mut sample = Vec::new();
+    let a: Arc<str> = Arc::from("b.txt");
+    let b: Arc<str> = Arc::from("a.txt");
+    merge_sample(&mut sample, vec![(a.clone(), 5..9), (a, 1..3)], 2);
+    merge_sample(&mut sample, vec![(b, 40..44)], 2);
+    let got: Vec<(&str, usize)> = sample.iter().map(|(p, s)| (p.as_ref(), s.start)).collect();
+    assert_eq!(got, vec![("a.txt", 40), ("b.txt", 1)]);
+}
+
+#[test]
+fn odd_input_does_not_panic() {
+    let c = check(Mode::Document);
+    for text in [
+        "",
+        "\u{feff}",
+        "Ü",
+        "al-",
+        "Head\n\n’s ’ - al- bin Ü Ç Ő. Ǆemal ǅemal.",
+        &"Xy ".repeat(5000),
+    ] {
+        let _ = run(&c, &docs(&[("a.txt", text)]));
+    }
+}
+
+#[test]
+fn bad_lexicon_path_is_a_param_error() {
+    let params = Params {
+        lexicon: "lexicons/missing.toml".into(),
+        ..Params::default()
+    };
+    let Err(errors) = NameSpellingCheck::new(params, &DirLexicons("rules".into())) else {
+        panic!("compiled with a missing lexicon")
+    };
+    assert!(errors[0].message.contains("lexicons/missing.toml"));
+}
+
+/// One expected finding of a rule example: its path (corpus examples) and primary text.
+fn expected(value: &toml::Value) -> (String, String) {
+    match value {
+        toml::Value::String(s) => ("example.txt".to_string(), s.clone()),
+        toml::Value::Table(t) => (
+            t["path"].as_str().unwrap_or_default().to_string(),
+            t["text"].as_str().unwrap_or_default().to_string(),
+        ),
+        other => panic!("bad expected finding {other:?}"),
+    }
+}
+
+#[test]
+fn rule_file_examples_hold() {
+    for rule in ["name-spelling", "name-spelling-corpus"] {
+        let src = std::fs::read_to_string(format!("rules/{rule}.toml")).unwrap();
+        let mut table: toml::Table = toml::from_str(&src).unwrap();
+        assert_eq!(table["check"].as_str(), Some(NameSpellingKind::NAME));
+        let message = table["message"].as_str().unwrap().to_string();
+        assert!(
+            message.starts_with(char::is_lowercase) && !message.ends_with('.'),
+            "{rule}: {message}"
+        );
+        let examples = table.remove("examples").unwrap();
+        for key in ["check", "severity", "message", "description"] {
+            table.remove(key);
+        }
+        let params: Params = toml::Value::Table(table).try_into().unwrap();
+        let c = NameSpellingCheck::new(params, &DirLexicons("rules".into())).unwrap();
+        for example in examples.as_array().unwrap() {
+            let corpus: Vec<(String, String)> = match example.get("documents") {
+                Some(list) => list
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|d| {
+                        (
+                            d["path"].as_str().unwrap().to_string(),
+                            d["text"].as_str().unwrap().to_string(),
+                        )
+                    })
+                    .collect(),
+                None => vec![(
+                    "example.txt".to_string(),
+                    example["text"].as_str().unwrap().to_string(),
+                )],
+            };
+            let want: Vec<(String, String)> = example["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(expected)
+                .collect();
+            assert_eq!(run(&c, &corpus), want, "{rule}: {example:?}");
+        }
+    }
+}
