@@ -1,8 +1,15 @@
 //! Accuracy of the `name-spelling` kind on `../shared/data`: grouping of the 32 real spellings
 //! of Gaddafi placed in short articles (one spelling per document), pair precision and recall on
-//! the Latin-script `DeezyMatch` toponym pairs, and the groups and findings on the BBC corpus
-//! (printed for review with `NAME_SPELLING_DETAIL=1`; a fixed-seed sample of findings is
-//! printed for hand labelling). All calls into the check sit in `Corpus`.
+//! the `DeezyMatch` toponym pairs (train and finetune) whose two names the data set labels
+//! LATIN, and the groups and findings on the BBC corpus (printed for review with
+//! `NAME_SPELLING_DETAIL=1`; `NAME_SPELLING_SAMPLE=1` prints a fixed-seed sample of findings
+//! for hand labelling, `NAME_SPELLING_TP` / `NAME_SPELLING_FN` the pairs). A pair counts as
+//! "called the same name" when `NameSpellingCheck::same_name` says so: the spelling identity of
+//! `collect` (one spelling when they differ only in white space or apostrophe style), then the
+//! exact `link` the corpus reduce runs (blocking, form union, matcher), over the two names
+//! alone, without configured canonical spellings. Strings are not passed through mention
+//! extraction (many data set names are lower case and would never be mentions). All calls into
+//! the check sit in `Corpus`.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -55,26 +62,28 @@ impl Corpus {
             );
         }
         let t0 = std::time::Instant::now();
-        let facts: Vec<_> = docs
+        // As the engine runs a corpus kind: collect and fold per worker, then merge.
+        let acc = docs
             .par_iter()
-            .filter_map(|(path, text)| {
+            .fold(NameAcc::default, |mut acc, (path, text)| {
                 let doc = Document::parse(Arc::from(path.as_str()), text.clone());
-                CorpusCheck::collect(&self.check, &doc).map(|f| (doc.path.clone(), f))
+                if let Some(f) = CorpusCheck::collect(&self.check, &doc) {
+                    CorpusCheck::fold(&self.check, &mut acc, &doc.path, f);
+                }
+                acc
             })
-            .collect();
+            .reduce(NameAcc::default, |mut a, b| {
+                CorpusCheck::merge(&self.check, &mut a, b);
+                a
+            });
         let t1 = t0.elapsed().as_secs_f64();
-        let mut acc = NameAcc::default();
-        for (path, f) in facts {
-            CorpusCheck::fold(&self.check, &mut acc, &path, f);
-        }
-        let t2 = t0.elapsed().as_secs_f64();
+        let t2 = t1;
         let groups = self.check.variant_groups(&acc);
         let t3 = t0.elapsed().as_secs_f64();
         let findings = CorpusCheck::reduce(&self.check, acc);
         if detail() {
             println!(
-                "timing: parse+collect {t1:.3}s, fold {:.3}s, groups {:.3}s, reduce {:.3}s",
-                t2 - t1,
+                "timing: parse+collect+fold+merge {t1:.3}s, groups {:.3}s, reduce {:.3}s",
                 t3 - t2,
                 t0.elapsed().as_secs_f64() - t3
             );
@@ -156,19 +165,6 @@ fn khadafy(data: &Path) -> anyhow::Result<Vec<Bar>> {
     )])
 }
 
-/// Latin letters, combining marks, digits, spaces and punctuation only.
-fn is_latin(s: &str) -> bool {
-    s.chars().all(|c| {
-        let u = u32::from(c);
-        c.is_ascii()
-            || (0x00A0..=0x024F).contains(&u)
-            || (0x0250..=0x02FF).contains(&u)
-            || (0x0300..=0x036F).contains(&u)
-            || (0x1E00..=0x1EFF).contains(&u)
-            || (0x2000..=0x206F).contains(&u)
-    })
-}
-
 fn deezymatch(data: &Path) -> anyhow::Result<Vec<Bar>> {
     let corpus = Corpus::new(Mode::Corpus, false)?;
     let (mut tp, mut fp, mut positives, mut pairs, mut identical) = (0u32, 0u32, 0u32, 0u32, 0u32);
@@ -183,7 +179,8 @@ fn deezymatch(data: &Path) -> anyhow::Result<Vec<Bar>> {
             .with_context(|| format!("reading {file}"))?;
         for line in text.lines() {
             let cols: Vec<&str> = line.split('\t').collect();
-            if cols.len() < 3 || !is_latin(cols[0]) || !is_latin(cols[1]) {
+            // Latin script as the data set labels it (columns 6 and 7).
+            if cols.len() < 7 || cols[5] != "LATIN" || cols[6] != "LATIN" {
                 continue;
             }
             if cols[0] == cols[1] {
@@ -204,10 +201,16 @@ fn deezymatch(data: &Path) -> anyhow::Result<Vec<Bar>> {
             if same {
                 if truth {
                     tp += 1;
-                    if std::env::var_os("NAME_SPELLING_TP").is_some()
-                        && fold(cols[0]) != fold(cols[1])
-                    {
-                        println!("deezymatch true positive: {} / {}", cols[0], cols[1]);
+                    if std::env::var_os("NAME_SPELLING_TP").is_some() {
+                        let form = if fold(cols[0]) == fold(cols[1]) {
+                            "form-only"
+                        } else {
+                            "spelling"
+                        };
+                        println!(
+                            "deezymatch true positive: {form}: {} / {}",
+                            cols[0], cols[1]
+                        );
                     }
                 } else {
                     fp += 1;
@@ -236,7 +239,7 @@ fn deezymatch(data: &Path) -> anyhow::Result<Vec<Bar>> {
         f64::from(tp) / f64::from(tp + fp)
     };
     Ok(vec![
-        // Not met yet (0.943): issue #6 stays open while this is worked on.
+        // Not met yet (0.946): issue #6 stays open while this is worked on.
         Bar::new(
             "deezymatch: pair precision (Latin pairs)",
             precision,

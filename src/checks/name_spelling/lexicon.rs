@@ -2,11 +2,11 @@
 //! gazetteer of places, the canonical spellings) into a `MatchLexicon` and a canonical table.
 //! Reports malformed files as `ParamError`s; does no matching itself.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde::Deserialize;
 
-use super::matcher::{MatchLexicon, fold};
+use super::matcher::{Anchor, MatchLexicon, Rewrite, fold};
 use crate::checks::{LexiconSource, ParamError};
 
 #[derive(Deserialize)]
@@ -15,7 +15,7 @@ struct WordsFile {
     connectors: Vec<String>,
     particles: Vec<String>,
     leading: Vec<String>,
-    rewrites: Vec<(String, String)>,
+    rewrites: Vec<RewriteGroup>,
     consonant_classes: Vec<String>,
     initial_vowel_classes: Vec<String>,
     #[serde(default)]
@@ -24,6 +24,24 @@ struct WordsFile {
     distinct_endings: Vec<(String, String)>,
     #[serde(default)]
     vowel_alternations: Vec<Vec<String>>,
+}
+
+/// Rewrite rules that share one reason and pass.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RewriteGroup {
+    /// Why these spellings are one: required, so that every rule explains itself.
+    reason: String,
+    /// Passes run in ascending order; a later pass sees the output of an earlier one.
+    #[serde(default = "default_pass")]
+    pass: u8,
+    /// Source and replacement; `^` opening a source anchors it at the token's start, `$`
+    /// closing it at the end.
+    rules: Vec<(String, String)>,
+}
+
+fn default_pass() -> u8 {
+    2
 }
 
 #[derive(Deserialize)]
@@ -80,6 +98,61 @@ fn read<T: serde::de::DeserializeOwned>(
     }
 }
 
+/// The rewrite groups as ordered passes of sorted rules (see `matcher::rewrite`).
+fn rewrite_passes(
+    groups: Vec<RewriteGroup>,
+    path: &str,
+    errors: &mut Vec<ParamError>,
+) -> Vec<Vec<Rewrite>> {
+    let mut passes: BTreeMap<u8, Vec<Rewrite>> = BTreeMap::new();
+    for group in groups {
+        if group.reason.trim().is_empty() {
+            errors.push(
+                ParamError::new(
+                    None,
+                    format!("lexicon file `{path}`: rewrite group without a reason"),
+                )
+                .with_label(format!("rules {:?}", group.rules)),
+            );
+            continue;
+        }
+        for (from, to) in group.rules {
+            let (from, anchor) = if let Some(f) = from.strip_prefix('^') {
+                (f, Anchor::Start)
+            } else if let Some(f) = from.strip_suffix('$') {
+                (f, Anchor::End)
+            } else {
+                (from.as_str(), Anchor::Anywhere)
+            };
+            if from.is_empty() || from != fold(from) {
+                errors.push(
+                    ParamError::new(None, format!("lexicon file `{path}`: bad rewrite source"))
+                        .with_label(format!("`{from}` must be lower-case letters without marks")),
+                );
+                continue;
+            }
+            passes.entry(group.pass).or_default().push(Rewrite {
+                from: from.to_string(),
+                to,
+                anchor,
+            });
+        }
+    }
+    passes
+        .into_values()
+        .map(|mut rules| {
+            rules.sort_by(|a, b| {
+                (a.anchor != Anchor::Start)
+                    .cmp(&(b.anchor != Anchor::Start))
+                    .then(b.from.len().cmp(&a.from.len()))
+                    .then_with(|| a.from.cmp(&b.from))
+                    .then(a.anchor.cmp(&b.anchor))
+            });
+            rules
+        })
+        .collect()
+}
+
 /// Builds the matcher lexicon from the word list file and the gazetteer (empty path: none).
 pub fn load_match_lexicon(
     lexicons: &dyn LexiconSource,
@@ -97,17 +170,7 @@ pub fn load_match_lexicon(
         lex.connectors = lower(words.connectors);
         lex.particles = lower(words.particles);
         lex.leading = lower(words.leading);
-        let mut rewrites: Vec<(String, String, bool)> = words
-            .rewrites
-            .into_iter()
-            .map(|(from, to)| match from.strip_suffix('$') {
-                Some(f) => (f.to_string(), to, true),
-                None => (from, to, false),
-            })
-            .filter(|(from, _, _)| !from.is_empty())
-            .collect();
-        rewrites.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
-        lex.rewrites = rewrites;
+        lex.rewrites = rewrite_passes(words.rewrites, words_path, errors);
         for class in words.consonant_classes {
             let mut chars = class.chars();
             if let Some(rep) = chars.next() {

@@ -4,24 +4,56 @@
 //! Three keys per token, all on a folded copy (the original spans are kept elsewhere):
 //! `fold` (lower case, no diacritics, no apostrophes), `norm` (transliteration rewrites from the
 //! lexicon, doubled letters collapsed) and `skeleton` (the first letter's class, then the
-//! consonants mapped to their classes). Two spellings can only be variants when their
-//! skeletons are equal, so the skeleton is also the blocking key of the corpus reduce.
+//! consonants mapped to their classes). Two tokens can only be variants when their shapes
+//! (consonant classes with vowel runs marked) are equal, so the shapes are the blocking keys of
+//! the corpus reduce. A spelling also keeps its core tokens run together and its full fold
+//! (particles included), to compare spellings that split a name into different numbers of
+//! words ("Tanghwa-dong", "danghwadong").
 
 use std::collections::{HashMap, HashSet};
 
 use unicode_normalization::UnicodeNormalization;
 
+/// A cheap hasher for word sets and spelling maps (FNV-1a): keys are short words, and
+/// `SipHash`'s cost shows in profiles of the per-word lookups. Hash flooding is no concern
+/// for a linter's own lexicons; a crafted corpus could at worst slow its own run.
+#[derive(Default)]
+pub struct FnvHasher(u64);
+
+impl std::hash::Hasher for FnvHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for b in bytes {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+/// Builds `FnvHasher`s.
+pub type FnvBuild = std::hash::BuildHasherDefault<FnvHasher>;
+
 /// The parsed lexicons the matcher needs, compiled once.
 #[derive(Debug, Default)]
 pub struct MatchLexicon {
     /// Lower-case connectors allowed inside a name.
-    pub connectors: HashSet<String>,
+    pub connectors: HashSet<String, FnvBuild>,
     /// Connectors dropped for alignment and at the start of a spelling.
-    pub particles: HashSet<String>,
+    pub particles: HashSet<String, FnvBuild>,
     /// Lower-case words stripped from the start of a run (titles, sentence openers).
-    pub leading: HashSet<String>,
-    /// Rewrites (source, replacement, anchored at the end), longest source first.
-    pub rewrites: Vec<(String, String, bool)>,
+    pub leading: HashSet<String, FnvBuild>,
+    /// Rewrite passes, applied in order; in each pass the rules are tried longest source
+    /// first (start-anchored rules before the others at the first position).
+    pub rewrites: Vec<Vec<Rewrite>>,
     /// Consonant letter to its class representative.
     pub consonant_class: HashMap<char, char>,
     /// Initial vowel to its class representative.
@@ -38,6 +70,25 @@ pub struct MatchLexicon {
     pub min_variant_len: usize,
 }
 
+/// Where in a token a rewrite applies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Anchor {
+    /// Only at the first letter (written `^x` in the lexicon).
+    Start,
+    /// Only at the end of the token (written `x$`).
+    End,
+    /// Anywhere.
+    Anywhere,
+}
+
+/// One rewrite rule of the lexicon.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Rewrite {
+    pub from: String,
+    pub to: String,
+    pub anchor: Anchor,
+}
+
 /// The comparison keys of one token.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TokenKey {
@@ -45,8 +96,8 @@ pub struct TokenKey {
     pub norm: String,
     pub skeleton: String,
     pub vowel_groups: usize,
-    /// The maximal vowel runs of `norm`, in order.
-    pub vowels: Vec<String>,
+    /// The maximal vowel runs of `norm`, in order, each closed by a '.'.
+    pub vowels: String,
     /// `norm` with consonants mapped to their classes and each vowel run written `V`
     /// (Khorasan, Khurasan: `kVrVsVn`): equal shapes keep the vowels where they were.
     pub shape: String,
@@ -56,22 +107,43 @@ pub struct TokenKey {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SpellingKey {
     pub tokens: Vec<TokenKey>,
+    /// The key of two or more core tokens run together ("Tanghwa-dong" as "tanghwadong"), to
+    /// compare spellings that split a name into a different number of words (see `whole`).
+    whole_many: Option<TokenKey>,
+    /// The folded core tokens run together (see `whole_fold`).
+    core_fold: String,
+    /// The blocking key of the tokens (see `block`).
+    block: String,
+    /// The whole spelling folded, particles included ("da dong tian" and "Dadongtian").
+    pub full: String,
+    /// The key of `full` when it differs from `whole` (a particle in the spelling).
+    pub full_key: Option<TokenKey>,
 }
 
 impl SpellingKey {
-    /// The blocking key: equal for every pair `variants` may accept.
-    pub fn block(&self) -> String {
-        let mut out = String::new();
-        for t in &self.tokens {
-            out.push_str(&t.shape);
-            out.push('|');
-        }
-        out
+    /// The blocking key of spellings with the same number of core tokens: equal for every such
+    /// pair `variants` may accept (the token shapes).
+    pub fn block(&self) -> &str {
+        &self.block
     }
 
-    /// The folded tokens run together: equal for spellings that differ only in form.
-    pub fn whole_fold(&self) -> String {
-        self.tokens.iter().map(|t| t.fold.as_str()).collect()
+    /// The key of the core tokens run together (the only token's key for one token).
+    pub fn whole(&self) -> Option<&TokenKey> {
+        self.whole_many.as_ref().or(self.tokens.first())
+    }
+
+    /// The folded core tokens run together: equal for spellings that differ only in form or
+    /// in a particle ("al-Zawahiri", "Zawahiri").
+    pub fn whole_fold(&self) -> &str {
+        &self.core_fold
+    }
+
+    /// Whether two spellings differ only in form (case, diacritics, spaces, hyphens,
+    /// apostrophes) or in a particle.
+    pub fn same_form(&self, other: &SpellingKey) -> bool {
+        !self.tokens.is_empty()
+            && !other.tokens.is_empty()
+            && (self.full == other.full || self.whole_fold() == other.whole_fold())
     }
 }
 
@@ -130,7 +202,7 @@ impl MatchLexicon {
             skeleton.push(self.consonant_class.get(&c).copied().unwrap_or(c));
         }
         let vowels = vowel_runs(&norm);
-        let vowel_groups = vowels.len();
+        let vowel_groups = vowels.matches('.').count();
         let mut shape = String::with_capacity(norm.len());
         let mut in_vowel = false;
         for (i, c) in norm.chars().enumerate() {
@@ -155,20 +227,9 @@ impl MatchLexicon {
     }
 
     fn normalise(&self, folded: &str) -> String {
-        let mut out = String::with_capacity(folded.len());
-        let mut i = 0;
-        'outer: while i < folded.len() {
-            let rest = &folded[i..];
-            for (from, to, at_end) in &self.rewrites {
-                if rest.starts_with(from.as_str()) && (!at_end || rest.len() == from.len()) {
-                    out.push_str(to);
-                    i += from.len();
-                    continue 'outer;
-                }
-            }
-            let c = rest.chars().next().unwrap_or(' ');
-            out.push(c);
-            i += c.len_utf8();
+        let mut out = folded.to_string();
+        for pass in &self.rewrites {
+            out = rewrite(&out, pass);
         }
         let mut collapsed = String::with_capacity(out.len());
         for c in out.chars() {
@@ -180,20 +241,36 @@ impl MatchLexicon {
         collapsed
     }
 
-    /// Whether a word is a particle (case-insensitive).
+    /// Whether a word is a particle, compared folded ("Aḑ" and "Lā" are "ad" and "la").
     pub fn is_particle(&self, word: &str) -> bool {
-        word.len() <= 5 && self.particles.contains(&word.to_lowercase())
+        word.len() <= 8 && self.particles.contains(&fold(word))
     }
 
     /// The keys of a spelling: tokens split at spaces and hyphens, particles dropped.
     pub fn spelling_key(&self, spelling: &str) -> SpellingKey {
-        let tokens = spelling
+        let tokens: Vec<TokenKey> = spelling
             .split([' ', '-', '‐', '\n', '\t'])
             .filter(|t| !t.is_empty() && !self.is_particle(t))
             .map(|t| self.token_key(t))
             .filter(|k| !k.fold.is_empty())
             .collect();
-        SpellingKey { tokens }
+        let core_fold: String = tokens.iter().map(|t| t.fold.as_str()).collect();
+        let whole_many = (tokens.len() > 1).then(|| self.token_key(&core_fold));
+        let full = fold(spelling);
+        let full_key = (!tokens.is_empty() && full != core_fold).then(|| self.token_key(&full));
+        let mut block = String::new();
+        for t in &tokens {
+            block.push_str(&t.shape);
+            block.push('|');
+        }
+        SpellingKey {
+            tokens,
+            whole_many,
+            core_fold,
+            block,
+            full,
+            full_key,
+        }
     }
 
     /// The gazetteer entry of a folded name, also for a plural ("Argentines").
@@ -262,15 +339,23 @@ impl MatchLexicon {
     /// vowel (which carries case or gender in many languages: Dedovo / Dedova) is unchanged.
     fn vowels_alternate(&self, a: &TokenKey, b: &TokenKey) -> bool {
         let ends_in_vowel = |s: &str| s.chars().last().is_some_and(is_vowel);
-        let last = a.vowels.len().saturating_sub(1);
-        for (i, (x, y)) in a.vowels.iter().zip(&b.vowels).enumerate() {
+        let last = a.vowel_groups.saturating_sub(1);
+        for (i, (x, y)) in a
+            .vowels
+            .split_terminator('.')
+            .zip(b.vowels.split_terminator('.'))
+            .enumerate()
+        {
             if x == y {
                 continue;
             }
             if i == last && (ends_in_vowel(&a.norm) || ends_in_vowel(&b.norm)) {
                 return false;
             }
-            if !self.vowel_alternations.contains(&(x.clone(), y.clone())) {
+            if !self
+                .vowel_alternations
+                .contains(&(x.to_string(), y.to_string()))
+            {
                 return false;
             }
         }
@@ -280,26 +365,32 @@ impl MatchLexicon {
     /// Whether two different spellings may name the same person, place or body: the same number
     /// of core tokens, each pair of aligned tokens equal or variants, the last one equal in
     /// `norm` or else every token a variant.
-    pub fn variants(&self, a: &SpellingKey, b: &SpellingKey) -> bool {
+    pub fn variants<'a>(&self, a: &'a SpellingKey, b: &'a SpellingKey) -> bool {
         if a.tokens.is_empty() || b.tokens.is_empty() {
             return false;
         }
-        let (whole_a, whole_b) = (a.whole_fold(), b.whole_fold());
         // Spellings that differ only in form (case, diacritics, spaces, hyphens, apostrophes).
-        if whole_a == whole_b {
+        if a.same_form(b) {
             return true;
         }
+        let (whole_a, whole_b) = (a.whole_fold(), b.whole_fold());
         if a.tokens.len() != b.tokens.len() {
+            // Compared run together, without and with particles ("Tanghwa-dong" and
+            // "danghwadong", "liu de fang tun" and "Liudifangtun").
+            let full = |k: &'a SpellingKey| k.full_key.as_ref().or(k.whole());
+            return [(a.whole(), b.whole()), (full(a), full(b))]
+                .into_iter()
+                .any(|pair| matches!(pair, (Some(x), Some(y)) if x.vowels == y.vowels && self.token_variants(x, y)));
+        }
+        if self
+            .distinct
+            .contains(&(whole_a.to_string(), whole_b.to_string()))
+        {
             return false;
         }
-        if self.distinct.contains(&(whole_a.clone(), whole_b.clone())) {
-            return false;
-        }
-        if let (true, Some(pa), Some(pb)) = (
-            a.tokens.len() > 1,
-            self.place(&whole_a),
-            self.place(&whole_b),
-        ) && pa != pb
+        if let (true, Some(pa), Some(pb)) =
+            (a.tokens.len() > 1, self.place(whole_a), self.place(whole_b))
+            && pa != pb
         {
             return false;
         }
@@ -310,23 +401,52 @@ impl MatchLexicon {
     }
 }
 
+/// One rewrite pass over a token: at each position the first rule that applies (they are
+/// sorted: start-anchored ones first, then longest source first) replaces its source; the
+/// output is not rescanned.
+fn rewrite(token: &str, rules: &[Rewrite]) -> String {
+    let mut out = String::with_capacity(token.len() + 4);
+    let mut i = 0;
+    'outer: while i < token.len() {
+        let rest = &token[i..];
+        for r in rules {
+            let applies = match r.anchor {
+                Anchor::Start => i == 0,
+                Anchor::End => rest.len() == r.from.len(),
+                Anchor::Anywhere => true,
+            };
+            if applies
+                && rest.as_bytes()[0] == r.from.as_bytes()[0]
+                && rest.starts_with(r.from.as_str())
+            {
+                out.push_str(&r.to);
+                i += r.from.len();
+                continue 'outer;
+            }
+        }
+        let c = rest.chars().next().unwrap_or(' ');
+        out.push(c);
+        i += c.len_utf8();
+    }
+    out
+}
+
 /// The maximal vowel runs of a normalised token; a leading "y" before a vowel is a consonant
 /// (Yemen, Yusuf).
-fn vowel_runs(s: &str) -> Vec<String> {
-    let mut runs: Vec<String> = Vec::new();
+fn vowel_runs(s: &str) -> String {
+    let mut runs = String::new();
     let mut in_vowel = false;
     for (i, c) in s.chars().enumerate() {
         let vowel = is_vowel(c) && !(c == 'y' && i == 0);
         if vowel {
-            if in_vowel {
-                if let Some(r) = runs.last_mut() {
-                    r.push(c);
-                }
-            } else {
-                runs.push(c.to_string());
-            }
+            runs.push(c);
+        } else if in_vowel {
+            runs.push('.');
         }
         in_vowel = vowel;
+    }
+    if in_vowel {
+        runs.push('.');
     }
     runs
 }

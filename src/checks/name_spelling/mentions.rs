@@ -10,7 +10,7 @@
 use std::collections::HashSet;
 use std::ops::Range;
 
-use super::matcher::MatchLexicon;
+use super::matcher::{FnvBuild, MatchLexicon};
 use crate::document::Document;
 use crate::text::words;
 
@@ -132,40 +132,17 @@ impl Classifier<'_> {
     }
 }
 
-/// A cheap hasher for the per-document word sets (FNV-1a): keys are short words from one
-/// document, so hash flooding is no concern and `SipHash`'s cost shows in profiles.
-#[derive(Default)]
-pub struct FnvHasher(u64);
-
-impl std::hash::Hasher for FnvHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 {
-            0xcbf2_9ce4_8422_2325
-        } else {
-            self.0
-        };
-        for b in bytes {
-            h ^= u64::from(*b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-        self.0 = h;
-    }
-}
-
-pub type FnvSet<'a> = HashSet<&'a str, std::hash::BuildHasherDefault<FnvHasher>>;
+pub type FnvSet<'a> = HashSet<&'a str, FnvBuild>;
 
 /// Appends the name mentions of `doc`'s body to `out`: each run once, and for runs of two or
-/// more name words also the last word alone (the surname a second reference uses). Fills
-/// `lower_words` with the body's words that start lower-case (for the common-word guard).
-pub fn collect_mentions<'d>(
-    doc: &'d Document,
+/// more name words also the last word alone (the surname a second reference uses). Appends the
+/// spans of the body's words that start lower-case to `lower_words` (for the common-word
+/// guard; spans, so that the scan hashes nothing).
+pub fn collect_mentions(
+    doc: &Document,
     lex: &MatchLexicon,
     out: &mut Vec<Mention>,
-    lower_words: &mut FnvSet<'d>,
+    lower_words: &mut Vec<Range<usize>>,
 ) {
     let text = doc.text.as_str();
     let mut cls = Classifier {
@@ -175,15 +152,15 @@ pub fn collect_mentions<'d>(
     // One pass over the words: classify each, remember where sentences start.
     let mut classified: Vec<(RunWord, bool)> = Vec::new();
     // Mikheev: words capitalised somewhere other than a sentence start.
-    let mut inner_caps: FnvSet<'d> = FnvSet::default();
+    let mut inner_caps: FnvSet<'_> = FnvSet::default();
     for s in &doc.sentences {
         for (i, w) in words(text, s.clone()).enumerate() {
             let word = cls.classify(w.text, w.start);
+            if w.text.starts_with(char::is_lowercase) {
+                lower_words.push(w.start..w.start + w.text.len());
+            }
             if word.kind == WordKind::Name && i > 0 && word.particle_prefix == 0 {
                 inner_caps.insert(&text[word.start..word.end]);
-            }
-            if w.text.starts_with(char::is_lowercase) {
-                lower_words.insert(w.text);
             }
             classified.push((word, i == 0));
         }

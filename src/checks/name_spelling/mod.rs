@@ -1,11 +1,14 @@
 //! `name-spelling`: one name spelled several ways (Gaddafi / Qaddafi, Hizb ut-Tahrir /
 //! Hizb-ut-Tahrir), within a document (mode `document`) or across a corpus (mode `corpus`).
 //!
-//! The map phase (`collect`) cuts candidate mentions out of each document (`mentions`), counts
-//! its spellings and finds the variant sets inside it; `fold`/`merge` keep only counted
-//! spellings, a bounded sample of locations per spelling and the within-document variant sets,
-//! so memory grows with the vocabulary of names, never with the number of mentions. The reduce
-//! blocks spellings by skeleton, links the pairs `matcher` accepts, and reports outliers.
+//! The map phase (`collect`) cuts candidate mentions out of each document (`mentions`) and
+//! counts its spellings; it computes no comparison keys. `fold` computes the keys of a spelling
+//! once, when the accumulator first sees it, and finds the document's variant sets (only when
+//! two of its spellings share a blocking or form key); `fold`/`merge` keep only counted
+//! spellings with their keys, a bounded sample of locations per spelling and the
+//! within-document variant sets, so memory grows with the vocabulary of names, never with the
+//! number of mentions. The reduce blocks spellings by key shape, links the pairs `matcher`
+//! accepts, and reports outliers.
 //! This module does no I/O and keeps no state between runs.
 
 mod lexicon;
@@ -22,7 +25,7 @@ use serde::{Deserialize, Serialize};
 
 use self::lexicon::{CanonicalTable, load_canonical, load_match_lexicon};
 pub use self::matcher::fold;
-use self::matcher::{MatchLexicon, SpellingKey};
+use self::matcher::{FnvBuild, MatchLexicon, SpellingKey};
 use self::mentions::{Mention, collect_mentions};
 use crate::checks::{CompiledCheck, CorpusCheck, Kind, LexiconSource, ParamError, Scope};
 use crate::diagnostic::{Edit, Finding, Fix, Label};
@@ -91,9 +94,11 @@ impl Kind for NameSpellingKind {
         runs of capitalised words with connectors (al-, bin, ut-, de, van); titles, sentence \
         openers and possessives are stripped, and a sentence-initial word counts only when the \
         document capitalises it elsewhere. Spellings are folded (case, diacritics, hyphens, \
-        apostrophes), reduced to a transliteration skeleton (kh/k, q/k/g, dh/th/d/z, doubled \
-        letters) and compared token by token; a pair must also keep its number of vowel groups \
-        and length, and is refused when one is a derived form of the other (Pakistan / \
+        spaces, apostrophes: 'da dong tian' is 'Dadongtian'), rewritten by the lexicon's \
+        transliteration rules (kh/k, q/k/g, dh/th/d/z, -iy/-yy/-ij, doubled letters) and \
+        compared token by token, or run together when they split the name into different \
+        numbers of words (then with their vowels unchanged); a pair must also keep its number \
+        of vowel groups and length, and is refused when one is a derived form of the other (Pakistan / \
         Pakistani), when either is a known place (Austria / Australia, Iran / Iraq) or when \
         the pair is listed as distinct (Smith / Smyth). Mode `document` reports every mention \
         of a second spelling in a document; mode `corpus` reports a rare spelling beside a \
@@ -127,13 +132,11 @@ pub struct DocSpelling {
     common: bool,
 }
 
-/// What `collect` finds in one document.
+/// What `collect` finds in one document: its spellings, sorted by text. Comparison keys are
+/// computed in `fold`, once per distinct spelling of the accumulator, not per document.
 #[derive(Debug, Default)]
 pub struct DocFacts {
-    /// Sorted by text.
     spellings: Vec<DocSpelling>,
-    /// Sets of indices into `spellings` that are variants of one another.
-    conflicts: Vec<Vec<usize>>,
 }
 
 /// How often a spelling occurs in the corpus and a few places where.
@@ -145,6 +148,8 @@ pub struct SpellingStat {
     common: bool,
     /// The smallest (path, span) locations, sorted, at most `sample_size`.
     sample: Vec<(Arc<str>, Range<usize>)>,
+    /// The comparison keys, computed when the spelling is first folded in.
+    key: Option<Arc<SpellingKey>>,
 }
 
 /// A set of variant spellings that occur together in one document.
@@ -157,7 +162,7 @@ pub struct DocConflict {
 /// The accumulator: counted spellings and within-document variant sets.
 #[derive(Debug, Default)]
 pub struct NameAcc {
-    spellings: HashMap<Box<str>, SpellingStat>,
+    spellings: HashMap<Box<str>, SpellingStat, FnvBuild>,
     conflicts: Vec<DocConflict>,
 }
 
@@ -271,26 +276,69 @@ impl NameSpellingCheck {
         }
     }
 
+    /// Whether `link` could join any two of these spellings: two share a blocking or form key,
+    /// or one is a configured variant. Most documents have none, and this costs one sort.
+    fn may_link(&self, names: &[&str], keys: &[&SpellingKey]) -> bool {
+        if names
+            .iter()
+            .any(|n| self.canonical.variant_to_canonical.contains_key(*n))
+        {
+            return true;
+        }
+        let mut seen: Vec<(u8, &str)> = Vec::with_capacity(keys.len() * 4);
+        for k in keys.iter().filter(|k| !k.tokens.is_empty()) {
+            let start = seen.len();
+            if k.tokens.len() > 1 {
+                seen.push((0, k.block()));
+            }
+            for w in [k.whole(), k.full_key.as_ref()].into_iter().flatten() {
+                seen.push((1, w.shape.as_str()));
+            }
+            seen.push((2, k.whole_fold()));
+            seen.push((2, k.full.as_str()));
+            // One spelling's own keys may coincide; count each once.
+            seen[start..].sort_unstable();
+            let mut end = start;
+            for i in start..seen.len() {
+                if i == start || seen[i] != seen[end - 1] {
+                    seen[end] = seen[i];
+                    end += 1;
+                }
+            }
+            seen.truncate(end);
+        }
+        seen.sort_unstable();
+        seen.windows(2).any(|w| w[0] == w[1])
+    }
+
     /// Groups of indices into `keys` whose spellings are linked by `variants`, each sorted,
     /// only groups of two or more. Pairs are compared only inside a block of equal skeletons.
     fn link(
         &self,
         names: &[&str],
-        keys: &[SpellingKey],
+        keys: &[&SpellingKey],
         common: &[bool],
         veto: impl Fn(usize, usize) -> bool,
     ) -> Vec<Vec<usize>> {
-        let mut blocks: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-        let mut forms: HashMap<String, usize> = HashMap::new();
+        let mut blocks: BTreeMap<(u8, &str), Vec<usize>> = BTreeMap::new();
+        let mut forms: HashMap<(u8, &str), usize> = HashMap::new();
         let mut uf = UnionFind::new(keys.len());
         for (i, k) in keys.iter().enumerate() {
             if !k.tokens.is_empty() {
-                blocks.entry(k.block()).or_default().push(i);
+                if k.tokens.len() > 1 {
+                    blocks.entry((0, k.block())).or_default().push(i);
+                }
+                // Spellings that split the name into different numbers of words meet here.
+                for w in [k.whole(), k.full_key.as_ref()].into_iter().flatten() {
+                    blocks.entry((1, w.shape.as_str())).or_default().push(i);
+                }
                 // Spellings that differ only in form may split into tokens differently.
-                match forms.entry(k.whole_fold()) {
-                    std::collections::hash_map::Entry::Occupied(e) => uf.union(*e.get(), i),
-                    std::collections::hash_map::Entry::Vacant(e) => {
-                        e.insert(i);
+                for form in [(0, k.whole_fold()), (1, k.full.as_str())] {
+                    match forms.entry(form) {
+                        std::collections::hash_map::Entry::Occupied(e) => uf.union(*e.get(), i),
+                        std::collections::hash_map::Entry::Vacant(e) => {
+                            e.insert(i);
+                        }
                     }
                 }
             }
@@ -301,7 +349,7 @@ impl NameSpellingCheck {
                     if !common[a]
                         && !common[b]
                         && !veto(a, b)
-                        && self.lex.variants(&keys[a], &keys[b])
+                        && self.lex.variants(keys[a], keys[b])
                     {
                         uf.union(a, b);
                     }
@@ -332,10 +380,11 @@ impl NameSpellingCheck {
     pub fn variant_groups(&self, acc: &NameAcc) -> Vec<NameVariantGroup> {
         let mut names: Vec<&str> = acc.spellings.keys().map(AsRef::as_ref).collect();
         names.sort_unstable();
-        let keys: Vec<SpellingKey> = names.iter().map(|s| self.lex.spelling_key(s)).collect();
+        let keys = self.corpus_keys(acc, &names);
+        let key_refs: Vec<&SpellingKey> = keys.iter().map(AsRef::as_ref).collect();
         let common: Vec<bool> = names.iter().map(|s| acc.spellings[*s].common).collect();
         let mut out: Vec<NameVariantGroup> = self
-            .link(&names, &keys, &common, |_, _| false)
+            .link(&names, &key_refs, &common, |_, _| false)
             .into_iter()
             .map(|g| {
                 let mut spellings: Vec<(String, u64)> = g
@@ -350,12 +399,33 @@ impl NameSpellingCheck {
         out
     }
 
-    /// Whether `a` and `b` (spellings) are variants, for the accuracy harness.
+    /// Whether the corpus grouping puts spellings `a` and `b` in one group: the spelling
+    /// identity of `collect` (one spelling when they differ only in white space or apostrophe
+    /// style), then the same `link` (blocking, form union, `variants`, configured variants)
+    /// the reduce runs, here over these two spellings alone. For the accuracy harness.
     pub fn same_name(&self, a: &str, b: &str) -> bool {
-        a != b
-            && self
-                .lex
-                .variants(&self.lex.spelling_key(a), &self.lex.spelling_key(b))
+        let (a, b) = (spelling_text(a), spelling_text(b));
+        if a == b {
+            return true;
+        }
+        let names = [a.as_ref(), b.as_ref()];
+        let keys = names.map(|n| self.lex.spelling_key(n));
+        !self
+            .link(&names, &[&keys[0], &keys[1]], &[false, false], |_, _| false)
+            .is_empty()
+    }
+
+    /// The keys of `names` (spellings of `acc`), as folded in; computed here if missing.
+    fn corpus_keys(&self, acc: &NameAcc, names: &[&str]) -> Vec<Arc<SpellingKey>> {
+        names
+            .iter()
+            .map(|n| {
+                acc.spellings
+                    .get(*n)
+                    .and_then(|st| st.key.clone())
+                    .unwrap_or_else(|| Arc::new(self.lex.spelling_key(n)))
+            })
+            .collect()
     }
 
     /// The configured canonical spelling for a group: a member that is a canonical spelling,
@@ -409,7 +479,7 @@ impl NameSpellingCheck {
             let here = conflict.members.iter().find(|m| *m.text == *suggestion);
             for m in &conflict.members {
                 let key = self.lex.spelling_key(&m.text);
-                let form_only = key.whole_fold() == suggested_key.whole_fold();
+                let form_only = key.same_form(&suggested_key);
                 let configured =
                     self.canonical.variant_to_canonical.get(m.text.as_ref()) == Some(&suggestion);
                 if *m.text == *suggestion
@@ -475,12 +545,13 @@ impl NameSpellingCheck {
         };
         let mut names: Vec<&str> = acc.spellings.keys().map(AsRef::as_ref).collect();
         names.sort_unstable();
-        let keys: Vec<SpellingKey> = names.iter().map(|s| self.lex.spelling_key(s)).collect();
+        let keys = self.corpus_keys(acc, &names);
+        let key_refs: Vec<&SpellingKey> = keys.iter().map(AsRef::as_ref).collect();
         let common: Vec<bool> = names.iter().map(|s| acc.spellings[*s].common).collect();
         let given_names = GivenNames::new(&names);
         let mut out = Vec::new();
         let mut reported: Vec<usize> = Vec::new();
-        for group in self.link(&names, &keys, &common, |_, _| false) {
+        for group in self.link(&names, &key_refs, &common, |_, _| false) {
             let members: Vec<&str> = group.iter().map(|&i| names[i]).collect();
             let stat = |i: usize| &acc.spellings[names[i]];
             let configured = self.configured_canonical(&members).map(str::to_string);
@@ -522,7 +593,7 @@ impl NameSpellingCheck {
                 let other_entity =
                     given_names.is_surname(names[m]) && !given_names.is_surname(names[major]);
                 let evidence = keys[m].tokens.len() > 1
-                    || keys[m].whole_fold() == keys[major].whole_fold() && !other_entity
+                    || keys[m].same_form(&keys[major]) && !other_entity
                     || given_names.shared(names[m], names[major]);
                 let rare = dominant
                     && evidence
@@ -666,7 +737,7 @@ impl CorpusCheck for NameSpellingCheck {
 
     fn collect(&self, doc: &Document) -> Option<DocFacts> {
         let mut mentions: Vec<Mention> = Vec::new();
-        let mut lower_words = mentions::FnvSet::default();
+        let mut lower_words: Vec<Range<usize>> = Vec::new();
         collect_mentions(doc, &self.lex, &mut mentions, &mut lower_words);
         if mentions.is_empty() {
             return None;
@@ -678,13 +749,30 @@ impl CorpusCheck for NameSpellingCheck {
                 .or_default()
                 .push(m.span);
         }
+        // One-word spellings the document also writes in lower case ("Life" beside "life").
+        let lowered: Vec<Option<String>> = by_text
+            .keys()
+            .map(|t| (!t.contains([' ', '-'])).then(|| t.to_lowercase()))
+            .collect();
+        let mut common = vec![false; lowered.len()];
+        let longest = lowered.iter().flatten().map(String::len).max().unwrap_or(0);
+        for w in &lower_words {
+            let word = &doc.text[w.clone()];
+            if word.len() > longest {
+                continue;
+            }
+            for (i, l) in lowered.iter().enumerate() {
+                if l.as_deref() == Some(word) {
+                    common[i] = true;
+                }
+            }
+        }
         let spellings: Vec<DocSpelling> = by_text
             .into_iter()
-            .map(|(text, mut spans)| {
+            .zip(common)
+            .map(|((text, mut spans), common)| {
                 spans.sort_by_key(|s| (s.start, s.end));
                 spans.dedup();
-                let common = !text.contains([' ', '-'])
-                    && lower_words.contains(text.to_lowercase().as_str());
                 DocSpelling {
                     text: text.into_owned().into_boxed_str(),
                     spans,
@@ -692,36 +780,17 @@ impl CorpusCheck for NameSpellingCheck {
                 }
             })
             .collect();
-        let keys: Vec<SpellingKey> = spellings
-            .iter()
-            .map(|s| self.lex.spelling_key(&s.text))
-            .collect();
-        let common: Vec<bool> = spellings.iter().map(|s| s.common).collect();
-        let texts: Vec<&str> = spellings.iter().map(|s| s.text.as_ref()).collect();
-        let given_names = GivenNames::new(&texts);
-        // Two surnames after different given names are two people (Ruhollah Khomeini, Ali
-        // Khamenei), however alike they look.
-        let conflicts = self.link(&texts, &keys, &common, |a, b| {
-            given_names.different_people(texts[a], texts[b])
-        });
-        Some(DocFacts {
-            spellings,
-            conflicts,
-        })
+        Some(DocFacts { spellings })
     }
 
     fn fold(&self, acc: &mut NameAcc, path: &Arc<str>, facts: DocFacts) {
         let k = self.params.sample_size;
-        let mut members_of: Vec<Option<usize>> = vec![None; facts.spellings.len()];
-        for (g, group) in facts.conflicts.iter().enumerate() {
-            for &i in group {
-                members_of[i] = Some(g);
-            }
-        }
-        let mut conflicts: Vec<Vec<DocSpelling>> =
-            facts.conflicts.iter().map(|_| Vec::new()).collect();
-        for (i, s) in facts.spellings.into_iter().enumerate() {
-            let stat = acc.spellings.entry(s.text.clone()).or_default();
+        let mut keys: Vec<Arc<SpellingKey>> = Vec::with_capacity(facts.spellings.len());
+        for s in &facts.spellings {
+            let stat = match acc.spellings.get_mut(&s.text) {
+                Some(stat) => stat,
+                None => acc.spellings.entry(s.text.clone()).or_default(),
+            };
             stat.mentions += s.spans.len() as u64;
             stat.documents += 1;
             stat.common |= s.common;
@@ -730,11 +799,36 @@ impl CorpusCheck for NameSpellingCheck {
                 s.spans.iter().take(k).map(|sp| (path.clone(), sp.clone())),
                 k,
             );
-            if let Some(g) = members_of[i] {
-                conflicts[g].push(s);
-            }
+            let key = stat
+                .key
+                .get_or_insert_with(|| Arc::new(self.lex.spelling_key(&s.text)));
+            keys.push(key.clone());
         }
-        for members in conflicts {
+        if facts.spellings.len() < 2 {
+            return;
+        }
+        let key_refs: Vec<&SpellingKey> = keys.iter().map(AsRef::as_ref).collect();
+        let texts: Vec<&str> = facts.spellings.iter().map(|s| s.text.as_ref()).collect();
+        if !self.may_link(&texts, &key_refs) {
+            return;
+        }
+        let common: Vec<bool> = facts.spellings.iter().map(|s| s.common).collect();
+        let given_names = GivenNames::new(&texts);
+        // Two surnames after different given names are two people (Ruhollah Khomeini, Ali
+        // Khamenei), however alike they look.
+        let groups = self.link(&texts, &key_refs, &common, |a, b| {
+            given_names.different_people(texts[a], texts[b])
+        });
+        if groups.is_empty() {
+            return;
+        }
+        let mut spellings: Vec<Option<DocSpelling>> =
+            facts.spellings.into_iter().map(Some).collect();
+        for group in groups {
+            let members = group
+                .into_iter()
+                .filter_map(|i| spellings.get_mut(i).and_then(Option::take))
+                .collect();
             acc.conflicts.push(DocConflict {
                 path: path.clone(),
                 members,
@@ -749,6 +843,9 @@ impl CorpusCheck for NameSpellingCheck {
             into.mentions += stat.mentions;
             into.documents += stat.documents;
             into.common |= stat.common;
+            if into.key.is_none() {
+                into.key = stat.key;
+            }
             merge_sample(&mut into.sample, stat.sample, k);
         }
         acc.conflicts.extend(other.conflicts);
