@@ -8,7 +8,10 @@
 //! seed) and paragraphs as blocks separated by blank lines (the BBC corpus), including
 //! hard-wrapped blocks whose lines are joined into one paragraph.
 
+use std::any::{Any, TypeId};
+use std::cell::RefCell;
 use std::ops::Range;
+use std::rc::Rc;
 use std::sync::Arc;
 
 use crate::text::{is_title_case, split_sentences, words};
@@ -96,7 +99,12 @@ pub struct Document {
     pub front_matter_date: Option<Range<usize>>,
     /// Inline suppression directives, in order.
     pub suppressions: Vec<Suppression>,
+    /// Analyses shared by the rules that check this document (see `memo`).
+    memo: RefCell<Vec<MemoEntry>>,
 }
+
+/// One shared analysis: its type, the fingerprint of its parameters, the value.
+type MemoEntry = (TypeId, u64, Rc<dyn Any>);
 
 /// What a suppression directive turns off, and where.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -133,6 +141,7 @@ impl Document {
             images: Vec::new(),
             front_matter_date: None,
             suppressions: Vec::new(),
+            memo: RefCell::new(Vec::new()),
         };
         doc.split_lines();
         doc.read_directives();
@@ -141,6 +150,30 @@ impl Document {
         doc.find_images();
         doc.build_paragraphs();
         doc
+    }
+
+    /// Computes `analyse` once per document and `key`, and hands the same result to every rule
+    /// that asks again. Sibling rules of one kind (the four caption rules, the two headline rules)
+    /// analyse a document the same way and differ only in what they report; `key` is a
+    /// fingerprint of the parameters the analysis depends on, so rules configured differently
+    /// never share. A document lives on one thread, so this needs no locking.
+    pub fn memo<T: 'static>(&self, key: u64, analyse: impl FnOnce() -> T) -> Rc<T> {
+        let id = TypeId::of::<T>();
+        let found = self
+            .memo
+            .borrow()
+            .iter()
+            .find(|(t, k, _)| *t == id && *k == key)
+            .map(|(_, _, v)| Rc::clone(v));
+        if let Some(v) = found.and_then(|v| v.downcast::<T>().ok()) {
+            return v;
+        }
+        // Not borrowed while analysing: an analysis may itself use `memo`.
+        let value = Rc::new(analyse());
+        self.memo
+            .borrow_mut()
+            .push((id, key, Rc::clone(&value) as Rc<dyn Any>));
+        value
     }
 
     /// The text of a span.

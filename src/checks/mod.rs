@@ -82,6 +82,16 @@ pub trait LexiconSource: Sync {
     fn lexicon(&self, path: &str) -> Option<Arc<str>>;
 }
 
+/// A fingerprint of the parameters a kind's per-document analysis depends on, for
+/// `Document::memo`: rules whose parameters serialise the same (with the rule-specific ones, such
+/// as `mode`, reset by the caller) share one analysis of each document.
+pub fn analysis_key<P: Serialize>(params: &P) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::hash::DefaultHasher::new();
+    toml::to_string(params).unwrap_or_default().hash(&mut h);
+    h.finish()
+}
+
 /// Reads lexicons from a folder on disk (the repository's `rules/` in tests and tools).
 pub struct DirLexicons(pub std::path::PathBuf);
 

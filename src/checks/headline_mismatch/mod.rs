@@ -120,6 +120,8 @@ impl Kind for HeadlineMismatchKind {
 
 /// The compiled check.
 pub struct HeadlineMismatch {
+    /// Shared with sibling rules whose analysis parameters match (see `Document::memo`).
+    analysis_key: u64,
     params: Params,
     analyzer: Analyzer,
     generic: Vec<String>,
@@ -243,7 +245,12 @@ impl HeadlineMismatch {
             return Err(errors);
         }
         let analyzer = Analyzer::new(&stop, aliases);
+        let analysis_key = crate::checks::analysis_key(&Params {
+            mode: Mode::default(),
+            ..params.clone()
+        });
         Ok(HeadlineMismatch {
+            analysis_key,
             params,
             analyzer,
             generic,
@@ -671,9 +678,11 @@ fn subtitle_is_adjacent(doc: &Document) -> bool {
 
 impl DocumentCheck for HeadlineMismatch {
     fn check(&self, doc: &Document, out: &mut Vec<Finding>) {
-        let Some((mut a, body)) = self.measure(doc) else {
+        let measured = doc.memo(self.analysis_key, || self.measure(doc));
+        let Some((a, body)) = measured.as_ref() else {
             return;
         };
+        let mut a = a.clone();
         if a.body_terms < self.params.min_body_terms || a.stop_share < self.params.min_stop_share {
             return;
         }
@@ -683,7 +692,7 @@ impl DocumentCheck for HeadlineMismatch {
         };
         // Decide first; the body's topics are only ranked for a finding's note.
         if report(&a).is_some() {
-            a.topics = self.topics(doc, &body);
+            a.topics = self.topics(doc, body);
             out.extend(report(&a));
         }
     }

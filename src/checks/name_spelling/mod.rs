@@ -120,10 +120,12 @@ pub struct NameSpellingCheck {
     params: Params,
     lex: MatchLexicon,
     canonical: CanonicalTable,
+    /// Shared with the sibling rule when its lexicons match (see `Document::memo`).
+    analysis_key: u64,
 }
 
 /// One spelling in one document and where it occurs.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct DocSpelling {
     text: Box<str>,
     spans: Vec<Range<usize>>,
@@ -134,7 +136,7 @@ pub struct DocSpelling {
 
 /// What `collect` finds in one document: its spellings, sorted by text. Comparison keys are
 /// computed in `fold`, once per distinct spelling of the accumulator, not per document.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct DocFacts {
     spellings: Vec<DocSpelling>,
 }
@@ -266,10 +268,17 @@ impl NameSpellingCheck {
         );
         let canonical = load_canonical(lexicons, &params.canonical, &mut errors);
         if errors.is_empty() {
+            // Which mentions a document has does not depend on the mode or the thresholds.
+            let analysis_key = crate::checks::analysis_key(&(
+                &params.lexicon,
+                &params.gazetteer,
+                &params.canonical,
+            ));
             Ok(NameSpellingCheck {
                 params,
                 lex,
                 canonical,
+                analysis_key,
             })
         } else {
             Err(errors)
@@ -736,106 +745,15 @@ impl CorpusCheck for NameSpellingCheck {
     type Acc = NameAcc;
 
     fn collect(&self, doc: &Document) -> Option<DocFacts> {
-        let mut mentions: Vec<Mention> = Vec::new();
-        let mut lower_words: Vec<Range<usize>> = Vec::new();
-        collect_mentions(doc, &self.lex, &mut mentions, &mut lower_words);
-        if mentions.is_empty() {
-            return None;
-        }
-        let mut by_text: BTreeMap<Cow<str>, Vec<Range<usize>>> = BTreeMap::new();
-        for m in mentions {
-            by_text
-                .entry(spelling_text(&doc.text[m.span.clone()]))
-                .or_default()
-                .push(m.span);
-        }
-        // One-word spellings the document also writes in lower case ("Life" beside "life").
-        let lowered: Vec<Option<String>> = by_text
-            .keys()
-            .map(|t| (!t.contains([' ', '-'])).then(|| t.to_lowercase()))
-            .collect();
-        let mut common = vec![false; lowered.len()];
-        let longest = lowered.iter().flatten().map(String::len).max().unwrap_or(0);
-        for w in &lower_words {
-            let word = &doc.text[w.clone()];
-            if word.len() > longest {
-                continue;
-            }
-            for (i, l) in lowered.iter().enumerate() {
-                if l.as_deref() == Some(word) {
-                    common[i] = true;
-                }
-            }
-        }
-        let spellings: Vec<DocSpelling> = by_text
-            .into_iter()
-            .zip(common)
-            .map(|((text, mut spans), common)| {
-                spans.sort_by_key(|s| (s.start, s.end));
-                spans.dedup();
-                DocSpelling {
-                    text: text.into_owned().into_boxed_str(),
-                    spans,
-                    common,
-                }
-            })
-            .collect();
-        Some(DocFacts { spellings })
+        // Both name rules collect the same facts: the second reuses the first's.
+        doc.memo(self.analysis_key, || self.collect_facts(doc))
+            .as_ref()
+            .clone()
     }
 
     fn fold(&self, acc: &mut NameAcc, path: &Arc<str>, facts: DocFacts) {
-        let k = self.params.sample_size;
-        let mut keys: Vec<Arc<SpellingKey>> = Vec::with_capacity(facts.spellings.len());
-        for s in &facts.spellings {
-            let stat = match acc.spellings.get_mut(&s.text) {
-                Some(stat) => stat,
-                None => acc.spellings.entry(s.text.clone()).or_default(),
-            };
-            stat.mentions += s.spans.len() as u64;
-            stat.documents += 1;
-            stat.common |= s.common;
-            merge_sample(
-                &mut stat.sample,
-                s.spans.iter().take(k).map(|sp| (path.clone(), sp.clone())),
-                k,
-            );
-            let key = stat
-                .key
-                .get_or_insert_with(|| Arc::new(self.lex.spelling_key(&s.text)));
-            keys.push(key.clone());
-        }
-        if facts.spellings.len() < 2 {
-            return;
-        }
-        let key_refs: Vec<&SpellingKey> = keys.iter().map(AsRef::as_ref).collect();
-        let texts: Vec<&str> = facts.spellings.iter().map(|s| s.text.as_ref()).collect();
-        if !self.may_link(&texts, &key_refs) {
-            return;
-        }
-        let common: Vec<bool> = facts.spellings.iter().map(|s| s.common).collect();
-        let given_names = GivenNames::new(&texts);
-        // Two surnames after different given names are two people (Ruhollah Khomeini, Ali
-        // Khamenei), however alike they look.
-        let groups = self.link(&texts, &key_refs, &common, |a, b| {
-            given_names.different_people(texts[a], texts[b])
-        });
-        if groups.is_empty() {
-            return;
-        }
-        let mut spellings: Vec<Option<DocSpelling>> =
-            facts.spellings.into_iter().map(Some).collect();
-        for group in groups {
-            let members = group
-                .into_iter()
-                .filter_map(|i| spellings.get_mut(i).and_then(Option::take))
-                .collect();
-            acc.conflicts.push(DocConflict {
-                path: path.clone(),
-                members,
-            });
-        }
+        self.fold_facts(acc, path, facts);
     }
-
     fn merge(&self, acc: &mut NameAcc, other: NameAcc) {
         let k = self.params.sample_size;
         for (text, stat) in other.spellings {
@@ -888,6 +806,109 @@ impl CorpusCheck for NameSpellingCheck {
         let mut keep = keep.into_iter();
         out.retain(|_| keep.next().unwrap_or(true));
         out
+    }
+}
+
+impl NameSpellingCheck {
+    fn collect_facts(&self, doc: &Document) -> Option<DocFacts> {
+        let mut mentions: Vec<Mention> = Vec::new();
+        let mut lower_words: Vec<Range<usize>> = Vec::new();
+        collect_mentions(doc, &self.lex, &mut mentions, &mut lower_words);
+        if mentions.is_empty() {
+            return None;
+        }
+        let mut by_text: BTreeMap<Cow<str>, Vec<Range<usize>>> = BTreeMap::new();
+        for m in mentions {
+            by_text
+                .entry(spelling_text(&doc.text[m.span.clone()]))
+                .or_default()
+                .push(m.span);
+        }
+        // One-word spellings the document also writes in lower case ("Life" beside "life").
+        let lowered: Vec<Option<String>> = by_text
+            .keys()
+            .map(|t| (!t.contains([' ', '-'])).then(|| t.to_lowercase()))
+            .collect();
+        let mut common = vec![false; lowered.len()];
+        let longest = lowered.iter().flatten().map(String::len).max().unwrap_or(0);
+        for w in &lower_words {
+            let word = &doc.text[w.clone()];
+            if word.len() > longest {
+                continue;
+            }
+            for (i, l) in lowered.iter().enumerate() {
+                if l.as_deref() == Some(word) {
+                    common[i] = true;
+                }
+            }
+        }
+        let spellings: Vec<DocSpelling> = by_text
+            .into_iter()
+            .zip(common)
+            .map(|((text, mut spans), common)| {
+                spans.sort_by_key(|s| (s.start, s.end));
+                spans.dedup();
+                DocSpelling {
+                    text: text.into_owned().into_boxed_str(),
+                    spans,
+                    common,
+                }
+            })
+            .collect();
+        Some(DocFacts { spellings })
+    }
+
+    fn fold_facts(&self, acc: &mut NameAcc, path: &Arc<str>, facts: DocFacts) {
+        let k = self.params.sample_size;
+        let mut keys: Vec<Arc<SpellingKey>> = Vec::with_capacity(facts.spellings.len());
+        for s in &facts.spellings {
+            let stat = match acc.spellings.get_mut(&s.text) {
+                Some(stat) => stat,
+                None => acc.spellings.entry(s.text.clone()).or_default(),
+            };
+            stat.mentions += s.spans.len() as u64;
+            stat.documents += 1;
+            stat.common |= s.common;
+            merge_sample(
+                &mut stat.sample,
+                s.spans.iter().take(k).map(|sp| (path.clone(), sp.clone())),
+                k,
+            );
+            let key = stat
+                .key
+                .get_or_insert_with(|| Arc::new(self.lex.spelling_key(&s.text)));
+            keys.push(key.clone());
+        }
+        if facts.spellings.len() < 2 {
+            return;
+        }
+        let key_refs: Vec<&SpellingKey> = keys.iter().map(AsRef::as_ref).collect();
+        let texts: Vec<&str> = facts.spellings.iter().map(|s| s.text.as_ref()).collect();
+        if !self.may_link(&texts, &key_refs) {
+            return;
+        }
+        let common: Vec<bool> = facts.spellings.iter().map(|s| s.common).collect();
+        let given_names = GivenNames::new(&texts);
+        // Two surnames after different given names are two people (Ruhollah Khomeini, Ali
+        // Khamenei), however alike they look.
+        let groups = self.link(&texts, &key_refs, &common, |a, b| {
+            given_names.different_people(texts[a], texts[b])
+        });
+        if groups.is_empty() {
+            return;
+        }
+        let mut spellings: Vec<Option<DocSpelling>> =
+            facts.spellings.into_iter().map(Some).collect();
+        for group in groups {
+            let members = group
+                .into_iter()
+                .filter_map(|i| spellings.get_mut(i).and_then(Option::take))
+                .collect();
+            acc.conflicts.push(DocConflict {
+                path: path.clone(),
+                members,
+            });
+        }
     }
 }
 

@@ -121,9 +121,11 @@ impl Kind for UnresolvedCaptionKind {
             .ok();
         match cues {
             Some(cues) if errors.is_empty() => {
+                let analysis_key = UnresolvedCaption::analysis_key(&params);
                 Ok(CompiledCheck::Document(Box::new(UnresolvedCaption {
                     params,
                     cues,
+                    analysis_key,
                 })))
             }
             _ => Err(errors),
@@ -134,6 +136,8 @@ impl Kind for UnresolvedCaptionKind {
 pub struct UnresolvedCaption {
     params: Params,
     cues: CueSet,
+    /// Shared with sibling rules whose line-reading parameters match (see `Document::memo`).
+    analysis_key: u64,
 }
 
 /// What one line reads as.
@@ -152,7 +156,22 @@ impl UnresolvedCaption {
         lexicons: &dyn LexiconSource,
     ) -> Result<UnresolvedCaption, Vec<ParamError>> {
         let cues = CueSet::compile(&params.agencies, &params.caption_cues, lexicons)?;
-        Ok(UnresolvedCaption { params, cues })
+        let analysis_key = UnresolvedCaption::analysis_key(&params);
+        Ok(UnresolvedCaption {
+            params,
+            cues,
+            analysis_key,
+        })
+    }
+
+    /// How lines are read does not depend on which rule reports them or on its score band.
+    fn analysis_key(params: &Params) -> u64 {
+        crate::checks::analysis_key(&Params {
+            mode: Mode::default(),
+            min_score: 0,
+            max_score: 0,
+            ..params.clone()
+        })
     }
 
     /// Reads every line of `doc`: what each is before neighbours and images are considered.
@@ -287,13 +306,14 @@ impl UnresolvedCaption {
     }
 
     fn report(&self, doc: &Document, out: &mut Vec<Finding>) {
-        let reads = self.read_lines(doc);
+        let reads = doc.memo(self.analysis_key, || self.read_lines(doc));
+        let reads = reads.as_slice();
         for (index, read) in reads.iter().enumerate() {
             let finding = match (self.params.mode, read) {
                 (Mode::CreditLine, LineRead::Credit(what)) => {
-                    if Self::is_resolved(doc, &reads, index)
+                    if Self::is_resolved(doc, reads, index)
                         || (*what == cues::AGENCY_ALONE
-                            && !Self::agency_as_credit(doc, &reads, index))
+                            && !Self::agency_as_credit(doc, reads, index))
                     {
                         continue;
                     }
@@ -316,14 +336,14 @@ impl UnresolvedCaption {
                 }
                 (Mode::Caption, LineRead::Caption(score)) => {
                     let mut score = score.clone();
-                    let credit = Self::neighbouring_credit(doc, &reads, index);
+                    let credit = Self::neighbouring_credit(doc, reads, index);
                     if credit.is_some() {
                         score.add(CREDIT_NEXT_TO_IT, "a credit line next to it");
                     }
                     if !self.in_band(score.total) || !score.has_scene_cue(credit.is_some()) {
                         continue;
                     }
-                    if Self::is_resolved(doc, &reads, index) {
+                    if Self::is_resolved(doc, reads, index) {
                         continue;
                     }
                     let mut f = line_finding(doc, index, "delete the caption line")
