@@ -1,8 +1,9 @@
 //! `headline-mismatch`: a headline (or subtitle) that belongs to another story than the body
 //! under it. Headline, subtitle and body are reduced to weighted stems (`terms`); a line matches
 //! when its key terms (weighted by inverse document frequency from a shipped background table,
-//! `lexicons`) occur in the body. A line is reported only when both its weighted coverage and its
-//! TF-IDF cosine with the body are near zero, after the guards (generic headlines, too few
+//! `lexicons`) occur in the body. A line is reported only when its TF-IDF cosine with the body is
+//! near zero and its evidence score (rare terms found, terms found in the lead, word pairs the
+//! body repeats, minus terms the body never uses) is negative enough, after the guards (generic headlines, too few
 //! headline terms, short or non-English bodies, aliases, a subtitle after a blank line).
 //!
 //! Document scope: every figure comes from the document and the background table, so the result
@@ -52,10 +53,21 @@ pub struct Params {
     pub min_headline_terms: usize,
     /// Fewer content words than this in the body: too little to judge.
     pub min_body_terms: usize,
-    /// Report only when at most this share of the line's term weight occurs in the body.
+    /// Report only when at most this share of the line's term weight occurs in the body (1.0,
+    /// off, by default: the evidence score below weighs the same hits by their rarity).
     pub max_coverage: f64,
     /// Report only when the TF-IDF cosine of line and body is at most this.
     pub max_cosine: f64,
+    /// Evidence that a line belongs to its body, summed over the line's terms: a term the body
+    /// uses counts its weight above `hit-offset` (rare names count most), plus `lead-bonus` when
+    /// the lead uses it; each adjacent word pair the body repeats adds `pair-bonus`; each term
+    /// the body never uses subtracts `miss-penalty`. A line misses the body at or below
+    /// `max-evidence`.
+    pub hit_offset: f64,
+    pub lead_bonus: f64,
+    pub pair_bonus: f64,
+    pub miss_penalty: f64,
+    pub max_evidence: f64,
     /// A line "fits" the body (for the disagreement rule) at or above this weighted coverage.
     pub fit_coverage: f64,
     /// The lead: this many opening sentences of the body (labelled in findings).
@@ -77,8 +89,13 @@ impl Default for Params {
             background: "lexicons/headline-background.txt".into(),
             min_headline_terms: 3,
             min_body_terms: 10,
-            max_coverage: 0.4,
-            max_cosine: 0.03,
+            max_coverage: 1.0,
+            max_cosine: 0.05,
+            hit_offset: 2.0,
+            lead_bonus: 1.5,
+            pair_bonus: 3.0,
+            miss_penalty: 1.2,
+            max_evidence: -2.0,
             fit_coverage: 0.6,
             lead_sentences: 3,
             min_stop_share: 0.25,
@@ -99,8 +116,12 @@ impl Kind for HeadlineMismatchKind {
         alias forms (ISIS / Islamic State / Daesh, Russia / Moscow / Kremlin) mapped to one term. \
         Each term is weighted by its inverse document frequency in a background table shipped \
         with the rules, so rare names count more than common words. A line misses the body when \
-        at most `max-coverage` of its term weight occurs anywhere in the body and its TF-IDF \
-        cosine with the body is at most `max-cosine`. In `mismatch` mode (an error) headline and \
+        its TF-IDF cosine with the body is at most `max-cosine` and its evidence score is at \
+        most `max-evidence`: each term the body uses adds its weight above `hit-offset` (plus \
+        `lead-bonus` when the lead uses it), each adjacent word pair of the line repeated in the \
+        body adds `pair-bonus`, and each term the body never uses subtracts `miss-penalty`, so a \
+        headline that shares only the broad topic's common words with the body still misses \
+        it. In `mismatch` mode (an error) headline and \
         subtitle together, or the headline alone, miss the body while neither line fits it; in \
         `disagreement` mode (a warning) one line fits (coverage at least `fit-coverage`) and the \
         other misses. Guards: generic standing heads (\"Analysis\", \"Live updates\") are skipped \
@@ -145,6 +166,16 @@ struct HeadTerm {
     weight: f64,
 }
 
+/// One term of a line as the body sees it (measurements for the accuracy harness).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct TermFit {
+    pub weight: f64,
+    pub hit: bool,
+    pub in_lead: bool,
+    pub body_count: u32,
+    pub body_capitalised: u32,
+}
+
 /// What the body holds of one term.
 #[derive(Clone, Copy, Debug, Default)]
 struct BodyTerm {
@@ -172,6 +203,13 @@ pub struct LineFit {
     pub lead_max_weight: f64,
     /// How many of the line's terms the body uses.
     pub hits: usize,
+    /// Evidence that the line belongs to the body (see `Params::max_evidence`).
+    pub evidence: f64,
+    /// Adjacent content-word pairs of the line, and how many of them the body has.
+    pub bigrams: usize,
+    pub bigram_hits: usize,
+    /// Each term, in line order.
+    pub detail: Vec<TermFit>,
 
     /// Spans of the line's terms the body never uses, weightiest first.
     missing: Vec<Range<usize>>,
@@ -202,6 +240,13 @@ struct Body {
     lead_end: usize,
     /// Share of stop words among the body's words (about 0.4 to 0.5 in English prose).
     stop_share: f64,
+    /// The head's word pairs (see `pair_key`) that the body also has.
+    pairs_found: Vec<TermKey>,
+}
+
+/// A head word pair, as the key of the adjacent content words `a b`.
+fn pair_key(a: TermKey, b: TermKey) -> TermKey {
+    a.rotate_left(17) ^ b
 }
 
 impl HeadlineMismatch {
@@ -295,13 +340,24 @@ impl HeadlineMismatch {
         Some(span)
     }
 
-    fn head_terms(&self, text: &str, span: Range<usize>, role: Role, out: &mut Vec<HeadTerm>) {
+    fn head_terms(
+        &self,
+        text: &str,
+        span: Range<usize>,
+        role: Role,
+        out: &mut Vec<HeadTerm>,
+        pairs: &mut Vec<(TermKey, Role)>,
+    ) {
         let groups = &self.analyzer.aliases.groups;
+        let mut prev = None;
         self.analyzer.tokens(
             text,
             span,
             |token, stem| {
                 let key = stem();
+                if let Some(p) = prev.replace(key) {
+                    pairs.push((pair_key(p, key), role));
+                }
                 if out.iter().any(|t| t.key == key && t.role == role) {
                     return;
                 }
@@ -319,7 +375,7 @@ impl HeadlineMismatch {
         );
     }
 
-    fn body(&self, doc: &Document) -> Body {
+    fn body(&self, doc: &Document, head_pairs: &[(TermKey, Role)]) -> Body {
         // About one distinct term per 16 bytes of prose: sized once, no rehashing while counting.
         let mut terms: KeyMap<BodyTerm> =
             KeyMap::with_capacity_and_hasher(doc.text.len() / 16, BuildHasherDefault::default());
@@ -344,12 +400,20 @@ impl HeadlineMismatch {
         };
         // Alias groups are collected first so that words of an alias form can be marked.
         let mut group_hits: Vec<(TermKey, Range<usize>)> = Vec::new();
+        let mut pairs_found: Vec<TermKey> = Vec::new();
+        let mut prev = None;
         let counts = self.analyzer.tokens(
             &doc.text,
             doc.body_span(),
             |token, stem| {
                 n_words += 1;
                 let key = stem();
+                if let Some(p) = prev.replace(key) {
+                    let pair = pair_key(p, key);
+                    if head_pairs.iter().any(|h| h.0 == pair) && !pairs_found.contains(&pair) {
+                        pairs_found.push(pair);
+                    }
+                }
                 note(&mut terms, key, &token.span, token.capitalised);
                 if token.alias.is_some()
                     && let Some(e) = terms.get_mut(&key)
@@ -378,10 +442,27 @@ impl HeadlineMismatch {
             norm,
             lead_end,
             stop_share,
+            pairs_found,
         }
     }
 
-    fn fit<'a>(&self, body: &Body, items: impl Iterator<Item = &'a HeadTerm>) -> LineFit {
+    fn fit<'a>(
+        &self,
+        body: &Body,
+        items: impl Iterator<Item = &'a HeadTerm>,
+        pairs: impl Iterator<Item = &'a (TermKey, Role)>,
+    ) -> LineFit {
+        let mut detail = Vec::new();
+        let mut evidence = 0.0;
+        let (mut bigrams, mut bigram_hits) = (0, 0);
+        let mut seen_pairs: Vec<TermKey> = Vec::new();
+        for (p, _) in pairs {
+            if !seen_pairs.contains(p) {
+                seen_pairs.push(*p);
+                bigrams += 1;
+                bigram_hits += usize::from(body.pairs_found.contains(p));
+            }
+        }
         let mut seen_keys: HashSet<TermKey> = HashSet::new();
         let mut total = 0.0;
         let mut covered = 0.0;
@@ -417,6 +498,29 @@ impl HeadlineMismatch {
                     dot += gw * bw;
                 }
             }
+            let mut tf = TermFit {
+                weight: item.weight,
+                ..TermFit::default()
+            };
+            if let Some(h) = stem_hit.or(group_hit) {
+                tf.hit = true;
+                tf.body_count = h.count;
+                tf.body_capitalised = h.capitalised;
+                let first = stem_hit.map_or(h.first.0, |s| s.first.0);
+                let first = group_hit.map_or(first, |g| first.min(g.first.0));
+                tf.in_lead = (first as usize) < body.lead_end;
+            }
+            evidence += if tf.hit {
+                (item.weight - self.params.hit_offset).max(0.0)
+                    + if tf.in_lead {
+                        self.params.lead_bonus
+                    } else {
+                        0.0
+                    }
+            } else {
+                -self.params.miss_penalty
+            };
+            detail.push(tf);
             match stem_hit.or(group_hit) {
                 Some(hit) => {
                     covered += item.weight;
@@ -443,6 +547,10 @@ impl HeadlineMismatch {
             max_hit_weight,
             lead_max_weight,
             hits,
+            evidence: evidence + self.params.pair_bonus * bigram_hits as f64,
+            bigrams,
+            bigram_hits,
+            detail,
             missing: missing.into_iter().map(|m| m.1).collect(),
         }
     }
@@ -490,17 +598,34 @@ impl HeadlineMismatch {
     fn measure(&self, doc: &Document) -> Option<(Assessment, Body)> {
         let headline_span = self.judged_headline(&doc.text, doc.headline.clone()?)?;
         let mut head = Vec::new();
-        self.head_terms(&doc.text, headline_span.clone(), Role::Headline, &mut head);
+        let mut pairs = Vec::new();
+        self.head_terms(
+            &doc.text,
+            headline_span.clone(),
+            Role::Headline,
+            &mut head,
+            &mut pairs,
+        );
         if let Some(sub) = &doc.subtitle {
-            self.head_terms(&doc.text, sub.clone(), Role::Subtitle, &mut head);
+            self.head_terms(
+                &doc.text,
+                sub.clone(),
+                Role::Subtitle,
+                &mut head,
+                &mut pairs,
+            );
         }
-        let body = self.body(doc);
-        let headline = self.fit(&body, head.iter().filter(|t| t.role == Role::Headline));
-        let subtitle = doc.subtitle.clone().map(|s| {
-            let fit = self.fit(&body, head.iter().filter(|t| t.role == Role::Subtitle));
-            (s, fit)
-        });
-        let combined = self.fit(&body, head.iter());
+        let body = self.body(doc, &pairs);
+        let of = |role: Role| {
+            self.fit(
+                &body,
+                head.iter().filter(move |t| t.role == role),
+                pairs.iter().filter(move |p| p.1 == role),
+            )
+        };
+        let headline = of(Role::Headline);
+        let subtitle = doc.subtitle.clone().map(|s| (s, of(Role::Subtitle)));
+        let combined = self.fit(&body, head.iter(), pairs.iter());
         let lines_share_term = head.iter().filter(|t| t.role == Role::Headline).any(|h| {
             head.iter()
                 .filter(|t| t.role == Role::Subtitle)
@@ -528,6 +653,7 @@ impl HeadlineMismatch {
         fit.terms >= self.params.min_headline_terms
             && fit.coverage <= self.params.max_coverage
             && fit.cosine <= self.params.max_cosine
+            && fit.evidence <= self.params.max_evidence
     }
 
     fn fits(&self, fit: &LineFit) -> bool {

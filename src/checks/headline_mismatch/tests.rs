@@ -429,3 +429,53 @@ fn guard_headline_tied_to_its_subtitle_is_judged_with_it() {
     );
     assert!(run(&check, &text).1.is_empty());
 }
+
+#[test]
+fn evidence_counts_rare_hits_the_lead_and_word_pairs() {
+    let check = mismatch();
+    let filler = "Officials said the work would take several months to finish. Residents were told to expect delays on the roads, and the council promised updates on its website every week. Engineers have already inspected the site twice this year.";
+    // "Interest rates" in the lead, as a pair.
+    let lead = format!(
+        "Lenders Raise Interest Rates Again\n\nThe biggest lenders raised interest rates on Monday. {filler}"
+    );
+    // The same words late in the body, apart.
+    let late = format!(
+        "Lenders Raise Interest Rates Again\n\n{filler} Rates rose, and lenders blamed weaker interest from savers."
+    );
+    let a_lead = check.assess(&doc(&lead)).unwrap().headline;
+    let a_late = check.assess(&doc(&late)).unwrap().headline;
+    assert!(
+        a_lead.bigram_hits >= 1,
+        "\"interest rates\" is repeated as a pair"
+    );
+    assert_eq!(a_late.bigram_hits, 0);
+    assert!(a_lead.evidence > a_late.evidence + check.params.pair_bonus);
+    // Without any hit, each term costs `miss-penalty`.
+    let none = format!("Lenders Raise Interest Rates Again\n\n{WRONG_BODY}");
+    let a = check.assess(&doc(&none)).unwrap().headline;
+    assert_eq!(a.hits, 0);
+    assert!((a.evidence + check.params.miss_penalty * a.terms as f64).abs() < 1e-9);
+    assert!(check.misses(&a));
+}
+
+#[test]
+fn guard_headline_naming_the_story_in_the_lead_is_not_a_miss() {
+    // Paraphrased headline: most words differ from the body, but its rare name opens the story.
+    let text = fixture("guard-paraphrase-name-in-lead.txt");
+    let check = mismatch();
+    let a = check.assess(&doc(&text)).unwrap();
+    assert!(
+        a.headline.evidence > check.params.max_evidence,
+        "{}",
+        a.headline.evidence
+    );
+    assert!(run(&check, &text).1.is_empty());
+    // Without the evidence score (cosine and coverage only, as before) it would be judged on
+    // its overlap alone.
+    let no_lead = build(Params {
+        lead_bonus: 0.0,
+        ..Params::default()
+    });
+    let b = no_lead.assess(&doc(&text)).unwrap();
+    assert!(b.headline.evidence < a.headline.evidence);
+}
