@@ -48,6 +48,10 @@ fn default_pass() -> u8 {
 #[serde(deny_unknown_fields)]
 struct GazetteerFile {
     places: Vec<Vec<String>>,
+    /// Country and demonym pairs that name the same body as the modifier of a longer name
+    /// ("Pakistani Taliban", "Pakistan Taliban"); standing alone they stay different words.
+    #[serde(default)]
+    demonyms: Vec<(String, String)>,
 }
 
 #[derive(Deserialize)]
@@ -215,6 +219,13 @@ pub fn load_match_lexicon(
             // A name listed twice keeps its first entry.
             lex.places.entry(fold(name)).or_insert(entry as u32);
         }
+    }
+    for (country, demonym) in gazetteer.iter().flat_map(|g| g.demonyms.iter()) {
+        let (a, b) = (fold(country), fold(demonym));
+        lex.demonyms.insert((a.clone(), b.clone()));
+        lex.demonyms.insert((b.clone(), a.clone()));
+        lex.country_of.insert(b, a.clone());
+        lex.country_of.insert(a.clone(), a);
     }
     lex
 }

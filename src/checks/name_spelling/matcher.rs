@@ -64,6 +64,11 @@ pub struct MatchLexicon {
     pub distinct_endings: Vec<(String, String)>,
     /// Folded place name to its gazetteer entry.
     pub places: HashMap<String, u32>,
+    /// Folded country and demonym pairs (both orders) that alternate as the modifier of a
+    /// longer name.
+    pub demonyms: HashSet<(String, String)>,
+    /// Folded country or demonym to the folded country, for the blocking key of such names.
+    pub country_of: HashMap<String, String>,
     /// Vowel groups that alternate in romanisation (unordered pairs, both orders stored).
     pub vowel_alternations: HashSet<(String, String)>,
     /// Shortest normalised length for a pair whose spellings differ in more than form.
@@ -114,6 +119,9 @@ pub struct SpellingKey {
     core_fold: String,
     /// The blocking key of the tokens (see `block`).
     block: String,
+    /// The folded tokens with a country's demonym written as the country, when the name has
+    /// one (see `country_block`).
+    country_block: Option<String>,
     /// The whole spelling folded, particles included ("da dong tian" and "Dadongtian").
     pub full: String,
     /// The key of `full` when it differs from `whole` (a particle in the spelling).
@@ -125,6 +133,12 @@ impl SpellingKey {
     /// pair `variants` may accept (the token shapes).
     pub fn block(&self) -> &str {
         &self.block
+    }
+
+    /// A second blocking key for multi-word names holding a country or its demonym, so that
+    /// "Pakistani Taliban" meets "Pakistan Taliban" (see `MatchLexicon::demonym_modifier`).
+    pub fn country_block(&self) -> Option<&str> {
+        self.country_block.as_deref()
     }
 
     /// The key of the core tokens run together (the only token's key for one token).
@@ -263,11 +277,23 @@ impl MatchLexicon {
             block.push_str(&t.shape);
             block.push('|');
         }
+        // "Pakistani Taliban" and "Pakistan Taliban" meet under "pakistan|taliban".
+        let country_block = (tokens.len() > 1
+            && tokens.iter().any(|t| self.country_of.contains_key(&t.fold)))
+        .then(|| {
+            let mut key = String::new();
+            for t in &tokens {
+                key.push_str(self.country_of.get(&t.fold).unwrap_or(&t.fold));
+                key.push('|');
+            }
+            key
+        });
         SpellingKey {
             tokens,
             whole_many,
             core_fold,
             block,
+            country_block,
             full,
             full_key,
         }
@@ -362,6 +388,32 @@ impl MatchLexicon {
         true
     }
 
+    /// Whether two multi-word spellings differ only in a modifier that is a country in one and
+    /// its demonym in the other, before the same head word ("Pakistani Taliban" and "Pakistan
+    /// Taliban"). The head of an English name is its last word and must be equal and not a place:
+    /// when the country word is the head, the demonym names something else ("South Korea" and
+    /// "South Korean", "Latin America" and "Latin American"), and alone the two are different
+    /// words ("Pakistan", "Pakistani").
+    fn demonym_modifier(&self, a: &SpellingKey, b: &SpellingKey) -> bool {
+        let len = a.tokens.len();
+        if len < 2 || len != b.tokens.len() {
+            return false;
+        }
+        let (head_a, head_b) = (&a.tokens[len - 1], &b.tokens[len - 1]);
+        if head_a.fold != head_b.fold || self.place(&head_a.fold).is_some() {
+            return false;
+        }
+        let mut differing = a.tokens[..len - 1]
+            .iter()
+            .zip(&b.tokens[..len - 1])
+            .filter(|(x, y)| x.fold != y.fold);
+        let (Some((left, right)), None) = (differing.next(), differing.next()) else {
+            return false;
+        };
+        self.demonyms
+            .contains(&(left.fold.clone(), right.fold.clone()))
+    }
+
     /// Whether two different spellings may name the same person, place or body: the same number
     /// of core tokens, each pair of aligned tokens equal or variants, the last one equal in
     /// `norm` or else every token a variant.
@@ -393,6 +445,9 @@ impl MatchLexicon {
             && pa != pb
         {
             return false;
+        }
+        if self.demonym_modifier(a, b) {
+            return true;
         }
         a.tokens
             .iter()

@@ -300,6 +300,9 @@ impl NameSpellingCheck {
             if k.tokens.len() > 1 {
                 seen.push((0, k.block()));
             }
+            if let Some(c) = k.country_block() {
+                seen.push((3, c));
+            }
             for w in [k.whole(), k.full_key.as_ref()].into_iter().flatten() {
                 seen.push((1, w.shape.as_str()));
             }
@@ -336,6 +339,9 @@ impl NameSpellingCheck {
             if !k.tokens.is_empty() {
                 if k.tokens.len() > 1 {
                     blocks.entry((0, k.block())).or_default().push(i);
+                }
+                if let Some(c) = k.country_block() {
+                    blocks.entry((3, c)).or_default().push(i);
                 }
                 // Spellings that split the name into different numbers of words meet here.
                 for w in [k.whole(), k.full_key.as_ref()].into_iter().flatten() {

@@ -147,9 +147,23 @@ fn fixture_with_look_alikes_reports_nothing() {
 }
 
 #[test]
-fn seed_has_no_variant() {
+fn seed_has_one_variant_the_taliban_written_two_ways() {
     let text = std::fs::read_to_string("seeds/000_9b82e2ada17d45fb.txt").unwrap();
-    assert_eq!(both_rules(&docs(&[("seed.txt", &text)])), vec![]);
+    let found = both_rules(&docs(&[("seed.txt", &text)]));
+    // "the Pakistani Taliban" and "a top Pakistan Taliban commander": one organisation. Nothing
+    // else: Khorasan / Khorasani, ISIS / ISIS’ and Pakistan / Pakistani alone are not variants.
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(found[0].1.contains("Pakistan Taliban"), "{found:?}");
+}
+
+#[test]
+fn demonym_modifier_is_one_name_but_not_as_head_or_alone() {
+    let c = check(Mode::Corpus);
+    assert!(c.same_name("Pakistani Taliban", "Pakistan Taliban"));
+    assert!(c.same_name("Chinese Embassy", "China Embassy"));
+    assert!(!c.same_name("South Korea", "South Korean"));
+    assert!(!c.same_name("Latin America", "Latin American"));
+    assert!(!c.same_name("Pakistan", "Pakistani"));
 }
 
 #[test]
@@ -168,7 +182,6 @@ fn guard_look_alike_pairs_are_different_names() {
         ("Eriksson", "Ericsson"),
         ("Pakistan", "Pakistani"),
         ("Khorasan", "Khorasani"),
-        ("Pakistani Taliban", "Pakistan Taliban"),
         ("Berman", "Bremen"),
     ] {
         assert!(!c.same_name(a, b), "{a} / {b}");
