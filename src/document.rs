@@ -99,6 +99,10 @@ pub struct Document {
     pub front_matter_date: Option<Range<usize>>,
     /// Inline suppression directives, in order.
     pub suppressions: Vec<Suppression>,
+    /// Rule ids named by `<!-- copydesk-enable ... -->`, with their spans (to check they exist).
+    pub enabled: Vec<(String, Range<usize>)>,
+    /// `<!-- copydesk-... -->` lines whose command is not one copydesk knows.
+    pub unknown_directives: Vec<Range<usize>>,
     /// Analyses shared by the rules that check this document (see `memo`).
     memo: RefCell<Vec<MemoEntry>>,
 }
@@ -113,6 +117,8 @@ pub struct Suppression {
     pub directive: Range<usize>,
     /// The rule ids named, with their spans; empty means every rule.
     pub rules: Vec<(String, Range<usize>)>,
+    /// With no rule named: the rules an `enable` turned back on.
+    pub except: Vec<String>,
     /// Findings starting in this byte range are suppressed.
     pub range: Range<usize>,
 }
@@ -121,6 +127,7 @@ impl Suppression {
     pub fn covers(&self, rule: &str, offset: usize) -> bool {
         self.range.contains(&offset)
             && (self.rules.is_empty() || self.rules.iter().any(|(r, _)| r == rule))
+            && !self.except.iter().any(|r| r == rule)
     }
 }
 
@@ -141,6 +148,8 @@ impl Document {
             images: Vec::new(),
             front_matter_date: None,
             suppressions: Vec::new(),
+            enabled: Vec::new(),
+            unknown_directives: Vec::new(),
             memo: RefCell::new(Vec::new()),
         };
         doc.split_lines();
@@ -266,44 +275,79 @@ impl Document {
                 continue;
             };
             let rest_start = span.start + lead + "<!--".len() + inner_lead + "copydesk-".len();
-            let (command, args, args_start) = match rest.find(char::is_whitespace) {
-                Some(k) => (&rest[..k], &rest[k + 1..], rest_start + k + 1),
-                None => (rest, "", rest_start + rest.len()),
-            };
-            let mut rules = Vec::new();
-            let mut at = 0;
-            for part in args.split([',', ' ']) {
-                if !part.is_empty() {
-                    let start = args_start + at;
-                    rules.push((part.to_string(), start..start + part.len()));
+            // Split on any white space, ASCII or not, keeping byte offsets on char boundaries.
+            let (command, args, args_start) =
+                match rest.char_indices().find(|(_, c)| c.is_whitespace()) {
+                    Some((k, c)) => (
+                        &rest[..k],
+                        &rest[k + c.len_utf8()..],
+                        rest_start + k + c.len_utf8(),
+                    ),
+                    None => (rest, "", rest_start + rest.len()),
+                };
+            let mut rules: Vec<(String, Range<usize>)> = Vec::new();
+            let mut from: Option<usize> = None;
+            for (k, c) in args
+                .char_indices()
+                .chain(std::iter::once((args.len(), ',')))
+            {
+                let separator = c == ',' || c.is_whitespace();
+                match (separator, from) {
+                    (true, Some(f)) => {
+                        rules.push((args[f..k].to_string(), args_start + f..args_start + k));
+                        from = None;
+                    }
+                    (false, None) => from = Some(k),
+                    _ => {}
                 }
-                at += part.len() + 1;
             }
+            self.lines[i].kind = LineKind::Directive;
             let range = match command {
                 "disable" => {
                     open.push(Suppression {
                         directive: span.clone(),
                         rules,
+                        except: Vec::new(),
                         range: span.end..self.text.len(),
                     });
-                    self.lines[i].kind = LineKind::Directive;
                     continue;
                 }
                 "enable" => {
-                    self.lines[i].kind = LineKind::Directive;
-                    let names: Vec<&str> = rules.iter().map(|(r, _)| r.as_str()).collect();
-                    let mut still_open = Vec::new();
-                    for mut s in open.drain(..) {
-                        if names.is_empty()
-                            || s.rules.iter().all(|(r, _)| names.contains(&r.as_str()))
-                        {
-                            s.range.end = span.start;
-                            self.suppressions.push(s);
+                    let names: Vec<String> = rules.iter().map(|(r, _)| r.clone()).collect();
+                    self.enabled.extend(rules);
+                    for mut s in std::mem::take(&mut open) {
+                        // Every open suppression ends here; what the enable does not name goes
+                        // on from here in a new one.
+                        let rest = span.end..s.range.end;
+                        s.range.end = span.start;
+                        let remaining = if names.is_empty() {
+                            None
+                        } else if s.rules.is_empty() {
+                            let mut except = s.except.clone();
+                            except.extend(names.iter().cloned());
+                            Some(Suppression {
+                                directive: s.directive.clone(),
+                                rules: Vec::new(),
+                                except,
+                                range: rest,
+                            })
                         } else {
-                            still_open.push(s);
-                        }
+                            let kept: Vec<_> = s
+                                .rules
+                                .iter()
+                                .filter(|(r, _)| !names.contains(r))
+                                .cloned()
+                                .collect();
+                            (!kept.is_empty()).then(|| Suppression {
+                                directive: s.directive.clone(),
+                                rules: kept,
+                                except: Vec::new(),
+                                range: rest,
+                            })
+                        };
+                        self.suppressions.push(s);
+                        open.extend(remaining);
                     }
-                    open = still_open;
                     continue;
                 }
                 "disable-next-line" => {
@@ -312,12 +356,17 @@ impl Document {
                     next.map_or(span.end..span.end, |j| self.lines[j].span.clone())
                 }
                 "disable-file" => 0..self.text.len(),
-                _ => continue,
+                _ => {
+                    // A misspelled command silences nothing; the engine reports it.
+                    self.unknown_directives
+                        .push(span.start + lead..span.start + lead + line.len());
+                    continue;
+                }
             };
-            self.lines[i].kind = LineKind::Directive;
             self.suppressions.push(Suppression {
                 directive: span,
                 rules,
+                except: Vec::new(),
                 range,
             });
         }

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
-use crate::checks::CompiledCheck;
+use crate::checks::{CompiledCheck, DynCorpusCheck};
 use crate::diagnostic::{self, Diagnostic, Finding, Label, Severity};
 use crate::document::{Document, Suppression};
 use crate::input::{Decoded, decode};
@@ -123,6 +123,9 @@ pub struct Outcome {
 struct Active<'a> {
     document: Vec<(&'a Rule, usize)>,
     corpus: Vec<(&'a Rule, usize)>,
+    /// Corpus rules that fold one accumulator together (equal kind and `share_key`), as indices
+    /// into `corpus`; the first of each group collects and folds for all.
+    groups: Vec<Vec<usize>>,
     engine: HashSet<&'static str>,
     /// Every rule id that exists, selected or not (to check suppression directives).
     known: HashSet<&'a str>,
@@ -152,12 +155,39 @@ impl<'a> Active<'a> {
             .map(|r| &*r.id)
             .chain(ENGINE_RULES.iter().map(|r| r.id))
             .collect();
+        let mut groups: Vec<Vec<usize>> = Vec::new();
+        let mut keyed: Vec<((&str, u64), usize)> = Vec::new();
+        for (i, (rule, _)) in corpus.iter().enumerate() {
+            let key = match &rule.check {
+                CompiledCheck::Corpus(c) => c.share_key().map(|k| (rule.kind.name(), k)),
+                CompiledCheck::Document(_) => None,
+            };
+            if let Some(g) =
+                key.and_then(|k| keyed.iter().find(|(kk, _)| *kk == k).map(|(_, g)| *g))
+            {
+                groups[g].push(i);
+            } else {
+                if let Some(k) = key {
+                    keyed.push((k, groups.len()));
+                }
+                groups.push(vec![i]);
+            }
+        }
         Active {
             document,
             corpus,
+            groups,
             engine,
             known,
             n_rules: n,
+        }
+    }
+
+    /// The type-erased check of corpus rule `i`.
+    fn corpus_check(&self, i: usize) -> &'a dyn DynCorpusCheck {
+        match &self.corpus[i].0.check {
+            CompiledCheck::Corpus(c) => c.as_ref(),
+            CompiledCheck::Document(_) => unreachable!("the corpus list holds corpus rules"),
         }
     }
 }
@@ -196,12 +226,9 @@ fn run(rules: &RuleSet, inputs: &[Input], options: &LintOptions) -> Outcome {
         diagnostics: Vec::new(),
         sources: Vec::new(),
         corpus: active
-            .corpus
+            .groups
             .iter()
-            .map(|(r, _)| match &r.check {
-                CompiledCheck::Corpus(c) => c.new_acc(),
-                CompiledCheck::Document(_) => unreachable!("corpus list holds corpus rules"),
-            })
+            .map(|g| active.corpus_check(g[0]).new_acc())
             .collect(),
         summary: Summary::default(),
         io_errors: Vec::new(),
@@ -213,10 +240,8 @@ fn run(rules: &RuleSet, inputs: &[Input], options: &LintOptions) -> Outcome {
     let merge = |mut a: MapAcc, b: MapAcc| {
         a.diagnostics.extend(b.diagnostics);
         a.sources.extend(b.sources);
-        for ((acc, other), (rule, _)) in a.corpus.iter_mut().zip(b.corpus).zip(&active.corpus) {
-            if let CompiledCheck::Corpus(c) = &rule.check {
-                c.merge(acc.as_mut(), other);
-            }
+        for ((acc, other), group) in a.corpus.iter_mut().zip(b.corpus).zip(&active.groups) {
+            active.corpus_check(group[0]).merge(acc.as_mut(), other);
         }
         add_summary(&mut a.summary, &b.summary);
         a.io_errors.extend(b.io_errors);
@@ -271,12 +296,16 @@ fn run(rules: &RuleSet, inputs: &[Input], options: &LintOptions) -> Outcome {
         .iter()
         .map(|(p, s)| (&**p, s.as_slice()))
         .collect();
-    for ((rule, index), corpus_acc) in active.corpus.iter().zip(acc.corpus) {
-        let CompiledCheck::Corpus(check) = &rule.check else {
-            continue;
-        };
+    let members = active
+        .groups
+        .iter()
+        .zip(&acc.corpus)
+        .flat_map(|(group, corpus_acc)| group.iter().map(move |&i| (i, corpus_acc)));
+    for (i, corpus_acc) in members {
+        let (rule, index) = &active.corpus[i];
+        let check = active.corpus_check(i);
         let t = Instant::now();
-        let findings = catch_unwind(AssertUnwindSafe(|| check.reduce(corpus_acc)));
+        let findings = catch_unwind(AssertUnwindSafe(|| check.reduce(corpus_acc.as_ref())));
         rule_time[*index] += t.elapsed();
         match findings {
             Ok(findings) => {
@@ -399,7 +428,11 @@ fn lint_bytes(
             return;
         }
     };
-    let doc = Document::parse(path.clone(), text);
+    // Parsing never fails by design; should it panic all the same, only this file is lost.
+    let Ok(doc) = catch_unwind(AssertUnwindSafe(|| Document::parse(path.clone(), text))) else {
+        internal_error(active, acc, &path, "document parser");
+        return;
+    };
     if timings {
         acc.read_time += t.elapsed();
     }
@@ -444,10 +477,10 @@ fn lint_bytes(
         }
     }
     let mut failed = Vec::new();
-    for ((rule, index), corpus_acc) in active.corpus.iter().zip(acc.corpus.iter_mut()) {
-        let CompiledCheck::Corpus(check) = &rule.check else {
-            continue;
-        };
+    for (group, corpus_acc) in active.groups.iter().zip(acc.corpus.iter_mut()) {
+        // The group's first rule collects and folds for all; its time is charged to it.
+        let (rule, index) = &active.corpus[group[0]];
+        let check = active.corpus_check(group[0]);
         let t = timings.then(Instant::now);
         let result = catch_unwind(AssertUnwindSafe(|| {
             if let Some(facts) = check.collect(&doc) {
@@ -478,20 +511,40 @@ fn check_directives(active: &Active<'_>, doc: &Document, acc: &mut MapAcc) {
     if !active.engine.contains("invalid-suppression") {
         return;
     }
-    for s in &doc.suppressions {
-        for (rule, span) in &s.rules {
-            if !active.known.contains(rule.as_str()) {
-                let hint = crate::rules::did_you_mean(rule, active.known.iter().copied())
-                    .map(|r| format!("did you mean `{r}`? "))
-                    .unwrap_or_default();
-                acc.diagnostics.push(engine_diagnostic(
-                    "invalid-suppression",
-                    &doc.path,
-                    span.clone(),
-                    format!("suppression names unknown rule `{rule}`"),
-                    &format!("{hint}`copydesk rules` lists every rule; as written, this directive silences nothing for `{rule}`"),
-                ));
-            }
+    for span in &doc.unknown_directives {
+        acc.diagnostics.push(engine_diagnostic(
+            "invalid-suppression",
+            &doc.path,
+            span.clone(),
+            "unknown copydesk directive".to_string(),
+            "directives are copydesk-disable, copydesk-enable, copydesk-disable-next-line and \
+             copydesk-disable-file; as written, this line silences nothing",
+        ));
+    }
+    // A suppression split by an `enable` repeats its names: report each place once.
+    let mut named: Vec<&(String, std::ops::Range<usize>)> = doc
+        .suppressions
+        .iter()
+        .flat_map(|s| s.rules.iter())
+        .chain(doc.enabled.iter())
+        .collect();
+    named.sort_by_key(|(_, span)| span.start);
+    named.dedup_by_key(|(_, span)| span.start);
+    for (rule, span) in named {
+        if !active.known.contains(rule.as_str()) {
+            let hint = crate::rules::did_you_mean(rule, active.known.iter().copied())
+                .map(|r| format!("did you mean `{r}`? "))
+                .unwrap_or_default();
+            acc.diagnostics.push(engine_diagnostic(
+                "invalid-suppression",
+                &doc.path,
+                span.clone(),
+                format!("suppression names unknown rule `{rule}`"),
+                &format!(
+                    "{hint}`copydesk rules` lists every rule; as written, this directive silences \
+                     nothing for `{rule}`"
+                ),
+            ));
         }
     }
 }

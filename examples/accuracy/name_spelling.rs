@@ -80,7 +80,7 @@ impl Corpus {
         let t2 = t1;
         let groups = self.check.variant_groups(&acc);
         let t3 = t0.elapsed().as_secs_f64();
-        let findings = CorpusCheck::reduce(&self.check, acc);
+        let findings = CorpusCheck::reduce(&self.check, &acc);
         if detail() {
             println!(
                 "timing: parse+collect+fold+merge {t1:.3}s, groups {:.3}s, reduce {:.3}s",

@@ -118,12 +118,13 @@ impl CorpusCheck for DuplicateDocument {
         }
     }
 
-    fn reduce(&self, acc: Groups) -> Vec<(Arc<str>, Finding)> {
+    fn reduce(&self, acc: &Groups) -> Vec<(Arc<str>, Finding)> {
         let mut out = Vec::new();
-        for (_, mut docs) in acc.by_key {
+        for docs in acc.by_key.values() {
             if docs.len() < 2 {
                 continue;
             }
+            let mut docs = docs.clone();
             docs.sort_by(|a, b| (&a.0, a.1.start).cmp(&(&b.0, b.1.start)));
             let (first_path, first_span) = docs[0].clone();
             let count = docs.len();

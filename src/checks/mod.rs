@@ -120,7 +120,14 @@ pub trait CorpusCheck: Send + Sync + 'static {
     fn fold(&self, acc: &mut Self::Acc, path: &Arc<str>, facts: Self::Facts);
     fn merge(&self, acc: &mut Self::Acc, other: Self::Acc);
     /// Findings with the path of the file each one is in.
-    fn reduce(&self, acc: Self::Acc) -> Vec<(Arc<str>, Finding)>;
+    fn reduce(&self, acc: &Self::Acc) -> Vec<(Arc<str>, Finding)>;
+
+    /// Sibling rules whose keys are equal (and `Some`) share one accumulator: the engine collects
+    /// and folds once for all of them and hands each its `reduce`. The key must fingerprint every
+    /// parameter that `collect`, `fold` and `merge` depend on.
+    fn share_key(&self) -> Option<u64> {
+        None
+    }
 }
 
 /// A `CorpusCheck` with its types erased, so rules of different kinds sit in one list.
@@ -129,7 +136,8 @@ pub trait DynCorpusCheck: Send + Sync {
     fn new_acc(&self) -> Box<dyn Any + Send>;
     fn fold(&self, acc: &mut (dyn Any + Send), path: &Arc<str>, facts: Box<dyn Any + Send>);
     fn merge(&self, acc: &mut (dyn Any + Send), other: Box<dyn Any + Send>);
-    fn reduce(&self, acc: Box<dyn Any + Send>) -> Vec<(Arc<str>, Finding)>;
+    fn reduce(&self, acc: &(dyn Any + Send)) -> Vec<(Arc<str>, Finding)>;
+    fn share_key(&self) -> Option<u64>;
 }
 
 impl<C: CorpusCheck> DynCorpusCheck for C {
@@ -159,9 +167,15 @@ impl<C: CorpusCheck> DynCorpusCheck for C {
         CorpusCheck::merge(self, acc, *other);
     }
 
-    fn reduce(&self, acc: Box<dyn Any + Send>) -> Vec<(Arc<str>, Finding)> {
-        let acc = acc.downcast::<C::Acc>().expect("accumulator of this check");
-        CorpusCheck::reduce(self, *acc)
+    fn reduce(&self, acc: &(dyn Any + Send)) -> Vec<(Arc<str>, Finding)> {
+        let acc = acc
+            .downcast_ref::<C::Acc>()
+            .expect("accumulator of this check");
+        CorpusCheck::reduce(self, acc)
+    }
+
+    fn share_key(&self) -> Option<u64> {
+        CorpusCheck::share_key(self)
     }
 }
 

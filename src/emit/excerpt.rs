@@ -7,6 +7,8 @@ use std::ops::Range;
 
 use codespan_reporting::files::{Error, Files};
 
+use super::LineIndex;
+
 /// Characters of context kept on each side of the spans on a long line.
 const CONTEXT_CHARS: usize = 60;
 /// Lines up to this many characters are shown whole.
@@ -36,9 +38,16 @@ pub struct Excerpt {
 
 impl Excerpt {
     /// Builds an excerpt of `source` showing `spans` (byte ranges into `source`).
+    #[cfg(test)]
     pub fn new(name: &str, source: &str, spans: &[Range<usize>]) -> Excerpt {
-        let mut line_starts = vec![0];
-        line_starts.extend(source.match_indices('\n').map(|(i, _)| i + 1));
+        Excerpt::with_index(name, &LineIndex::new(source), spans)
+    }
+
+    /// As `new`, with the source's line index built once by the caller (a file with many
+    /// findings is scanned once, not once per finding).
+    pub fn with_index(name: &str, index: &LineIndex<'_>, spans: &[Range<usize>]) -> Excerpt {
+        let source = index.text();
+        let line_starts = index.starts();
         let line_of = |offset: usize| line_starts.partition_point(|&s| s <= offset) - 1;
         let line_span = |l: usize| {
             let start = line_starts[l];
@@ -49,8 +58,9 @@ impl Excerpt {
             start..end
         };
 
-        // Which lines each span touches, and the extent of spans per line.
-        let mut touched: Vec<(usize, usize, usize)> = Vec::new(); // (line, min start, max end)
+        // The pieces of each line that spans touch, merged when they lie close together: a
+        // finding and a label far apart on one long line get a window each.
+        let mut touched: Vec<(usize, usize, usize)> = Vec::new(); // (line, start, end)
         for span in spans {
             let span = clamp(source, span);
             let (first, last) = (line_of(span.start), line_of(span.end.max(span.start)));
@@ -58,16 +68,19 @@ impl Excerpt {
                 let ls = line_span(l);
                 let s = span.start.max(ls.start);
                 let e = span.end.min(ls.end).max(s);
-                match touched.iter_mut().find(|t| t.0 == l) {
-                    Some(t) => {
-                        t.1 = t.1.min(s);
-                        t.2 = t.2.max(e);
-                    }
-                    None => touched.push((l, s, e)),
-                }
+                touched.push((l, s, e));
             }
         }
         touched.sort_unstable();
+        let mut merged: Vec<(usize, usize, usize)> = Vec::new();
+        for (l, s, e) in touched {
+            let short = source[line_span(l)].chars().count() <= SHORT_LINE_CHARS;
+            match merged.last_mut() {
+                Some(m) if m.0 == l && (short || s <= m.2 + 4 * CONTEXT_CHARS) => m.2 = m.2.max(e),
+                _ => merged.push((l, s, e)),
+            }
+        }
+        let touched = merged;
 
         let mut text = String::new();
         let mut lines = Vec::new();
@@ -81,7 +94,11 @@ impl Excerpt {
                 let end = forward_chars(source, e, CONTEXT_CHARS).min(ls.end);
                 start..end
             };
-            let first_column = source[ls.start..window.start].chars().count() + 1;
+            let first_column = if window.start == ls.start {
+                1
+            } else {
+                index.position(window.start).column
+            };
             let begin = text.len();
             let prefix = if window.start > ls.start {
                 ELLIPSIS.len()

@@ -1,6 +1,7 @@
 //! `human`: codespan-reporting snippets with the primary span, labels (in other files too) and
 //! notes; colour when the terminal supports it. The summary line is printed by the CLI on stderr.
 
+use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::io;
 
@@ -9,6 +10,7 @@ use codespan_reporting::diagnostic::{
 };
 use codespan_reporting::term::{self, Config, termcolor::WriteColor};
 
+use super::LineIndex;
 use super::Report;
 use super::excerpt::{Excerpt, Excerpts};
 use crate::diagnostic::Severity;
@@ -17,6 +19,7 @@ use crate::engine::Summary;
 pub fn emit(report: &Report<'_>, out: &mut dyn WriteColor) -> io::Result<()> {
     let sources = &report.outcome.sources;
     let config = Config::default();
+    let mut indexes: HashMap<&str, LineIndex<'_>> = HashMap::new();
     for d in report.diagnostics() {
         // One excerpt per file the diagnostic touches, holding only the lines it points at.
         let mut files = Excerpts::default();
@@ -37,7 +40,10 @@ pub fn emit(report: &Report<'_>, out: &mut dyn WriteColor) -> io::Result<()> {
                 )
                 .cloned()
                 .collect();
-            let id = files.add(Excerpt::new(path, sources.get(path).unwrap_or(""), &spans));
+            let index = indexes
+                .entry(path)
+                .or_insert_with(|| LineIndex::new(sources.get(path).unwrap_or("")));
+            let id = files.add(Excerpt::with_index(path, index, &spans));
             ids.push((path, id));
         }
         let id_of = |path: &str| ids.iter().find(|(p, _)| *p == path).map_or(0, |(_, i)| *i);

@@ -50,20 +50,44 @@ pub struct Position {
 pub struct LineIndex<'a> {
     text: &'a str,
     starts: Vec<usize>,
+    /// The last position computed (line index, byte offset, column): diagnostics come sorted,
+    /// so the next column on the same line is counted on from here, keeping a file with one
+    /// huge line and many findings linear.
+    last: std::cell::Cell<(usize, usize, usize)>,
 }
 
 impl<'a> LineIndex<'a> {
     pub fn new(text: &'a str) -> LineIndex<'a> {
         let mut starts = vec![0];
         starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        LineIndex { text, starts }
+        LineIndex {
+            text,
+            starts,
+            last: std::cell::Cell::new((usize::MAX, 0, 0)),
+        }
+    }
+
+    /// The text indexed.
+    pub fn text(&self) -> &'a str {
+        self.text
+    }
+
+    /// Byte offsets where the lines start.
+    pub fn starts(&self) -> &[usize] {
+        &self.starts
     }
 
     pub fn position(&self, offset: usize) -> Position {
         let offset = floor_char_boundary(self.text, offset.min(self.text.len()));
         let line = self.starts.partition_point(|&s| s <= offset) - 1;
         let start = self.starts[line];
-        let mut column = self.text[start..offset].chars().count() + 1;
+        let (last_line, last_offset, last_column) = self.last.get();
+        let mut column = if last_line == line && last_offset <= offset {
+            last_column + self.text[last_offset..offset].chars().count()
+        } else {
+            self.text[start..offset].chars().count() + 1
+        };
+        self.last.set((line, offset, column));
         if line == 0 && self.text.starts_with('\u{feff}') && offset > 0 {
             column -= 1;
         }

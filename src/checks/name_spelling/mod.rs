@@ -122,6 +122,9 @@ pub struct NameSpellingCheck {
     canonical: CanonicalTable,
     /// Shared with the sibling rule when its lexicons match (see `Document::memo`).
     analysis_key: u64,
+    /// Equal for rules that fold alike (they differ only in mode and reduce thresholds), so the
+    /// engine folds one accumulator for both (see `CorpusCheck::share_key`).
+    share_key: u64,
 }
 
 /// One spelling in one document and where it occurs.
@@ -274,11 +277,19 @@ impl NameSpellingCheck {
                 &params.gazetteer,
                 &params.canonical,
             ));
+            let share_key = crate::checks::analysis_key(&Params {
+                mode: Mode::default(),
+                max_minority_share: Params::default().max_minority_share,
+                min_majority_mentions: Params::default().min_majority_mentions,
+                min_majority_documents: Params::default().min_majority_documents,
+                ..params.clone()
+            });
             Ok(NameSpellingCheck {
                 params,
                 lex,
                 canonical,
                 analysis_key,
+                share_key,
             })
         } else {
             Err(errors)
@@ -750,6 +761,10 @@ impl CorpusCheck for NameSpellingCheck {
     type Facts = DocFacts;
     type Acc = NameAcc;
 
+    fn share_key(&self) -> Option<u64> {
+        Some(self.share_key)
+    }
+
     fn collect(&self, doc: &Document) -> Option<DocFacts> {
         // Both name rules collect the same facts: the second reuses the first's.
         doc.memo(self.analysis_key, || self.collect_facts(doc))
@@ -773,16 +788,13 @@ impl CorpusCheck for NameSpellingCheck {
             merge_sample(&mut into.sample, stat.sample, k);
         }
         acc.conflicts.extend(other.conflicts);
+        acc.conflicts.sort_by(conflict_order);
     }
 
-    fn reduce(&self, mut acc: NameAcc) -> Vec<(Arc<str>, Finding)> {
-        acc.conflicts.sort_by(|a, b| {
-            (&a.path, a.members.first().map(|m| &m.text))
-                .cmp(&(&b.path, b.members.first().map(|m| &m.text)))
-        });
+    fn reduce(&self, acc: &NameAcc) -> Vec<(Arc<str>, Finding)> {
         let mut out = match self.params.mode {
-            Mode::Document => self.reduce_document(&acc),
-            Mode::Corpus => self.reduce_corpus(&acc),
+            Mode::Document => self.reduce_document(acc),
+            Mode::Corpus => self.reduce_corpus(acc),
         };
         out.sort_by(|a, b| {
             (&a.0, a.1.span.start, a.1.span.end).cmp(&(&b.0, b.1.span.start, b.1.span.end))
@@ -910,12 +922,23 @@ impl NameSpellingCheck {
                 .into_iter()
                 .filter_map(|i| spellings.get_mut(i).and_then(Option::take))
                 .collect();
-            acc.conflicts.push(DocConflict {
+            let conflict = DocConflict {
                 path: path.clone(),
                 members,
-            });
+            };
+            // Kept sorted as they arrive, so the accumulator's order never depends on which
+            // worker folded which document.
+            let at = acc
+                .conflicts
+                .partition_point(|c| conflict_order(c, &conflict).is_lt());
+            acc.conflicts.insert(at, conflict);
         }
     }
+}
+
+fn conflict_order(a: &DocConflict, b: &DocConflict) -> std::cmp::Ordering {
+    (&a.path, a.members.first().map(|m| &m.text))
+        .cmp(&(&b.path, b.members.first().map(|m| &m.text)))
 }
 
 #[cfg(test)]

@@ -26,7 +26,7 @@ fn run(check: &NameSpellingCheck, docs: &[(String, String)]) -> Vec<(String, Str
         }
     }
     let texts: HashMap<&str, &str> = docs.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
-    CorpusCheck::reduce(check, acc)
+    CorpusCheck::reduce(check, &acc)
         .into_iter()
         .map(|(p, f)| (p.to_string(), texts[p.as_ref()][f.span].to_string()))
         .collect()
@@ -78,7 +78,7 @@ fn within_document_variant_is_an_error_with_fix_and_label() {
     let mut acc = NameAcc::default();
     let facts = CorpusCheck::collect(&c, &doc).unwrap();
     CorpusCheck::fold(&c, &mut acc, &doc.path, facts);
-    let findings = CorpusCheck::reduce(&c, acc);
+    let findings = CorpusCheck::reduce(&c, &acc);
     assert_eq!(findings.len(), 1);
     let f = &findings[0].1;
     assert_eq!(doc.slice(&f.span), "Qaddafi");
@@ -109,7 +109,7 @@ fn corpus_outlier_is_labelled_in_other_files() {
         }
         acc
     };
-    let findings = CorpusCheck::reduce(&c, acc);
+    let findings = CorpusCheck::reduce(&c, &acc);
     let (path, f) = findings
         .iter()
         .find(|(p, _)| p.as_ref() == "karachi-protest.txt")
@@ -396,7 +396,7 @@ fn output_does_not_depend_on_file_order_or_merging() {
         .iter()
         .map(|(p, t)| (p.as_str(), t.as_str()))
         .collect();
-    let merged: Vec<(String, String)> = CorpusCheck::reduce(&c, right)
+    let merged: Vec<(String, String)> = CorpusCheck::reduce(&c, &right)
         .into_iter()
         .map(|(p, f)| (p.to_string(), texts[p.as_ref()][f.span].to_string()))
         .collect();
