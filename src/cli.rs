@@ -223,6 +223,12 @@ fn lint(args: &LintArgs) -> anyhow::Result<u8> {
     }
     let config = &rules.config;
     let walk_start = Instant::now();
+    if args.stdin_filename.is_some() && !args.paths.iter().any(|p| p.as_os_str() == "-") {
+        eprintln!(
+            "error: --stdin-filename names text read from standard input; add `-` to the paths"
+        );
+        return Ok(2);
+    }
     let (stdin_paths, paths): (Vec<PathBuf>, Vec<PathBuf>) = args
         .paths
         .iter()
@@ -243,9 +249,9 @@ fn lint(args: &LintArgs) -> anyhow::Result<u8> {
             .stdin_filename
             .clone()
             .unwrap_or_else(|| "<stdin>".to_string());
-        // Bytes that are not UTF-8 are reported by the engine like any file's.
-        let text = String::from_utf8(text)
-            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+        // Decoded by the engine like any file's bytes (invalid UTF-8 is reported, not patched).
+        // Standard input named like a walked file replaces it (an editor's unsaved buffer).
+        walked.inputs.retain(|i| *i.display != *display);
         walked.inputs.push(walk::Input::memory(
             Arc::from(display.as_str()),
             Arc::from(text),
@@ -261,6 +267,17 @@ fn lint(args: &LintArgs) -> anyhow::Result<u8> {
         timings: args.timings,
     };
     let mut outcome = engine::lint_files(&rules, &walked.inputs, &options);
+    if args.write_baseline.is_some()
+        && (!walked.errors.is_empty()
+            || !outcome.io_errors.is_empty()
+            || outcome.internal_errors > 0)
+    {
+        for e in walked.errors.iter().chain(&outcome.io_errors) {
+            eprintln!("error: {e}");
+        }
+        eprintln!("error: baseline not written: not every file could be checked");
+        return Ok(2);
+    }
     if let Some(path) = &args.write_baseline {
         let baseline = Baseline::from_findings(&outcome.diagnostics, &outcome.sources);
         baseline

@@ -21,8 +21,9 @@ pub struct Input {
 pub enum InputSource {
     /// A file to open.
     File(PathBuf),
-    /// Text already in memory (standard input, tests, the accuracy harness).
-    Memory(Arc<str>),
+    /// Bytes already in memory (standard input, tests, the accuracy harness), decoded like a
+    /// file's.
+    Memory(Arc<[u8]>),
 }
 
 impl Input {
@@ -33,10 +34,10 @@ impl Input {
         }
     }
 
-    pub fn memory(display: Arc<str>, text: Arc<str>) -> Input {
+    pub fn memory(display: Arc<str>, bytes: Arc<[u8]>) -> Input {
         Input {
             display,
-            source: InputSource::Memory(text),
+            source: InputSource::Memory(bytes),
         }
     }
 }
@@ -120,8 +121,9 @@ pub fn walk(paths: &[PathBuf], options: &WalkOptions<'_>) -> Walked {
     walked
 }
 
-fn push(walked: &mut Walked, seen: &mut HashSet<PathBuf>, path: &Path) {
-    if seen.insert(path.to_path_buf()) {
+/// Adds a file once per display path: `./d/a.txt` and `d/a.txt` are one file, linted once.
+fn push(walked: &mut Walked, seen: &mut HashSet<String>, path: &Path) {
+    if seen.insert(display_path(path)) {
         walked.inputs.push(Input::file(
             Arc::from(display_path(path)),
             path.to_path_buf(),

@@ -510,3 +510,108 @@ fn a_baseline_hides_known_findings_and_reports_fixed_ones() {
         stderr(&o)
     );
 }
+
+fn with_stdin(args: &[&str], cwd: &Path, input: &[u8]) -> Output {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_copydesk"))
+        .args(args)
+        .current_dir(cwd)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(input).unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn regression_stdin_is_decoded_like_a_file_and_needs_a_dash() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = with_stdin(
+        &["lint", "-", "--format", "concise", "--no-config"],
+        dir.path(),
+        b"Headline words\n\nPrice \xa3300 the the.\n",
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stdout(&o).contains("error[invalid-utf8]: file is not valid UTF-8: byte 0xA3 at offset 22"),
+        "{}",
+        stdout(&o)
+    );
+    let o = with_stdin(
+        &["lint", "--stdin-filename", "a.md", "--no-config"],
+        dir.path(),
+        b"x",
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("add `-` to the paths"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn regression_stdin_replaces_the_walked_file_of_the_same_name() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "d/a.txt",
+        b"Headline words here\n\nThe the saved text.\n",
+    );
+    let args = [
+        "lint",
+        "d",
+        "-",
+        "--stdin-filename",
+        "d/a.txt",
+        "--format",
+        "concise",
+        "--no-config",
+    ];
+    let o = with_stdin(
+        &args,
+        dir.path(),
+        b"Headline words here\n\n\n\nThe unsaved buffer and and more.\n",
+    );
+    assert_eq!(
+        stdout(&o),
+        "d/a.txt:5:20: warning[doubled-word]: doubled word 'and and'\n"
+    );
+}
+
+#[test]
+fn regression_one_file_named_two_ways_is_linted_once() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "d/a.txt",
+        b"Headline words here\n\nThe the end.\n",
+    );
+    let o = copydesk(
+        &["lint", "./d", "d", "--format", "concise", "--no-config"],
+        dir.path(),
+    );
+    assert_eq!(
+        stdout(&o),
+        "d/a.txt:3:1: warning[doubled-word]: doubled word 'The the'\n"
+    );
+}
+
+#[test]
+fn regression_a_baseline_is_not_written_when_files_could_not_be_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = copydesk(
+        &[
+            "lint",
+            "missing",
+            "--write-baseline",
+            "b.json",
+            "--no-config",
+        ],
+        dir.path(),
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(!dir.path().join("b.json").exists());
+}

@@ -50,7 +50,12 @@ impl Excerpt {
         let line_starts = index.starts();
         let line_of = |offset: usize| line_starts.partition_point(|&s| s <= offset) - 1;
         let line_span = |l: usize| {
-            let start = line_starts[l];
+            // A BOM is part of the file but not of its first line's text.
+            let start = if l == 0 && source.starts_with('\u{feff}') {
+                3
+            } else {
+                line_starts[l]
+            };
             let mut end = line_starts.get(l + 1).map_or(source.len(), |&n| n - 1);
             if end > start && source.as_bytes()[end - 1] == b'\r' {
                 end -= 1;
