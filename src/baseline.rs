@@ -77,23 +77,9 @@ fn key(d: &Diagnostic, sources: &Sources) -> Key {
 impl Baseline {
     /// A baseline of these findings, sorted so that the file diffs well.
     pub fn from_findings(diagnostics: &[Diagnostic], sources: &Sources) -> Baseline {
-        let mut counts: BTreeMap<Key, usize> = BTreeMap::new();
-        for d in diagnostics {
-            *counts.entry(key(d, sources)).or_default() += 1;
-        }
-        let entries = counts
-            .into_iter()
-            .map(|((path, rule, fingerprint), count)| Entry {
-                path,
-                rule,
-                fingerprint,
-                count,
-            })
-            .collect();
-        Baseline {
-            version: 1,
-            entries,
-        }
+        let mut recorder = Recorder::default();
+        recorder.add(diagnostics, sources);
+        recorder.finish()
     }
 
     pub fn read(path: &Path) -> Result<Baseline, String> {
@@ -124,25 +110,53 @@ impl Baseline {
         diagnostics: &mut Vec<Diagnostic>,
         sources: &Sources,
     ) -> (usize, Vec<Entry>) {
-        let mut left: BTreeMap<Key, usize> = self
-            .entries
-            .iter()
-            .map(|e| {
-                (
-                    (e.path.clone(), e.rule.clone(), e.fingerprint.clone()),
-                    e.count,
-                )
-            })
-            .collect();
+        let mut filter = self.filter();
+        filter.apply(diagnostics, sources);
+        (filter.hidden, filter.stale())
+    }
+
+    /// A filter that applies the baseline to batches of findings as a run produces them.
+    pub fn filter(&self) -> Filter {
+        Filter {
+            left: self
+                .entries
+                .iter()
+                .map(|e| {
+                    (
+                        (e.path.clone(), e.rule.clone(), e.fingerprint.clone()),
+                        e.count,
+                    )
+                })
+                .collect(),
+            hidden: 0,
+        }
+    }
+}
+
+/// A baseline being applied: what is left of each entry's count.
+pub struct Filter {
+    left: BTreeMap<Key, usize>,
+    /// Findings hidden so far.
+    pub hidden: usize,
+}
+
+impl Filter {
+    /// Removes the findings the baseline still knows.
+    pub fn apply(&mut self, diagnostics: &mut Vec<Diagnostic>, sources: &Sources) {
         let before = diagnostics.len();
-        diagnostics.retain(|d| match left.get_mut(&key(d, sources)) {
+        diagnostics.retain(|d| match self.left.get_mut(&key(d, sources)) {
             Some(n) if *n > 0 => {
                 *n -= 1;
                 false
             }
             _ => true,
         });
-        let stale = left
+        self.hidden += before - diagnostics.len();
+    }
+
+    /// The entries (or parts of their counts) that matched nothing.
+    pub fn stale(self) -> Vec<Entry> {
+        self.left
             .into_iter()
             .filter(|(_, n)| *n > 0)
             .map(|((path, rule, fingerprint), count)| Entry {
@@ -151,8 +165,41 @@ impl Baseline {
                 fingerprint,
                 count,
             })
+            .collect()
+    }
+}
+
+/// Records findings batch by batch for `--write-baseline`.
+#[derive(Default)]
+pub struct Recorder {
+    counts: BTreeMap<Key, usize>,
+    /// Findings recorded.
+    pub findings: usize,
+}
+
+impl Recorder {
+    pub fn add(&mut self, diagnostics: &[Diagnostic], sources: &Sources) {
+        for d in diagnostics {
+            *self.counts.entry(key(d, sources)).or_default() += 1;
+        }
+        self.findings += diagnostics.len();
+    }
+
+    pub fn finish(self) -> Baseline {
+        let entries = self
+            .counts
+            .into_iter()
+            .map(|((path, rule, fingerprint), count)| Entry {
+                path,
+                rule,
+                fingerprint,
+                count,
+            })
             .collect();
-        (before - diagnostics.len(), stale)
+        Baseline {
+            version: 1,
+            entries,
+        }
     }
 }
 

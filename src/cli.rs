@@ -18,9 +18,9 @@ use serde::Serialize;
 
 use anyhow::Context as _;
 
-use crate::baseline::Baseline;
-use crate::diagnostic::Severity;
-use crate::emit::{self, OutputFormat, Report, summary_line};
+use crate::baseline::{Baseline, Recorder};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::emit::{Emitter, OutputFormat, summary_line};
 use crate::engine::{self, LintOptions, Selection};
 use crate::rules::{ENGINE_RULES, LoadOptions, RuleSet, did_you_mean};
 use crate::walk::{self, WalkOptions};
@@ -219,7 +219,6 @@ fn lint(args: &LintArgs) -> anyhow::Result<u8> {
     }
 
     let config = &rules.config;
-    let walk_start = Instant::now();
     if args.stdin_filename.is_some() && !args.paths.iter().any(|p| p.as_os_str() == "-") {
         eprintln!(
             "error: --stdin-filename names text read from standard input; add `-` to the paths"
@@ -231,15 +230,9 @@ fn lint(args: &LintArgs) -> anyhow::Result<u8> {
         .iter()
         .cloned()
         .partition(|p| p.as_os_str() == "-");
-    let mut walked = walk::walk(
-        &paths,
-        &WalkOptions {
-            extensions: &config.extensions,
-            ignore: &config.ignore,
-            ignore_root: config.root.as_deref(),
-        },
-    );
-    if !stdin_paths.is_empty() {
+    let stdin_input = if stdin_paths.is_empty() {
+        None
+    } else {
         let mut text = Vec::new();
         io::stdin().read_to_end(&mut text)?;
         let display = args
@@ -247,14 +240,43 @@ fn lint(args: &LintArgs) -> anyhow::Result<u8> {
             .clone()
             .unwrap_or_else(|| "<stdin>".to_string());
         // Decoded by the engine like any file's bytes (invalid UTF-8 is reported, not patched).
-        // Standard input named like a walked file replaces it (an editor's unsaved buffer).
-        walked.inputs.retain(|i| *i.display != *display);
-        walked.inputs.push(walk::Input::memory(
+        Some(walk::Input::memory(
             Arc::from(display.as_str()),
             Arc::from(text),
-        ));
-    }
-    let walk_time = walk_start.elapsed();
+        ))
+    };
+    let baseline = match &args.baseline {
+        Some(path) => match Baseline::read(path) {
+            Ok(b) => Some(b),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return Ok(2);
+            }
+        },
+        None => None,
+    };
+    let walk_options = WalkOptions {
+        extensions: &config.extensions,
+        ignore: &config.ignore,
+        ignore_root: config.root.as_deref(),
+    };
+    // The walk streams files to the engine; standard input named like a walked file replaces it
+    // (an editor's unsaved buffer).
+    let produce = |found: &mut dyn FnMut(walk::WalkItem) -> bool| {
+        let mut going = true;
+        walk::walk_each(&paths, &walk_options, &mut |item| {
+            if let (walk::WalkItem::Input(input), Some(stdin)) = (&item, &stdin_input)
+                && input.display == stdin.display
+            {
+                return true;
+            }
+            going = found(item);
+            going
+        });
+        if going && let Some(stdin) = stdin_input.clone() {
+            found(walk::WalkItem::Input(stdin));
+        }
+    };
     let options = LintOptions {
         jobs: args.jobs.map(usize::from),
         selection: Selection {
@@ -263,57 +285,13 @@ fn lint(args: &LintArgs) -> anyhow::Result<u8> {
         },
         timings: args.timings,
     };
-    let mut outcome = engine::lint_files(&rules, &walked.inputs, &options);
-    if args.write_baseline.is_some()
-        && (!walked.errors.is_empty()
-            || !outcome.io_errors.is_empty()
-            || outcome.internal_errors > 0)
-    {
-        for e in walked.errors.iter().chain(&outcome.io_errors) {
-            eprintln!("error: {e}");
-        }
-        eprintln!("error: baseline not written: not every file could be checked");
-        return Ok(2);
-    }
-    if let Some(path) = &args.write_baseline {
-        let baseline = Baseline::from_findings(&outcome.diagnostics, &outcome.sources);
-        baseline
-            .write(path)
-            .with_context(|| format!("cannot write baseline `{}`", path.display()))?;
-        eprintln!(
-            "wrote {} finding(s) to baseline {}; lint with --baseline {} to see only new ones",
-            outcome.diagnostics.len(),
-            path.display(),
-            path.display()
-        );
-        return Ok(0);
-    }
-    let mut stale_note = None;
-    if let Some(path) = &args.baseline {
-        let baseline = match Baseline::read(path) {
-            Ok(b) => b,
-            Err(e) => {
-                eprintln!("error: {e}");
-                return Ok(2);
-            }
-        };
-        let (hidden, stale) = baseline.apply(&mut outcome.diagnostics, &outcome.sources);
-        outcome.summary.recount(&outcome.diagnostics);
-        let stale_count: usize = stale.iter().map(|e| e.count).sum();
-        stale_note = Some(format!(
-            "baseline: {hidden} known finding(s) hidden{}",
-            if stale_count > 0 {
-                format!(
-                    ", {stale_count} entr{} no longer found (fixed?): rewrite it with --write-baseline to prune",
-                    if stale_count == 1 { "y" } else { "ies" }
-                )
-            } else {
-                String::new()
-            }
-        ));
-    }
+    let threshold = match args.fail_on {
+        FailOn::Error => Some(Severity::Error),
+        FailOn::Warning => Some(Severity::Warning),
+        FailOn::Info => Some(Severity::Info),
+        FailOn::Never => None,
+    };
 
-    let emit_start = Instant::now();
     let color = match (args.format, args.color) {
         (OutputFormat::Human, Color::Always) => ColorChoice::Always,
         (OutputFormat::Human, Color::Auto)
@@ -325,43 +303,100 @@ fn lint(args: &LintArgs) -> anyhow::Result<u8> {
     };
     let stdout = StandardStream::stdout(color);
     let mut lock = stdout.lock();
-    {
-        let report = Report {
-            outcome: &outcome,
-            rules: &rules,
-        };
-        let mut buffered = BufferedColor::new(&mut lock);
-        if args.statistics {
-            write_statistics(&outcome, &mut buffered)?;
-        } else {
-            emit::emit(args.format, &report, &mut buffered)?;
+    let mut buffered = BufferedColor::new(&mut lock);
+    let mut emitter = Emitter::new(args.format, &rules);
+    let mut filter = baseline.as_ref().map(Baseline::filter);
+    let mut recorder = args.write_baseline.is_some().then(Recorder::default);
+    let mut statistics = Statistics::default();
+    // Counts of what is shown (after the baseline), for the summary and the exit code.
+    let mut shown = engine::Summary::default();
+    let mut emit_time = std::time::Duration::ZERO;
+    let mut sink = |mut batch: Vec<Diagnostic>, sources: &engine::Sources| -> io::Result<()> {
+        let t = Instant::now();
+        if let Some(recorder) = &mut recorder {
+            recorder.add(&batch, sources);
+            return Ok(());
         }
-        buffered.flush()?;
-    }
-    if let Some(t) = &mut outcome.timings {
-        t.walk = walk_time;
-        t.emit = emit_start.elapsed();
-    }
+        if let Some(filter) = &mut filter {
+            filter.apply(&mut batch, sources);
+        }
+        shown.recount_add(&batch);
+        let result = if args.statistics {
+            statistics.add(&batch);
+            Ok(())
+        } else {
+            emitter.batch(&batch, sources, &mut buffered)
+        };
+        emit_time += t.elapsed();
+        result
+    };
+    let stats = engine::run(&rules, produce, &options, &mut sink)?;
+    let errors = &stats.io_errors;
 
-    let mut errors = walked.errors.clone();
-    errors.extend(outcome.io_errors.iter().cloned());
-    for e in &errors {
+    if let Some(path) = &args.write_baseline {
+        if !errors.is_empty() || stats.internal_errors > 0 {
+            for e in errors {
+                eprintln!("error: {e}");
+            }
+            eprintln!("error: baseline not written: not every file could be checked");
+            return Ok(2);
+        }
+        let recorder = recorder.unwrap_or_default();
+        let findings = recorder.findings;
+        recorder
+            .finish()
+            .write(path)
+            .with_context(|| format!("cannot write baseline `{}`", path.display()))?;
+        eprintln!(
+            "wrote {findings} finding(s) to baseline {}; lint with --baseline {} to see only new ones",
+            path.display(),
+            path.display()
+        );
+        return Ok(0);
+    }
+    let mut summary = stats.summary;
+    summary.errors = shown.errors;
+    summary.warnings = shown.warnings;
+    summary.infos = shown.infos;
+    let t = Instant::now();
+    if args.statistics {
+        statistics.write(&mut buffered)?;
+    } else {
+        emitter.finish(&summary, &mut buffered)?;
+    }
+    buffered.flush()?;
+    emit_time += t.elapsed();
+    let stale_note = filter.map(|filter| {
+        let hidden = filter.hidden;
+        let stale_count: usize = filter.stale().iter().map(|e| e.count).sum();
+        format!(
+            "baseline: {hidden} known finding(s) hidden{}",
+            if stale_count > 0 {
+                format!(
+                    ", {stale_count} entr{} no longer found (fixed?): rewrite it with --write-baseline to prune",
+                    if stale_count == 1 { "y" } else { "ies" }
+                )
+            } else {
+                String::new()
+            }
+        )
+    });
+
+    for e in errors {
         eprintln!("error: {e}");
     }
     let human = matches!(args.format, OutputFormat::Human | OutputFormat::Concise);
     if human && !args.quiet {
-        eprintln!(
-            "{}",
-            summary_line(&outcome.summary, start.elapsed().as_secs_f64())
-        );
+        eprintln!("{}", summary_line(&summary, start.elapsed().as_secs_f64()));
     }
     if let Some(note) = stale_note.filter(|_| !args.quiet) {
         eprintln!("{note}");
     }
-    if let Some(t) = &outcome.timings {
-        print_timings(t, outcome.summary.bytes);
+    if let Some(mut t) = stats.timings {
+        t.emit = emit_time;
+        print_timings(&t, summary.bytes, start.elapsed());
     }
-    if outcome.summary.files == 0 && errors.is_empty() {
+    if summary.files == 0 && errors.is_empty() {
         eprintln!(
             "error: no documents found (looked for {} files; name a file to lint it whatever its extension)",
             config
@@ -373,46 +408,59 @@ fn lint(args: &LintArgs) -> anyhow::Result<u8> {
         );
         return Ok(2);
     }
-    if !errors.is_empty() || outcome.internal_errors > 0 {
+    if !errors.is_empty() || stats.internal_errors > 0 {
         return Ok(2);
     }
-    let threshold = match args.fail_on {
-        FailOn::Error => Some(Severity::Error),
-        FailOn::Warning => Some(Severity::Warning),
-        FailOn::Info => Some(Severity::Info),
-        FailOn::Never => None,
-    };
-    let failed = threshold.is_some_and(|t| outcome.diagnostics.iter().any(|d| d.severity >= t));
+    let failed = threshold.is_some_and(|t| {
+        [
+            (Severity::Error, summary.errors),
+            (Severity::Warning, summary.warnings),
+            (Severity::Info, summary.infos),
+        ]
+        .iter()
+        .any(|&(s, n)| s >= t && n > 0)
+    });
     Ok(u8::from(failed))
 }
 
 /// `--statistics`: findings per rule, most first (ruff's `--statistics`).
-fn write_statistics(outcome: &engine::Outcome, out: &mut dyn Write) -> io::Result<()> {
-    let mut counts: Vec<(&str, Severity, usize)> = Vec::new();
-    for d in &outcome.diagnostics {
-        match counts.iter_mut().find(|(id, _, _)| *id == &*d.rule) {
-            Some(c) => c.2 += 1,
-            None => counts.push((&d.rule, d.severity, 1)),
-        }
-    }
-    counts.sort_by(|a, b| b.2.cmp(&a.2).then_with(|| a.0.cmp(b.0)));
-    for (id, severity, n) in counts {
-        writeln!(out, "{n:>7}  {:<7}  {id}", severity.as_str())?;
-    }
-    Ok(())
+#[derive(Default)]
+struct Statistics {
+    counts: Vec<(Arc<str>, Severity, usize)>,
 }
 
-fn print_timings(t: &engine::Timings, bytes: u64) {
+impl Statistics {
+    fn add(&mut self, diagnostics: &[Diagnostic]) {
+        for d in diagnostics {
+            match self.counts.iter_mut().find(|(id, _, _)| *id == d.rule) {
+                Some(c) => c.2 += 1,
+                None => self.counts.push((d.rule.clone(), d.severity, 1)),
+            }
+        }
+    }
+
+    fn write(&mut self, out: &mut dyn Write) -> io::Result<()> {
+        self.counts
+            .sort_by(|a, b| b.2.cmp(&a.2).then_with(|| a.0.cmp(&b.0)));
+        for (id, severity, n) in &self.counts {
+            writeln!(out, "{n:>7}  {:<7}  {id}", severity.as_str())?;
+        }
+        Ok(())
+    }
+}
+
+/// `--timings`. Walking runs on a thread of its own beside the map and emitting happens between
+/// chunks, so the phases overlap: the total is the wall time of the whole command.
+fn print_timings(t: &engine::Timings, bytes: u64, total: std::time::Duration) {
     let secs = |d: std::time::Duration| d.as_secs_f64();
-    let total = t.walk + t.map + t.reduce + t.emit;
     eprintln!("timings ({:.1} MB):", bytes as f64 / 1e6);
-    for (name, d) in [
-        ("walk", t.walk),
-        ("map", t.map),
-        ("reduce", t.reduce),
-        ("emit", t.emit),
+    for (name, d, how) in [
+        ("walk", t.walk, "  (beside the map)"),
+        ("map", t.map, "  (read, parse, check; emit included)"),
+        ("reduce", t.reduce, ""),
+        ("emit", t.emit, ""),
     ] {
-        eprintln!("  phase {name:<8} {:>9.3}s", secs(d));
+        eprintln!("  phase {name:<8} {:>9.3}s{how}", secs(d));
     }
     eprintln!(
         "  total          {:>9.3}s  {:.1} MB/s",

@@ -1,9 +1,11 @@
-//! The glue of the pipeline: read each file, build its `Document`, run the document rules and
-//! collect corpus facts in a rayon map; merge the per-worker accumulators; run the corpus rules
-//! once; sort. Output never depends on thread count or file order.
+//! The glue of the pipeline: take the walked files a chunk at a time; read each file, build its
+//! `Document`, run the document rules and collect corpus facts in a rayon map; hand the chunk's
+//! sorted findings to the sink; at the end merge the per-worker corpus accumulators and run the
+//! corpus rules once. Output never depends on thread count or file order.
 //!
-//! A document's text is kept after the map only if a diagnostic points into it; texts that corpus
-//! findings point at are read again at the end. Memory is bounded by the findings, not the corpus.
+//! A document's text is kept only until its chunk is emitted, and only if a diagnostic points into
+//! it; texts that corpus findings point at are read again at the end. Memory holds one chunk and
+//! the corpus facts, whatever the corpus size.
 
 use std::any::Any;
 use std::collections::{HashMap, HashSet};
@@ -18,7 +20,7 @@ use crate::diagnostic::{self, Diagnostic, Finding, Label, Severity};
 use crate::document::{Document, Suppression};
 use crate::input::{Decoded, decode};
 use crate::rules::{ENGINE_RULES, Rule, RuleSet};
-use crate::walk::{Input, InputSource, io_reason};
+use crate::walk::{Input, InputSource, WalkItem, io_reason};
 
 /// Which rules run.
 #[derive(Clone, Debug, Default)]
@@ -62,6 +64,17 @@ pub struct Summary {
 }
 
 impl Summary {
+    /// Adds the errors, warnings and infos among `diagnostics`.
+    pub fn recount_add(&mut self, diagnostics: &[Diagnostic]) {
+        for d in diagnostics {
+            match d.severity {
+                Severity::Error => self.errors += 1,
+                Severity::Warning => self.warnings += 1,
+                Severity::Info => self.infos += 1,
+            }
+        }
+    }
+
     /// Recounts errors, warnings and infos after diagnostics were filtered (baselines).
     pub fn recount(&mut self, diagnostics: &[Diagnostic]) {
         self.errors = diagnostics
@@ -192,11 +205,11 @@ impl<'a> Active<'a> {
     }
 }
 
-/// What one worker accumulates.
-struct MapAcc {
+/// What the workers accumulate over one chunk of documents. Corpus accumulators live apart,
+/// one per worker thread, for the whole run (see `Slots`).
+struct ChunkAcc {
     diagnostics: Vec<Diagnostic>,
     sources: Vec<(Arc<str>, Arc<str>)>,
-    corpus: Vec<Box<dyn Any + Send>>,
     summary: Summary,
     io_errors: Vec<String>,
     internal_errors: usize,
@@ -206,8 +219,103 @@ struct MapAcc {
     suppressions: Vec<(Arc<str>, Vec<Suppression>)>,
 }
 
+impl ChunkAcc {
+    fn new(n_rules: usize) -> ChunkAcc {
+        ChunkAcc {
+            diagnostics: Vec::new(),
+            sources: Vec::new(),
+            summary: Summary::default(),
+            io_errors: Vec::new(),
+            internal_errors: 0,
+            rule_time: vec![Duration::ZERO; n_rules],
+            read_time: Duration::ZERO,
+            suppressions: Vec::new(),
+        }
+    }
+
+    fn merge(mut self, b: ChunkAcc) -> ChunkAcc {
+        self.diagnostics.extend(b.diagnostics);
+        self.sources.extend(b.sources);
+        add_summary(&mut self.summary, &b.summary);
+        self.io_errors.extend(b.io_errors);
+        self.internal_errors += b.internal_errors;
+        for (x, y) in self.rule_time.iter_mut().zip(b.rule_time) {
+            *x += y;
+        }
+        self.read_time += b.read_time;
+        self.suppressions.extend(b.suppressions);
+        self
+    }
+}
+
+/// The corpus accumulators, one set per worker thread, kept for the whole run: a worker folds
+/// every document it checks into its own set (its lock is never contended), and the sets are
+/// merged once at the end. Merging per chunk instead would copy the name inventory each time.
+struct Slots(Vec<std::sync::Mutex<Vec<Box<dyn Any + Send>>>>);
+
+impl Slots {
+    fn new(active: &Active<'_>, threads: usize) -> Slots {
+        Slots(
+            (0..threads.max(1))
+                .map(|_| std::sync::Mutex::new(active.new_corpus_accs()))
+                .collect(),
+        )
+    }
+
+    /// This worker's set (any set, should the caller not be a worker of the pool).
+    fn mine(&self) -> std::sync::MutexGuard<'_, Vec<Box<dyn Any + Send>>> {
+        let i = rayon::current_thread_index().unwrap_or(0) % self.0.len();
+        // A panic inside a corpus check is caught before it could poison the lock.
+        self.0[i]
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn into_merged(self, active: &Active<'_>) -> Vec<Box<dyn Any + Send>> {
+        let mut sets = self.0.into_iter().map(|m| {
+            m.into_inner()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+        });
+        let mut merged = sets.next().unwrap_or_else(|| active.new_corpus_accs());
+        for set in sets {
+            for ((acc, other), group) in merged.iter_mut().zip(set).zip(&active.groups) {
+                active.corpus_check(group[0]).merge(acc.as_mut(), other);
+            }
+        }
+        merged
+    }
+}
+
+impl Active<'_> {
+    fn new_corpus_accs(&self) -> Vec<Box<dyn Any + Send>> {
+        self.groups
+            .iter()
+            .map(|g| self.corpus_check(g[0]).new_acc())
+            .collect()
+    }
+}
+
+/// Documents per chunk: enough to keep every worker busy between two emissions, few enough that
+/// a chunk's findings and texts stay small.
+const CHUNK: usize = 1024;
+
+/// What a run reports besides its diagnostics.
+pub struct RunStats {
+    pub summary: Summary,
+    /// Paths that could not be walked or read, sorted.
+    pub io_errors: Vec<String>,
+    /// Documents where a check panicked.
+    pub internal_errors: usize,
+    pub timings: Option<Timings>,
+}
+
+/// Receives diagnostics as the run produces them: each call gets a batch in its final order with
+/// the texts its spans point into. Document findings come chunk by chunk in input order, then
+/// the corpus findings (sorted) in one last batch.
+pub type Sink<'s> = dyn FnMut(Vec<Diagnostic>, &Sources) -> std::io::Result<()> + 's;
+
 pub fn lint_files(rules: &RuleSet, inputs: &[Input], options: &LintOptions) -> Outcome {
-    run(rules, inputs, options)
+    collect(rules, inputs, options)
 }
 
 /// Lints texts held in memory, as if each were a file at its path.
@@ -216,91 +324,165 @@ pub fn lint_texts(rules: &RuleSet, texts: &[(Arc<str>, String)], options: &LintO
         .iter()
         .map(|(path, text)| Input::memory(path.clone(), Arc::from(text.as_bytes())))
         .collect();
-    run(rules, &inputs, options)
+    collect(rules, &inputs, options)
 }
 
-fn run(rules: &RuleSet, inputs: &[Input], options: &LintOptions) -> Outcome {
+/// Runs over a list of inputs and gathers every diagnostic into one sorted `Outcome`.
+fn collect(rules: &RuleSet, inputs: &[Input], options: &LintOptions) -> Outcome {
+    let mut diagnostics = Vec::new();
+    let mut sources = Sources::default();
+    let producer = |found: &mut dyn FnMut(WalkItem) -> bool| {
+        for input in inputs {
+            if !found(WalkItem::Input(input.clone())) {
+                return;
+            }
+        }
+    };
+    let stats = run(rules, producer, options, &mut |batch, batch_sources| {
+        for d in &batch {
+            for path in
+                std::iter::once(&d.path).chain(d.labels.iter().filter_map(|l| l.path.as_ref()))
+            {
+                if sources.get(path).is_none()
+                    && let Some(text) = batch_sources.texts.get(path)
+                {
+                    sources.insert(path.clone(), text.clone());
+                }
+            }
+        }
+        diagnostics.extend(batch);
+        Ok(())
+    })
+    .expect("collecting into memory does not fail");
+    diagnostic::sort(&mut diagnostics);
+    Outcome {
+        diagnostics,
+        sources,
+        summary: stats.summary,
+        io_errors: stats.io_errors,
+        internal_errors: stats.internal_errors,
+        timings: stats.timings,
+    }
+}
+
+/// The pipeline. `produce` walks (on a thread of its own, so walking overlaps checking) and hands
+/// over inputs; workers read, parse and check them a chunk at a time; each chunk's findings go to
+/// `sink` sorted, with their texts, and are dropped; corpus rules reduce at the end. Memory holds
+/// one chunk, the corpus accumulators and a little per-file bookkeeping, whatever the corpus size.
+///
+/// # Errors
+/// Only what `sink` returns.
+pub fn run(
+    rules: &RuleSet,
+    produce: impl FnOnce(&mut dyn FnMut(WalkItem) -> bool) + Send,
+    options: &LintOptions,
+    sink: &mut Sink<'_>,
+) -> std::io::Result<RunStats> {
     let active = Active::new(rules, &options.selection);
     let timings = options.timings;
-    let new_acc = || MapAcc {
-        diagnostics: Vec::new(),
-        sources: Vec::new(),
-        corpus: active
-            .groups
-            .iter()
-            .map(|g| active.corpus_check(g[0]).new_acc())
-            .collect(),
-        summary: Summary::default(),
-        io_errors: Vec::new(),
-        internal_errors: 0,
-        rule_time: vec![Duration::ZERO; active.n_rules],
-        read_time: Duration::ZERO,
-        suppressions: Vec::new(),
-    };
-    let merge = |mut a: MapAcc, b: MapAcc| {
-        a.diagnostics.extend(b.diagnostics);
-        a.sources.extend(b.sources);
-        for ((acc, other), group) in a.corpus.iter_mut().zip(b.corpus).zip(&active.groups) {
-            active.corpus_check(group[0]).merge(acc.as_mut(), other);
-        }
-        add_summary(&mut a.summary, &b.summary);
-        a.io_errors.extend(b.io_errors);
-        a.internal_errors += b.internal_errors;
-        for (x, y) in a.rule_time.iter_mut().zip(b.rule_time) {
-            *x += y;
-        }
-        a.read_time += b.read_time;
-        a.suppressions.extend(b.suppressions);
-        a
-    };
 
     // `--jobs N` gets a pool of its own; otherwise rayon's global pool (one thread per core) is
     // reused, so that library callers linting many small batches do not pay for a pool each time.
     let pool = options
         .jobs
         .and_then(|n| rayon::ThreadPoolBuilder::new().num_threads(n).build().ok());
+    let threads = pool.as_ref().map_or_else(
+        rayon::current_num_threads,
+        rayon::ThreadPool::current_num_threads,
+    );
+    let slots = Slots::new(&active, threads);
+    let mut total = ChunkAcc::new(active.n_rules);
+    let mut memory_inputs: HashMap<Arc<str>, Arc<[u8]>> = HashMap::new();
+    let mut walk_time = Duration::ZERO;
+
     let map_start = Instant::now();
-    let map = || {
-        inputs
-            .par_iter()
-            .fold(new_acc, |mut acc, input| {
-                let t = Instant::now();
-                let bytes = match &input.source {
-                    InputSource::File(path) => std::fs::read(path),
-                    InputSource::Memory(bytes) => Ok(bytes.to_vec()),
-                };
-                acc.read_time += t.elapsed();
-                match bytes {
-                    Ok(bytes) => {
-                        lint_bytes(&active, input.display.clone(), bytes, &mut acc, timings);
+    let (tx, rx) = std::sync::mpsc::sync_channel::<WalkItem>(CHUNK * 2);
+    let walked: std::io::Result<()> = std::thread::scope(|scope| {
+        let walker = scope.spawn(move || {
+            // Time spent waiting for the workers to take files is not walking.
+            let t = Instant::now();
+            let mut waiting = Duration::ZERO;
+            produce(&mut |item| {
+                let w = Instant::now();
+                let sent = tx.send(item).is_ok();
+                waiting += w.elapsed();
+                sent
+            });
+            t.elapsed().saturating_sub(waiting)
+        });
+        let mut chunk: Vec<Input> = Vec::with_capacity(CHUNK);
+        let mut finished = false;
+        let mut result = Ok(());
+        while !finished {
+            chunk.clear();
+            while chunk.len() < CHUNK {
+                match rx.recv() {
+                    Ok(WalkItem::Input(input)) => {
+                        if let InputSource::Memory(bytes) = &input.source {
+                            memory_inputs.insert(input.display.clone(), bytes.clone());
+                        }
+                        chunk.push(input);
                     }
-                    Err(e) => acc
-                        .io_errors
-                        .push(format!("{}: {}", input.display, io_reason(&e))),
+                    Ok(WalkItem::Error(e)) => total.io_errors.push(e),
+                    Err(_) => {
+                        finished = true;
+                        break;
+                    }
                 }
-                acc
-            })
-            .reduce(new_acc, merge)
-    };
-    let acc = match &pool {
-        Some(pool) => pool.install(map),
-        None => map(),
-    };
+            }
+            if chunk.is_empty() {
+                continue;
+            }
+            let map = || {
+                chunk
+                    .par_iter()
+                    .fold(
+                        || ChunkAcc::new(active.n_rules),
+                        |mut acc, input| {
+                            lint_input(&active, &slots, input, &mut acc, timings);
+                            acc
+                        },
+                    )
+                    .reduce(|| ChunkAcc::new(active.n_rules), ChunkAcc::merge)
+            };
+            let mut acc = match &pool {
+                Some(pool) => pool.install(map),
+                None => map(),
+            };
+            let mut diagnostics = std::mem::take(&mut acc.diagnostics);
+            let sources = Sources {
+                texts: std::mem::take(&mut acc.sources).into_iter().collect(),
+            };
+            diagnostic::sort(&mut diagnostics);
+            acc.summary.recount_add(&diagnostics);
+            total = std::mem::replace(&mut total, ChunkAcc::new(0)).merge(acc);
+            if result.is_ok() && !diagnostics.is_empty() {
+                // After a failed write (a closed pipe) the rest is still checked for the exit
+                // code, but nothing more is written.
+                result = sink(diagnostics, &sources);
+            }
+        }
+        // The walker ends when the channel is drained or dropped.
+        drop(rx);
+        walk_time = walker.join().unwrap_or_default();
+        result
+    });
     let map_time = map_start.elapsed();
 
     let reduce_start = Instant::now();
-    let mut diagnostics = acc.diagnostics;
-    let mut rule_time = acc.rule_time;
-    let suppressed: HashMap<&str, &[Suppression]> = acc
+    let corpus = slots.into_merged(&active);
+    let mut rule_time = std::mem::take(&mut total.rule_time);
+    let suppressed: HashMap<&str, &[Suppression]> = total
         .suppressions
         .iter()
         .map(|(p, s)| (&**p, s.as_slice()))
         .collect();
     let mut reduce_failures = 0;
+    let mut diagnostics = Vec::new();
     let members = active
         .groups
         .iter()
-        .zip(&acc.corpus)
+        .zip(&corpus)
         .flat_map(|(group, corpus_acc)| group.iter().map(move |&i| (i, corpus_acc)));
     for (i, corpus_acc) in members {
         let (rule, index) = &active.corpus[i];
@@ -340,18 +522,19 @@ fn run(rules: &RuleSet, inputs: &[Input], options: &LintOptions) -> Outcome {
             }
         }
     }
+    drop(corpus);
     diagnostic::sort(&mut diagnostics);
-
     let mut sources = Sources::default();
-    for (path, text) in acc.sources {
-        sources.insert(path, text);
-    }
-    load_missing_sources(inputs, &diagnostics, &mut sources);
+    load_sources(&memory_inputs, &diagnostics, &mut sources);
     let reduce_time = reduce_start.elapsed();
+    total.summary.recount_add(&diagnostics);
+    let mut result = walked;
+    if result.is_ok() && !diagnostics.is_empty() {
+        result = sink(diagnostics, &sources);
+    }
+    result?;
 
-    let mut summary = acc.summary;
-    summary.recount(&diagnostics);
-    let mut io_errors = acc.io_errors;
+    let mut io_errors = total.io_errors;
     io_errors.sort();
     let timings = timings.then(|| {
         let all: Vec<&Rule> = {
@@ -365,7 +548,7 @@ fn run(rules: &RuleSet, inputs: &[Input], options: &LintOptions) -> Outcome {
             v.into_iter().map(|(r, _)| r).collect()
         };
         Timings {
-            walk: Duration::ZERO,
+            walk: walk_time,
             map: map_time,
             reduce: reduce_time,
             emit: Duration::ZERO,
@@ -374,16 +557,36 @@ fn run(rules: &RuleSet, inputs: &[Input], options: &LintOptions) -> Outcome {
                 .zip(&rule_time)
                 .map(|(r, t)| (r.id.clone(), *t))
                 .collect(),
-            read: acc.read_time,
+            read: total.read_time,
         }
     });
-    Outcome {
-        diagnostics,
-        sources,
-        summary,
+    Ok(RunStats {
+        summary: total.summary,
         io_errors,
-        internal_errors: acc.internal_errors + reduce_failures,
+        internal_errors: total.internal_errors + reduce_failures,
         timings,
+    })
+}
+
+/// Reads one input and lints it.
+fn lint_input(
+    active: &Active<'_>,
+    slots: &Slots,
+    input: &Input,
+    acc: &mut ChunkAcc,
+    timings: bool,
+) {
+    let t = Instant::now();
+    let bytes = match &input.source {
+        InputSource::File(path) => std::fs::read(path),
+        InputSource::Memory(bytes) => Ok(bytes.to_vec()),
+    };
+    acc.read_time += t.elapsed();
+    match bytes {
+        Ok(bytes) => lint_bytes(active, slots, input.display.clone(), bytes, acc, timings),
+        Err(e) => acc
+            .io_errors
+            .push(format!("{}: {}", input.display, io_reason(&e))),
     }
 }
 
@@ -393,13 +596,17 @@ fn add_summary(a: &mut Summary, b: &Summary) {
     a.skipped += b.skipped;
     a.binary += b.binary;
     a.bytes += b.bytes;
+    a.errors += b.errors;
+    a.warnings += b.warnings;
+    a.infos += b.infos;
 }
 
 fn lint_bytes(
     active: &Active<'_>,
+    slots: &Slots,
     path: Arc<str>,
     bytes: Vec<u8>,
-    acc: &mut MapAcc,
+    acc: &mut ChunkAcc,
     timings: bool,
 ) {
     acc.summary.files += 1;
@@ -482,7 +689,8 @@ fn lint_bytes(
         }
     }
     let mut failed = Vec::new();
-    for (group, corpus_acc) in active.groups.iter().zip(acc.corpus.iter_mut()) {
+    let mut corpus = slots.mine();
+    for (group, corpus_acc) in active.groups.iter().zip(corpus.iter_mut()) {
         // The group's first rule collects and folds for all; its time is charged to it.
         let (rule, index) = &active.corpus[group[0]];
         let check = active.corpus_check(group[0]);
@@ -499,6 +707,7 @@ fn lint_bytes(
             failed.push(&rule.id);
         }
     }
+    drop(corpus);
     for rule in failed {
         internal_error(active, acc, &path, rule);
     }
@@ -512,7 +721,7 @@ fn lint_bytes(
 }
 
 /// Reports suppression directives that name rules that do not exist.
-fn check_directives(active: &Active<'_>, doc: &Document, acc: &mut MapAcc) {
+fn check_directives(active: &Active<'_>, doc: &Document, acc: &mut ChunkAcc) {
     if !active.engine.contains("invalid-suppression") {
         return;
     }
@@ -554,7 +763,7 @@ fn check_directives(active: &Active<'_>, doc: &Document, acc: &mut MapAcc) {
     }
 }
 
-fn internal_error(active: &Active<'_>, acc: &mut MapAcc, path: &Arc<str>, rule: &str) {
+fn internal_error(active: &Active<'_>, acc: &mut ChunkAcc, path: &Arc<str>, rule: &str) {
     acc.internal_errors += 1;
     if active.engine.contains("internal-error") {
         acc.diagnostics.push(engine_diagnostic(
@@ -605,33 +814,38 @@ fn to_diagnostic(rule: &Rule, path: Arc<str>, finding: Finding) -> Diagnostic {
     }
 }
 
-/// Loads the texts of files that labels point into but whose own text was not kept.
-fn load_missing_sources(inputs: &[Input], diagnostics: &[Diagnostic], sources: &mut Sources) {
+/// Loads the texts that corpus findings point into: files are read again (their texts were
+/// dropped after their chunk), texts given in memory are looked up.
+fn load_sources(
+    memory: &HashMap<Arc<str>, Arc<[u8]>>,
+    diagnostics: &[Diagnostic],
+    sources: &mut Sources,
+) {
     let mut wanted: Vec<&Arc<str>> = diagnostics
         .iter()
         .flat_map(|d| {
             std::iter::once(&d.path).chain(d.labels.iter().filter_map(|l: &Label| l.path.as_ref()))
         })
-        .filter(|p| sources.get(p).is_none())
+        .filter(|p| !p.is_empty())
         .collect();
     wanted.sort();
     wanted.dedup();
-    if wanted.is_empty() {
-        return;
-    }
-    let lookup: HashMap<&str, &InputSource> =
-        inputs.iter().map(|i| (&*i.display, &i.source)).collect();
-    for path in wanted {
-        let text: Option<Arc<str>> = match lookup.get(&**path) {
-            Some(InputSource::File(p)) => std::fs::read(p)
-                .ok()
-                .and_then(|b| String::from_utf8(b).ok())
-                .map(Arc::from),
-            Some(InputSource::Memory(b)) => std::str::from_utf8(b).ok().map(Arc::from),
-            None => None,
-        };
+    let texts: Vec<(Arc<str>, Option<Arc<str>>)> = wanted
+        .into_par_iter()
+        .map(|path| {
+            let text = match memory.get(path) {
+                Some(bytes) => std::str::from_utf8(bytes).ok().map(Arc::from),
+                None => std::fs::read(&**path)
+                    .ok()
+                    .and_then(|b| String::from_utf8(b).ok())
+                    .map(Arc::from),
+            };
+            (path.clone(), text)
+        })
+        .collect();
+    for (path, text) in texts {
         if let Some(text) = text {
-            sources.insert(path.clone(), text);
+            sources.insert(path, text);
         }
     }
 }

@@ -67,9 +67,49 @@ pub fn display_path(path: &Path) -> String {
     }
 }
 
+/// Walks `paths` and collects what it finds (tests and small callers; the CLI streams with
+/// `walk_each`).
 pub fn walk(paths: &[PathBuf], options: &WalkOptions<'_>) -> Walked {
     let mut walked = Walked::default();
-    let mut seen = HashSet::new();
+    walk_each(paths, options, &mut |item| {
+        match item {
+            WalkItem::Input(input) => walked.inputs.push(input),
+            WalkItem::Error(e) => walked.errors.push(e),
+        }
+        true
+    });
+    walked
+}
+
+/// One thing the walk found: a file to lint, or a path it could not walk.
+#[derive(Debug)]
+pub enum WalkItem {
+    Input(Input),
+    Error(String),
+}
+
+/// Walks `paths` in a fixed order (the roots as given; inside a folder, entries sorted by file
+/// name, depth first) and hands each file to `found` as soon as it is seen, so a huge corpus is
+/// never listed in memory. Stops early when `found` returns false.
+///
+/// A file reachable from two roots is linted once; that needs a set of the paths seen, kept only
+/// when there is more than one root (one walk never meets a file twice).
+pub fn walk_each(
+    paths: &[PathBuf],
+    options: &WalkOptions<'_>,
+    found: &mut dyn FnMut(WalkItem) -> bool,
+) {
+    let mut seen = (paths.len() > 1).then(HashSet::new);
+    let mut emit = |path: &Path, found: &mut dyn FnMut(WalkItem) -> bool| {
+        let display = display_path(path);
+        if seen.as_mut().is_some_and(|s| !s.insert(display.clone())) {
+            return true;
+        }
+        found(WalkItem::Input(Input::file(
+            Arc::from(display),
+            path.to_path_buf(),
+        )))
+    };
     let config_ignore = build_ignore(options);
     let wanted = |p: &Path| {
         p.extension()
@@ -80,14 +120,17 @@ pub fn walk(paths: &[PathBuf], options: &WalkOptions<'_>) -> Walked {
         let meta = match std::fs::metadata(root) {
             Ok(m) => m,
             Err(e) => {
-                walked
-                    .errors
-                    .push(format!("{}: {}", root.display(), io_reason(&e)));
+                let error = format!("{}: {}", root.display(), io_reason(&e));
+                if !found(WalkItem::Error(error)) {
+                    return;
+                }
                 continue;
             }
         };
         if meta.is_file() {
-            push(&mut walked, &mut seen, root);
+            if !emit(root, found) {
+                return;
+            }
             continue;
         }
         let mut builder = ignore::WalkBuilder::new(root);
@@ -95,39 +138,24 @@ pub fn walk(paths: &[PathBuf], options: &WalkOptions<'_>) -> Walked {
             .require_git(false)
             .add_custom_ignore_filename(".copydeskignore")
             .sort_by_file_name(std::cmp::Ord::cmp);
-        let mut found = Vec::new();
         for entry in builder.build() {
-            match entry {
+            let keep_going = match entry {
                 Ok(entry) => {
                     let p = entry.path();
-                    if !entry.file_type().is_some_and(|t| t.is_file()) || !wanted(p) {
-                        continue;
-                    }
-                    if let Some(gi) = &config_ignore
-                        && is_ignored(gi, p)
+                    if !entry.file_type().is_some_and(|t| t.is_file())
+                        || !wanted(p)
+                        || config_ignore.as_ref().is_some_and(|gi| is_ignored(gi, p))
                     {
                         continue;
                     }
-                    found.push(p.to_path_buf());
+                    emit(p, found)
                 }
-                Err(e) => walked.errors.push(e.to_string()),
+                Err(e) => found(WalkItem::Error(e.to_string())),
+            };
+            if !keep_going {
+                return;
             }
         }
-        found.sort();
-        for p in found {
-            push(&mut walked, &mut seen, &p);
-        }
-    }
-    walked
-}
-
-/// Adds a file once per display path: `./d/a.txt` and `d/a.txt` are one file, linted once.
-fn push(walked: &mut Walked, seen: &mut HashSet<String>, path: &Path) {
-    if seen.insert(display_path(path)) {
-        walked.inputs.push(Input::file(
-            Arc::from(display_path(path)),
-            path.to_path_buf(),
-        ));
     }
 }
 

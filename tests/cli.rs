@@ -240,6 +240,78 @@ fn output_is_identical_whatever_the_thread_count() {
 }
 
 #[test]
+fn streamed_output_spans_many_chunks_and_is_deterministic() {
+    // More files than one chunk of the engine (1024), with document findings spread over all of
+    // them and corpus findings (duplicate bodies) that tie the first chunk to the last.
+    let dir = tempfile::tempdir().unwrap();
+    let body = "The council approved the budget on Tuesday after a long debate about schools, \
+                roads and the new library. Members said the plan would fund twelve new teachers, \
+                repair three bridges and open the library on Sundays for the first time since \
+                the town was founded, and the mayor thanked the residents who came to speak.";
+    for i in 0..2500 {
+        let text = if i % 500 == 0 {
+            format!("Council approves budget\n\n{body}\n")
+        } else {
+            format!("Story number {i}\n\nReport {i} says the the river rose {i} centimetres.\n")
+        };
+        write(
+            dir.path(),
+            &format!("d{:02}/{i:05}.txt", i % 7),
+            text.as_bytes(),
+        );
+    }
+    let run = |jobs: &str| {
+        copydesk(
+            &[
+                "lint",
+                ".",
+                "--format",
+                "json",
+                "--jobs",
+                jobs,
+                "--select",
+                "doubled-word",
+                "--select",
+                "duplicate-document",
+            ],
+            dir.path(),
+        )
+    };
+    let one = run("1");
+    let two = run("2");
+    assert_eq!(stdout(&one), stdout(&two));
+    let json: serde_json::Value = serde_json::from_slice(&one.stdout).expect("json output");
+    let diagnostics = json["diagnostics"].as_array().unwrap();
+    let rules: Vec<&str> = diagnostics
+        .iter()
+        .map(|d| d["rule"].as_str().unwrap())
+        .collect();
+    assert_eq!(rules.iter().filter(|r| **r == "doubled-word").count(), 2495);
+    assert_eq!(
+        rules.iter().filter(|r| **r == "duplicate-document").count(),
+        4
+    );
+    // Each file's findings in walk order (folders, then files, by name); corpus findings last.
+    let first_corpus = rules
+        .iter()
+        .position(|r| *r == "duplicate-document")
+        .unwrap();
+    assert!(
+        rules[first_corpus..]
+            .iter()
+            .all(|r| *r == "duplicate-document")
+    );
+    let paths: Vec<&str> = diagnostics[..first_corpus]
+        .iter()
+        .map(|d| d["path"].as_str().unwrap())
+        .collect();
+    let mut sorted = paths.clone();
+    sorted.sort_unstable();
+    assert_eq!(paths, sorted);
+    assert_eq!(json["summary"]["files"], 2500);
+}
+
+#[test]
 fn input_files_are_never_altered() {
     let dir = tempfile::tempdir().unwrap();
     let text = "Headline words here\n\nIt was a threat.With the the end near.\n";

@@ -1,8 +1,8 @@
 //! Kind `duplicate-document` (corpus scope): two or more files with the same body text.
 //!
 //! The map phase hashes each body with white space collapsed and case folded; the reduce phase
-//! groups equal hashes. Only a hash, a length and a span are kept per document, so memory stays
-//! small. Findings go on every copy but the first in path order, with a label on the first.
+//! groups equal hashes. Only a hash, a length, a span and the path's bytes are kept per document,
+//! with no allocation per document, so memory stays small. Findings go on every copy but the first in path order, with a label on the first.
 
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
@@ -55,16 +55,87 @@ struct DuplicateDocument {
 
 /// What the map phase keeps of one document.
 pub struct BodyFingerprint {
-    key: (u64, usize),
+    key: u64,
     span: Range<usize>,
 }
 
-/// One copy of a body: its file and the span of its first sentence.
-type Copy = (Arc<str>, Range<usize>);
-
+/// Every document fingerprinted by one worker, compactly: about 40 bytes per document (its
+/// file name, a record, a map slot) and no allocation per document, so a million files cost
+/// tens of MB, not hundreds. Folders are stored once.
 #[derive(Default)]
 pub struct Groups {
-    by_key: HashMap<(u64, usize), Vec<Copy>>,
+    /// Folder paths (with their trailing `/`), each once.
+    dirs: Vec<Box<str>>,
+    dir_ids: HashMap<Box<str>, u32>,
+    /// File names, back to back.
+    names: String,
+    /// One record per document, chained per body key.
+    copies: Vec<Copy>,
+    /// Body key (hash of the normalised body and its length) to its newest record.
+    by_key: HashMap<u64, u32>,
+}
+
+/// One copy of a body: its file (a folder and a slice of `names`), the span of its first
+/// sentence, and the previous record with the same body key.
+#[derive(Clone, Copy)]
+struct Copy {
+    dir: u32,
+    name: (u32, u32),
+    span: (u32, u32),
+    previous: u32,
+}
+
+const NONE: u32 = u32::MAX;
+
+fn narrow(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+impl Groups {
+    fn add(&mut self, key: u64, path: &str, span: Range<usize>) {
+        let split = path.rfind('/').map_or(0, |i| i + 1);
+        let (dir, name) = path.split_at(split);
+        // Files come folder by folder: the last folder is the likely one.
+        let dir = match self.dirs.last() {
+            Some(last) if **last == *dir => narrow(self.dirs.len() - 1),
+            _ => {
+                if let Some(&id) = self.dir_ids.get(dir) {
+                    id
+                } else {
+                    let id = narrow(self.dirs.len());
+                    self.dirs.push(dir.into());
+                    self.dir_ids.insert(dir.into(), id);
+                    id
+                }
+            }
+        };
+        let start = self.names.len();
+        self.names.push_str(name);
+        let record = narrow(self.copies.len());
+        let previous = self.by_key.insert(key, record).unwrap_or(NONE);
+        self.copies.push(Copy {
+            dir,
+            name: (narrow(start), narrow(self.names.len())),
+            span: (narrow(span.start), narrow(span.end)),
+            previous,
+        });
+    }
+
+    fn path(&self, copy: &Copy) -> String {
+        let dir = self.dirs.get(copy.dir as usize).map_or("", |d| &**d);
+        let name = self
+            .names
+            .get(copy.name.0 as usize..copy.name.1 as usize)
+            .unwrap_or("");
+        format!("{dir}{name}")
+    }
+
+    /// The copies of the body under `last`, newest first.
+    fn chain(&self, last: u32) -> impl Iterator<Item = &Copy> {
+        std::iter::successors(self.copies.get(last as usize), |c| {
+            self.copies.get(c.previous as usize)
+        })
+    }
 }
 
 impl CorpusCheck for DuplicateDocument {
@@ -91,8 +162,10 @@ impl CorpusCheck for DuplicateDocument {
         if count < self.min_words {
             return None;
         }
+        // The length goes into the key too: equal hashes of unequal lengths are not the same body.
         let mut hasher = std::hash::DefaultHasher::new();
         normal.hash(&mut hasher);
+        normal.len().hash(&mut hasher);
         // The finding spans the body's first sentence: enough to recognise it, short to print.
         let lead = doc
             .sentences
@@ -100,35 +173,43 @@ impl CorpusCheck for DuplicateDocument {
             .cloned()
             .unwrap_or(span.start..span.start);
         Some(BodyFingerprint {
-            key: (hasher.finish(), normal.len()),
+            key: hasher.finish(),
             span: lead,
         })
     }
 
     fn fold(&self, acc: &mut Groups, path: &Arc<str>, facts: BodyFingerprint) {
-        acc.by_key
-            .entry(facts.key)
-            .or_default()
-            .push((path.clone(), facts.span));
+        acc.add(facts.key, path, facts.span);
     }
 
     fn merge(&self, acc: &mut Groups, other: Groups) {
-        for (key, mut docs) in other.by_key {
-            acc.by_key.entry(key).or_default().append(&mut docs);
+        for (key, last) in &other.by_key {
+            for copy in other.chain(*last) {
+                let span = copy.span.0 as usize..copy.span.1 as usize;
+                acc.add(*key, &other.path(copy), span);
+            }
         }
     }
 
     fn reduce(&self, acc: &Groups) -> Vec<(Arc<str>, Finding)> {
         let mut out = Vec::new();
-        for docs in acc.by_key.values() {
+        for &last in acc.by_key.values() {
+            if acc.copies[last as usize].previous == NONE {
+                continue;
+            }
+            let mut docs: Vec<(String, Range<usize>)> = acc
+                .chain(last)
+                .map(|c| (acc.path(c), c.span.0 as usize..c.span.1 as usize))
+                .collect();
             if docs.len() < 2 {
                 continue;
             }
-            let mut docs = docs.clone();
             docs.sort_by(|a, b| (&a.0, a.1.start).cmp(&(&b.0, b.1.start)));
-            let (first_path, first_span) = docs[0].clone();
+            let first_path: Arc<str> = Arc::from(docs[0].0.as_str());
+            let first_span = docs[0].1.clone();
             let count = docs.len();
             for (path, span) in docs.into_iter().skip(1) {
+                let path: Arc<str> = Arc::from(path);
                 let finding = Finding::new(span)
                     .arg("other", first_path.to_string())
                     .arg("count", count.to_string())

@@ -3,11 +3,13 @@
 
 use std::io::{self, Write};
 
-use super::{Locator, Report};
+use super::Locator;
+use crate::diagnostic::Diagnostic;
+use crate::engine::Sources;
 
-pub fn emit(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
-    let mut locator = Locator::new(&report.outcome.sources);
-    for d in report.diagnostics() {
+pub fn emit(diagnostics: &[Diagnostic], sources: &Sources, out: &mut dyn Write) -> io::Result<()> {
+    let mut locator = Locator::new(sources);
+    for d in diagnostics {
         let at = locator.locate(&d.path, &d.span).start;
         writeln!(
             out,

@@ -3,12 +3,13 @@
 
 use std::io::{self, Write};
 
-use super::{Locator, Report};
-use crate::diagnostic::Severity;
+use super::Locator;
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::engine::Sources;
 
-pub fn emit(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
-    let mut locator = Locator::new(&report.outcome.sources);
-    for d in report.diagnostics() {
+pub fn emit(diagnostics: &[Diagnostic], sources: &Sources, out: &mut dyn Write) -> io::Result<()> {
+    let mut locator = Locator::new(sources);
+    for d in diagnostics {
         let at = locator.locate(&d.path, &d.span);
         let command = match d.severity {
             Severity::Error => "error",

@@ -11,16 +11,18 @@ use codespan_reporting::diagnostic::{
 use codespan_reporting::term::{self, Config, termcolor::WriteColor};
 
 use super::LineIndex;
-use super::Report;
 use super::excerpt::{Excerpt, Excerpts};
-use crate::diagnostic::Severity;
-use crate::engine::Summary;
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::engine::{Sources, Summary};
 
-pub fn emit(report: &Report<'_>, out: &mut dyn WriteColor) -> io::Result<()> {
-    let sources = &report.outcome.sources;
+pub fn emit(
+    diagnostics: &[Diagnostic],
+    sources: &Sources,
+    out: &mut dyn WriteColor,
+) -> io::Result<()> {
     let config = Config::default();
     let mut indexes: HashMap<&str, LineIndex<'_>> = HashMap::new();
-    for d in report.diagnostics() {
+    for d in diagnostics {
         // One excerpt per file the diagnostic touches, holding only the lines it points at.
         let mut files = Excerpts::default();
         let mut ids: Vec<(&str, usize)> = Vec::new();

@@ -5,15 +5,9 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use super::{Located, Locator, Report};
+use super::{Located, Locator};
 use crate::diagnostic::{Diagnostic, Fix};
-
-#[derive(Serialize)]
-struct JsonReport<'a> {
-    version: u32,
-    diagnostics: Vec<JsonDiagnostic<'a>>,
-    summary: JsonSummary,
-}
+use crate::engine::{Sources, Summary};
 
 #[derive(Serialize)]
 pub(super) struct JsonDiagnostic<'a> {
@@ -93,32 +87,43 @@ fn diagnostic<'a>(d: &'a Diagnostic, locator: &mut Locator<'a>) -> JsonDiagnosti
     }
 }
 
-pub fn emit(report: &Report<'_>, out: &mut dyn Write, lines: bool) -> io::Result<()> {
-    let mut locator = Locator::new(&report.outcome.sources);
-    if lines {
-        for d in report.diagnostics() {
-            serde_json::to_writer(&mut *out, &diagnostic(d, &mut locator))?;
+/// Writes a batch: one object per line (`jsonl`), or array items after `separator` (`json`).
+pub fn batch(
+    diagnostics: &[Diagnostic],
+    sources: &Sources,
+    out: &mut dyn Write,
+    lines: bool,
+    first: &mut bool,
+) -> io::Result<()> {
+    let mut locator = Locator::new(sources);
+    for d in diagnostics {
+        if !lines && !std::mem::take(first) {
+            out.write_all(b",")?;
+        }
+        serde_json::to_writer(&mut *out, &diagnostic(d, &mut locator))?;
+        if lines {
             out.write_all(b"\n")?;
         }
-        return Ok(());
     }
-    let s = &report.outcome.summary;
-    let json = JsonReport {
-        version: 1,
-        diagnostics: report
-            .diagnostics()
-            .iter()
-            .map(|d| diagnostic(d, &mut locator))
-            .collect(),
-        summary: JsonSummary {
-            files: s.files,
-            documents: s.documents,
-            skipped: s.skipped,
-            errors: s.errors,
-            warnings: s.warnings,
-            infos: s.infos,
-        },
+    Ok(())
+}
+
+/// The opening of the `json` document, before the first diagnostic.
+pub fn start(out: &mut dyn Write) -> io::Result<()> {
+    out.write_all(b"{\"version\":1,\"diagnostics\":[")
+}
+
+/// The end of the `json` document: the summary.
+pub fn finish(s: &Summary, out: &mut dyn Write) -> io::Result<()> {
+    out.write_all(b"],\"summary\":")?;
+    let summary = JsonSummary {
+        files: s.files,
+        documents: s.documents,
+        skipped: s.skipped,
+        errors: s.errors,
+        warnings: s.warnings,
+        infos: s.infos,
     };
-    serde_json::to_writer(&mut *out, &json)?;
-    out.write_all(b"\n")
+    serde_json::to_writer(&mut *out, &summary)?;
+    out.write_all(b"}\n")
 }

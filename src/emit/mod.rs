@@ -18,7 +18,7 @@ use std::ops::Range;
 use codespan_reporting::term::termcolor::WriteColor;
 
 use crate::diagnostic::Diagnostic;
-use crate::engine::{Outcome, Sources};
+use crate::engine::{Outcome, Sources, Summary};
 use crate::rules::RuleSet;
 
 pub use human::summary_line;
@@ -139,27 +139,82 @@ impl<'a> Locator<'a> {
     }
 }
 
-/// Everything an emitter may need.
+/// Everything an emitter may need to write a whole run at once.
 pub struct Report<'a> {
     pub outcome: &'a Outcome,
     pub rules: &'a RuleSet,
 }
 
-impl Report<'_> {
-    pub fn diagnostics(&self) -> &[Diagnostic] {
-        &self.outcome.diagnostics
-    }
-}
-
 /// Writes the report in `format`. `out` supports colour for the human format.
 pub fn emit(format: OutputFormat, report: &Report<'_>, out: &mut dyn WriteColor) -> io::Result<()> {
-    match format {
-        OutputFormat::Human => human::emit(report, out),
-        OutputFormat::Concise => concise::emit(report, out),
-        OutputFormat::Json => json::emit(report, out, false),
-        OutputFormat::Jsonl => json::emit(report, out, true),
-        OutputFormat::Sarif => sarif::emit(report, out),
-        OutputFormat::Github => github::emit(report, out),
-    }?;
+    let mut emitter = Emitter::new(format, report.rules);
+    emitter.batch(&report.outcome.diagnostics, &report.outcome.sources, out)?;
+    emitter.finish(&report.outcome.summary, out)?;
     out.flush()
+}
+
+/// Writes a run as it goes: `batch` for each batch of diagnostics (in output order, with the
+/// texts they point into), then `finish` with the summary. Every format but SARIF streams, so
+/// output starts with the first findings and memory does not grow with them; SARIF lists the
+/// rules that fired before any result, so it keeps the placed results until `finish`.
+pub struct Emitter<'r> {
+    format: OutputFormat,
+    rules: &'r RuleSet,
+    /// `json`: whether the opening was written, and whether no item was written yet.
+    started: bool,
+    first: bool,
+    sarif: Vec<sarif::Placed>,
+}
+
+impl<'r> Emitter<'r> {
+    pub fn new(format: OutputFormat, rules: &'r RuleSet) -> Emitter<'r> {
+        Emitter {
+            format,
+            rules,
+            started: false,
+            first: true,
+            sarif: Vec::new(),
+        }
+    }
+
+    pub fn batch(
+        &mut self,
+        diagnostics: &[Diagnostic],
+        sources: &Sources,
+        out: &mut dyn WriteColor,
+    ) -> io::Result<()> {
+        match self.format {
+            OutputFormat::Human => human::emit(diagnostics, sources, out),
+            OutputFormat::Concise => concise::emit(diagnostics, sources, out),
+            OutputFormat::Json => {
+                self.start(out)?;
+                json::batch(diagnostics, sources, out, false, &mut self.first)
+            }
+            OutputFormat::Jsonl => json::batch(diagnostics, sources, out, true, &mut self.first),
+            OutputFormat::Sarif => {
+                sarif::place(diagnostics, sources, &mut self.sarif);
+                Ok(())
+            }
+            OutputFormat::Github => github::emit(diagnostics, sources, out),
+        }
+    }
+
+    fn start(&mut self, out: &mut dyn WriteColor) -> io::Result<()> {
+        if !std::mem::replace(&mut self.started, true) {
+            json::start(out)?;
+        }
+        Ok(())
+    }
+
+    /// Ends the output (the `json` summary, the SARIF log).
+    pub fn finish(&mut self, summary: &Summary, out: &mut dyn WriteColor) -> io::Result<()> {
+        match self.format {
+            OutputFormat::Json => {
+                self.start(out)?;
+                json::finish(summary, out)
+            }
+            OutputFormat::Sarif => sarif::write(&std::mem::take(&mut self.sarif), self.rules, out),
+            _ => Ok(()),
+        }
+    }
 }

@@ -7,9 +7,10 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use super::{Located, Locator, Report};
-use crate::diagnostic::Severity;
-use crate::rules::ENGINE_RULES;
+use super::{Located, Locator};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::engine::Sources;
+use crate::rules::{ENGINE_RULES, RuleSet};
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -182,11 +183,36 @@ fn region(range: &std::ops::Range<usize>, at: Located) -> Region {
     }
 }
 
-pub fn emit(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
-    let mut locator = Locator::new(&report.outcome.sources);
+/// A diagnostic with the positions of its span and of its labels' spans.
+pub struct Placed {
+    diagnostic: Diagnostic,
+    at: Located,
+    labels: Vec<Located>,
+}
+
+/// Places a batch's diagnostics for `write` (SARIF lists the rules that fired before any result,
+/// so results wait until the run ends; their texts need not).
+pub fn place(diagnostics: &[Diagnostic], sources: &Sources, out: &mut Vec<Placed>) {
+    let mut locator = Locator::new(sources);
+    for d in diagnostics {
+        let at = locator.locate(&d.path, &d.span);
+        let labels = d
+            .labels
+            .iter()
+            .map(|l| locator.locate(l.path.as_deref().unwrap_or(&d.path), &l.span))
+            .collect();
+        out.push(Placed {
+            diagnostic: d.clone(),
+            at,
+            labels,
+        });
+    }
+}
+
+pub fn write(placed: &[Placed], rules: &RuleSet, out: &mut dyn Write) -> io::Result<()> {
     // The rules that fired, in id order, each with its index.
     let fired: BTreeMap<&str, usize> = {
-        let mut ids: Vec<&str> = report.diagnostics().iter().map(|d| &*d.rule).collect();
+        let mut ids: Vec<&str> = placed.iter().map(|p| &*p.diagnostic.rule).collect();
         ids.sort_unstable();
         ids.dedup();
         ids.into_iter().enumerate().map(|(i, id)| (id, i)).collect()
@@ -194,7 +220,7 @@ pub fn emit(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
     let rules = fired
         .keys()
         .map(|id| {
-            if let Some(rule) = report.rules.get(id) {
+            if let Some(rule) = rules.get(id) {
                 RuleDescriptor {
                     id,
                     short_description: Text {
@@ -224,11 +250,10 @@ pub fn emit(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
             }
         })
         .collect();
-    let results = report
-        .diagnostics()
+    let results = placed
         .iter()
-        .map(|d| {
-            let at = locator.locate(&d.path, &d.span);
+        .map(|p| {
+            let (d, at) = (&p.diagnostic, p.at);
             SarifResult {
                 rule_id: &d.rule,
                 rule_index: fired[&*d.rule],
@@ -245,14 +270,15 @@ pub fn emit(report: &Report<'_>, out: &mut dyn Write) -> io::Result<()> {
                 related_locations: d
                     .labels
                     .iter()
+                    .zip(&p.labels)
                     .enumerate()
-                    .map(|(i, l)| {
+                    .map(|(i, (l, at))| {
                         let path: &str = l.path.as_deref().unwrap_or(&d.path);
                         Location {
                             id: Some(i),
                             physical_location: PhysicalLocation {
                                 artifact_location: ArtifactLocation { uri: uri(path) },
-                                region: region(&l.span, locator.locate(path, &l.span)),
+                                region: region(&l.span, *at),
                             },
                             message: Some(Text { text: &l.message }),
                         }
