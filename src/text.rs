@@ -68,8 +68,13 @@ pub fn split_sentences(text: &str, range: Range<usize>, out: &mut Vec<Range<usiz
     let mut start = 0;
     let mut i = 0;
     while i < bytes.len() {
+        // Jump to the next terminator: most bytes are not one.
+        let Some(skip) = memchr::memchr3(b'.', b'!', b'?', &bytes[i..]) else {
+            break;
+        };
+        i += skip;
         let b = bytes[i];
-        if b == b'.' || b == b'!' || b == b'?' {
+        {
             // Extend over repeated terminators and closers.
             let mut end = i + 1;
             while end < bytes.len() && matches!(bytes[end], b'.' | b'!' | b'?') {
@@ -103,9 +108,7 @@ pub fn split_sentences(text: &str, range: Range<usize>, out: &mut Vec<Range<usiz
                 continue;
             }
             i = end;
-            continue;
         }
-        i += 1;
     }
     if start < slice.len() {
         push_trimmed(slice, base, start..slice.len(), out);

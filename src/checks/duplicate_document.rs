@@ -87,6 +87,22 @@ struct Copy {
 
 const NONE: u32 = u32::MAX;
 
+/// FNV-1a over the bytes fed, and how many there were.
+struct Fnv(u64, u64);
+
+impl Default for Fnv {
+    fn default() -> Fnv {
+        Fnv(0xcbf2_9ce4_8422_2325, 0)
+    }
+}
+
+impl Fnv {
+    fn byte(&mut self, b: u8) {
+        self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        self.1 += 1;
+    }
+}
+
 fn narrow(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
@@ -144,19 +160,24 @@ impl CorpusCheck for DuplicateDocument {
 
     fn collect(&self, doc: &Document) -> Option<BodyFingerprint> {
         let span = doc.body_span();
-        // The words, case-folded and joined by single spaces, hashed in one pass.
-        let mut normal: Vec<u8> = Vec::with_capacity(span.len());
+        // The words, case-folded and joined by single spaces, hashed as they are read (FNV-1a,
+        // 64 bits: a chance collision among a million bodies is about one in 10^7).
+        let mut hash = Fnv::default();
         let mut count = 0;
         let mut utf8 = [0u8; 4];
         for word in words(&doc.text, span.clone()) {
             if word.text.is_ascii() {
-                normal.extend(word.text.bytes().map(|b| b.to_ascii_lowercase()));
+                for b in word.text.bytes() {
+                    hash.byte(b.to_ascii_lowercase());
+                }
             } else {
                 for c in word.text.chars().flat_map(char::to_lowercase) {
-                    normal.extend_from_slice(c.encode_utf8(&mut utf8).as_bytes());
+                    for &b in c.encode_utf8(&mut utf8).as_bytes() {
+                        hash.byte(b);
+                    }
                 }
             }
-            normal.push(b' ');
+            hash.byte(b' ');
             count += 1;
         }
         if count < self.min_words {
@@ -164,8 +185,8 @@ impl CorpusCheck for DuplicateDocument {
         }
         // The length goes into the key too: equal hashes of unequal lengths are not the same body.
         let mut hasher = std::hash::DefaultHasher::new();
-        normal.hash(&mut hasher);
-        normal.len().hash(&mut hasher);
+        hash.0.hash(&mut hasher);
+        hash.1.hash(&mut hasher);
         // The finding spans the body's first sentence: enough to recognise it, short to print.
         let lead = doc
             .sentences
