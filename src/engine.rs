@@ -410,10 +410,9 @@ pub fn run(
             });
             t.elapsed().saturating_sub(waiting)
         });
-        let mut chunk: Vec<Input> = Vec::with_capacity(CHUNK);
-        let mut finished = false;
-        let mut result = Ok(());
-        while !finished {
+        // A pipeline of three stages: while the workers check chunk k, this thread emits the
+        // findings of chunk k-1 and gathers chunk k+1 from the walker.
+        let mut receive = |chunk: &mut Vec<Input>, total: &mut ChunkAcc| {
             chunk.clear();
             while chunk.len() < CHUNK {
                 match rx.recv() {
@@ -424,43 +423,55 @@ pub fn run(
                         chunk.push(input);
                     }
                     Ok(WalkItem::Error(e)) => total.io_errors.push(e),
-                    Err(_) => {
-                        finished = true;
-                        break;
-                    }
+                    Err(_) => break,
                 }
             }
-            if chunk.is_empty() {
-                continue;
+        };
+        let map = |chunk: &[Input]| {
+            chunk
+                .par_iter()
+                .fold(
+                    || ChunkAcc::new(active.n_rules),
+                    |mut acc, input| {
+                        lint_input(&active, &slots, input, &mut acc, timings);
+                        acc
+                    },
+                )
+                .reduce(|| ChunkAcc::new(active.n_rules), ChunkAcc::merge)
+        };
+        let mut current: Vec<Input> = Vec::with_capacity(CHUNK);
+        let mut next: Vec<Input> = Vec::with_capacity(CHUNK);
+        receive(&mut current, &mut total);
+        let mut pending: Option<(Vec<Diagnostic>, Sources)> = None;
+        let mut result = Ok(());
+        while !current.is_empty() || pending.is_some() {
+            let mut checked = None;
+            in_place_scope(pool.as_ref(), |scope| {
+                if !current.is_empty() {
+                    scope.spawn(|_| checked = Some(map(&current)));
+                }
+                if let Some((diagnostics, sources)) = pending.take()
+                    && result.is_ok()
+                {
+                    // After a failed write (a closed pipe) the rest is still checked for the
+                    // exit code, but nothing more is written.
+                    result = sink(diagnostics, &sources);
+                }
+                receive(&mut next, &mut total);
+            });
+            if let Some(mut acc) = checked {
+                let mut diagnostics = std::mem::take(&mut acc.diagnostics);
+                let sources = Sources {
+                    texts: std::mem::take(&mut acc.sources).into_iter().collect(),
+                };
+                diagnostic::sort(&mut diagnostics);
+                acc.summary.recount_add(&diagnostics);
+                total = std::mem::replace(&mut total, ChunkAcc::new(0)).merge(acc);
+                if !diagnostics.is_empty() {
+                    pending = Some((diagnostics, sources));
+                }
             }
-            let map = || {
-                chunk
-                    .par_iter()
-                    .fold(
-                        || ChunkAcc::new(active.n_rules),
-                        |mut acc, input| {
-                            lint_input(&active, &slots, input, &mut acc, timings);
-                            acc
-                        },
-                    )
-                    .reduce(|| ChunkAcc::new(active.n_rules), ChunkAcc::merge)
-            };
-            let mut acc = match &pool {
-                Some(pool) => pool.install(map),
-                None => map(),
-            };
-            let mut diagnostics = std::mem::take(&mut acc.diagnostics);
-            let sources = Sources {
-                texts: std::mem::take(&mut acc.sources).into_iter().collect(),
-            };
-            diagnostic::sort(&mut diagnostics);
-            acc.summary.recount_add(&diagnostics);
-            total = std::mem::replace(&mut total, ChunkAcc::new(0)).merge(acc);
-            if result.is_ok() && !diagnostics.is_empty() {
-                // After a failed write (a closed pipe) the rest is still checked for the exit
-                // code, but nothing more is written.
-                result = sink(diagnostics, &sources);
-            }
+            std::mem::swap(&mut current, &mut next);
         }
         // The walker ends when the channel is drained or dropped.
         drop(rx);
@@ -566,6 +577,17 @@ pub fn run(
         internal_errors: total.internal_errors + reduce_failures,
         timings,
     })
+}
+
+/// Runs `op` on this thread, with a scope whose spawned work goes to `pool` (or the global pool).
+fn in_place_scope<'scope, R>(
+    pool: Option<&rayon::ThreadPool>,
+    op: impl FnOnce(&rayon::Scope<'scope>) -> R,
+) -> R {
+    match pool {
+        Some(pool) => pool.in_place_scope(op),
+        None => rayon::in_place_scope(op),
+    }
 }
 
 /// Reads one input and lints it.
