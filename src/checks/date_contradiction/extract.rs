@@ -222,11 +222,57 @@ pub(crate) struct WordLists {
 /// A set of single lower-case words, looked up ignoring ASCII case without allocating.
 #[derive(Deserialize, Default)]
 #[serde(from = "Vec<String>")]
-pub(crate) struct WordSet(HashSet<String>);
+pub(crate) struct WordSet(HashSet<String, BuildWordHasher>);
 
 impl From<Vec<String>> for WordSet {
     fn from(words: Vec<String>) -> WordSet {
         WordSet(words.into_iter().map(|w| w.to_ascii_lowercase()).collect())
+    }
+}
+
+/// A fast hash for the short words of a `WordSet` (`SipHash` costs more than the rest of a
+/// lookup; the keys come from the lexicon, so flooding is no concern).
+#[derive(Clone, Copy, Default)]
+pub(crate) struct BuildWordHasher;
+
+impl std::hash::BuildHasher for BuildWordHasher {
+    type Hasher = WordHasher;
+    fn build_hasher(&self) -> WordHasher {
+        WordHasher(0)
+    }
+}
+
+/// FxHash-style: rotate, xor, multiply, eight bytes at a time.
+pub(crate) struct WordHasher(u64);
+
+impl WordHasher {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+impl std::hash::Hasher for WordHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut buf = [0u8; 8];
+            buf.copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(buf));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut buf = [0u8; 8];
+            buf[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(buf));
+        }
+    }
+
+    fn write_u8(&mut self, b: u8) {
+        self.add(u64::from(b));
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
     }
 }
 
