@@ -73,17 +73,14 @@ pub(crate) fn find_dct_in(doc: &Document, lex: &DateLexicon, body: &[DateExpr]) 
     }
     let first = doc.paragraphs.first()?;
     let text = doc.slice(&first.span);
-    // Only a credit starting in the first 120 bytes counts: search no further.
-    let mut head_end = text.len().min(120 + 12);
-    while !text.is_char_boundary(head_end) {
-        head_end += 1;
-    }
-    let head_text = &text[..head_end];
-    let (agency_at, _) = AGENCIES
-        .iter()
-        .filter_map(|a| head_text.find(a).map(|i| (i, a)))
-        .filter(|&(i, _)| i < 120)
-        .min_by_key(|&(i, _)| i)?;
+    // The first credit starting in the first 120 bytes (every credit opens with a bracket).
+    let agency_at = text
+        .bytes()
+        .take(120)
+        .enumerate()
+        .filter(|&(_, b)| b == b'(')
+        .map(|(i, _)| i)
+        .find(|&i| AGENCIES.iter().any(|a| text[i..].starts_with(a)))?;
     let head = first.span.start..first.span.start + agency_at;
     let exprs = extract(&doc.text, head, lex);
     let e = exprs.iter().find(|e| e.granularity == Granularity::Day)?;

@@ -185,6 +185,7 @@ pub struct DateLexicon {
     numbers: Vec<(String, i32)>,
     pub(crate) words: WordLists,
     grammar: Regex,
+    groups: Groups,
     /// A fingerprint of the lexicon source: extraction results may be shared between rules
     /// compiled from the same lexicon.
     pub(crate) fingerprint: u64,
@@ -360,6 +361,7 @@ impl DateLexicon {
             &numbers.join("|"),
         );
         let grammar = Regex::new(&grammar).map_err(|e| e.to_string())?;
+        let groups = Groups::of(&grammar)?;
         let fingerprint = {
             use std::hash::{Hash, Hasher};
             let mut h = std::collections::hash_map::DefaultHasher::new();
@@ -373,6 +375,7 @@ impl DateLexicon {
             numbers: file.numbers.into_iter().collect(),
             words: file.words,
             grammar,
+            groups,
         })
     }
 }
@@ -475,13 +478,44 @@ fn is_past_marker(word: &str, lex: &DateLexicon) -> bool {
         || (word.len() > 4 && word.ends_with("ed") && !listed(&lex.words.future_words, word))
 }
 
-fn group<'t>(caps: &Captures<'t>, name: &str) -> Option<regex::Match<'t>> {
-    caps.name(name)
+fn group<'t>(caps: &Captures<'t>, index: usize) -> Option<regex::Match<'t>> {
+    caps.get(index)
 }
 
-fn num<T: std::str::FromStr>(caps: &Captures<'_>, name: &str) -> Option<T> {
-    group(caps, name)?.as_str().parse().ok()
+fn num<T: std::str::FromStr>(caps: &Captures<'_>, index: usize) -> Option<T> {
+    group(caps, index)?.as_str().parse().ok()
 }
+
+/// Declares `Groups`: the index of each named group of the grammar, found once when the grammar
+/// is compiled (a lookup by name hashes the name on every call).
+macro_rules! groups {
+    ($($name:ident),* $(,)?) => {
+        #[derive(Clone, Copy, Debug)]
+        struct Groups {
+            $($name: usize,)*
+        }
+
+        impl Groups {
+            fn of(grammar: &Regex) -> Result<Groups, String> {
+                let index = |name: &str| {
+                    grammar
+                        .capture_names()
+                        .position(|n| n == Some(name))
+                        .ok_or_else(|| format!("the date grammar has no group `{name}`"))
+                };
+                Ok(Groups {
+                    $($name: index(stringify!($name))?,)*
+                })
+            }
+        }
+    };
+}
+
+groups!(
+    iso_y, iso_m, iso_d, dec, wd_a, mon_a, day_a, year_a, wd_b, mon_b, day_b, year_b, mon_c,
+    year_c, season, year_s, mod_y, year_y, mod_m, mon_m, mod_w, wd_w, deixis, rel, rel_unit, num,
+    num_unit, num_dir,
+);
 
 /// Turns one grammar match into an expression, or `None` when a guard says it is no date.
 fn read(
@@ -505,25 +539,26 @@ fn read(
         return None;
     }
     if let (Some(y), Some(m), Some(d)) = (
-        num::<i16>(caps, "iso_y"),
-        num::<i8>(caps, "iso_m"),
-        num::<i8>(caps, "iso_d"),
+        num::<i16>(caps, lex.groups.iso_y),
+        num::<i8>(caps, lex.groups.iso_m),
+        num::<i8>(caps, lex.groups.iso_d),
     ) {
         if !clean_after(text, span.end) {
             return None;
         }
         return day_value(expr, Some(y), m, d);
     }
-    if let Some(d) = num::<i16>(caps, "dec") {
+    if let Some(d) = num::<i16>(caps, lex.groups.dec) {
         expr.granularity = Granularity::Decade;
         let start = Date::new(d, 1, 1).ok()?;
         let end = Date::new(d + 9, 12, 31).ok()?;
         expr.value = DateValue::Absolute(Interval { start, end });
         return Some(expr);
     }
+    let g = &lex.groups;
     for (wd_g, mon_g, day_g, year_g) in [
-        ("wd_a", "mon_a", "day_a", "year_a"),
-        ("wd_b", "mon_b", "day_b", "year_b"),
+        (g.wd_a, g.mon_a, g.day_a, g.year_a),
+        (g.wd_b, g.mon_b, g.day_b, g.year_b),
     ] {
         let Some(mon) = group(caps, mon_g) else {
             continue;
@@ -547,7 +582,10 @@ fn read(
         }
         return day_value(expr, year, month, day);
     }
-    if let (Some(mon), Some(year)) = (group(caps, "mon_c"), num::<i16>(caps, "year_c")) {
+    if let (Some(mon), Some(year)) = (
+        group(caps, lex.groups.mon_c),
+        num::<i16>(caps, lex.groups.year_c),
+    ) {
         if !clean_after(text, span.end) {
             return None;
         }
@@ -556,7 +594,10 @@ fn read(
             DateValue::Absolute(Interval::month(year, lookup(&lex.months, mon.as_str())?)?);
         return Some(expr);
     }
-    if let (Some(season), Some(year)) = (group(caps, "season"), num::<i16>(caps, "year_s")) {
+    if let (Some(season), Some(year)) = (
+        group(caps, lex.groups.season),
+        num::<i16>(caps, lex.groups.year_s),
+    ) {
         if !clean_after(text, span.end) {
             return None;
         }
@@ -564,18 +605,18 @@ fn read(
         expr.value = DateValue::Absolute(season_interval(season.as_str(), year)?);
         return Some(expr);
     }
-    if let Some(year) = num::<i16>(caps, "year_y") {
+    if let Some(year) = num::<i16>(caps, lex.groups.year_y) {
         if !clean_after(text, span.end) || counts_things(text, span.end, lex) {
             return None;
         }
         expr.granularity = Granularity::Year;
         expr.value = DateValue::Absolute(Interval::year(year)?);
-        expr.latent = group(caps, "mod_y").is_none()
+        expr.latent = group(caps, lex.groups.mod_y).is_none()
             && !word_before(text, span.start).is_some_and(|w| listed(&lex.words.month_openers, w));
         return Some(expr);
     }
-    if let Some(mon) = group(caps, "mon_m") {
-        let opener = group(caps, "mod_m").is_some()
+    if let Some(mon) = group(caps, lex.groups.mon_m) {
+        let opener = group(caps, lex.groups.mod_m).is_some()
             || word_before(text, span.start).is_some_and(|w| listed(&lex.words.month_openers, w));
         if !opener {
             return None;
@@ -585,7 +626,7 @@ fn read(
         }
         let month = lookup(&lex.months, mon.as_str())?;
         expr.granularity = Granularity::Month;
-        let modifier = group(caps, "mod_m").map(|m| m.as_str().to_ascii_lowercase());
+        let modifier = group(caps, lex.groups.mod_m).map(|m| m.as_str().to_ascii_lowercase());
         let relation = match modifier.as_deref() {
             Some(m) if m.ends_with("last") => Relation::Last,
             Some("next") => Relation::Next,
@@ -599,14 +640,14 @@ fn read(
         };
         return Some(expr);
     }
-    if let Some(w) = group(caps, "wd_w") {
+    if let Some(w) = group(caps, lex.groups.wd_w) {
         if word_after(text, span.end).is_some_and(|n| {
             n.starts_with(char::is_uppercase) && listed(&lex.words.weekday_blockers_after, n)
         }) {
             return None;
         }
         let weekday = Weekday::from_monday_one_offset(lookup(&lex.weekdays, w.as_str())?).ok()?;
-        let shift = match group(caps, "mod_w")
+        let shift = match group(caps, lex.groups.mod_w)
             .map(|m| m.as_str().to_ascii_lowercase())
             .as_deref()
         {
@@ -617,7 +658,7 @@ fn read(
         expr.value = DateValue::Weekday { weekday, shift };
         return Some(expr);
     }
-    if let Some(d) = group(caps, "deixis") {
+    if let Some(d) = group(caps, lex.groups.deixis) {
         let offset = match d.as_str().to_ascii_lowercase().as_str() {
             "yesterday" => -1,
             "tomorrow" => 1,
@@ -629,7 +670,10 @@ fn read(
         };
         return Some(expr);
     }
-    if let (Some(rel), Some(unit)) = (group(caps, "rel"), group(caps, "rel_unit")) {
+    if let (Some(rel), Some(unit)) = (
+        group(caps, lex.groups.rel),
+        group(caps, lex.groups.rel_unit),
+    ) {
         let unit = unit_of(unit.as_str())?;
         expr.granularity = unit.granularity();
         let rel = rel.as_str().to_ascii_lowercase();
@@ -647,9 +691,9 @@ fn read(
         return Some(expr);
     }
     if let (Some(n), Some(unit), Some(dir)) = (
-        group(caps, "num"),
-        group(caps, "num_unit"),
-        group(caps, "num_dir"),
+        group(caps, lex.groups.num),
+        group(caps, lex.groups.num_unit),
+        group(caps, lex.groups.num_dir),
     ) {
         let n: i32 = match n.as_str().parse() {
             Ok(v) => v,
