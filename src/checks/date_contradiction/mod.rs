@@ -12,6 +12,7 @@ pub mod extract;
 
 use std::ops::Range;
 use std::rc::Rc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use jiff::civil::{Date, Weekday};
 use serde::{Deserialize, Serialize};
@@ -92,7 +93,7 @@ impl Kind for DateContradictionKind {
                     .with_label("this file does not exist under the rules directory"),
             ]);
         };
-        let lexicon = DateLexicon::from_toml(&source).map_err(|e| {
+        let lexicon = shared_lexicon(&source).map_err(|e| {
             vec![ParamError::new(
                 None,
                 format!("bad lexicon `{}`: {e}", params.lexicon),
@@ -110,10 +111,26 @@ impl Kind for DateContradictionKind {
     }
 }
 
+/// Lexicons compiled so far in this process, keyed by their text. The five rules of this kind
+/// read the same lexicon, and compiling its grammar costs several hundredths of a second.
+static COMPILED: Mutex<Vec<(String, Arc<DateLexicon>)>> = Mutex::new(Vec::new());
+
+/// The compiled lexicon of `source`, compiled once per process.
+fn shared_lexicon(source: &str) -> Result<Arc<DateLexicon>, String> {
+    let mut compiled = COMPILED.lock().unwrap_or_else(PoisonError::into_inner);
+    if let Some((_, lexicon)) = compiled.iter().find(|(text, _)| text == source) {
+        return Ok(Arc::clone(lexicon));
+    }
+    let lexicon = Arc::new(DateLexicon::from_toml(source)?);
+    compiled.push((source.to_string(), Arc::clone(&lexicon)));
+    Ok(lexicon)
+}
+
 /// A compiled `date-contradiction` rule.
 pub struct DateContradiction {
     params: Params,
-    lexicon: DateLexicon,
+    /// Shared by every rule compiled from the same lexicon text (see `shared_lexicon`).
+    lexicon: Arc<DateLexicon>,
     /// Order cues split into words, with `true` for "later" cues.
     cues: Vec<(Vec<String>, bool)>,
 }
@@ -127,7 +144,8 @@ struct Dated<'a> {
 }
 
 impl DateContradiction {
-    fn new(params: Params, lexicon: DateLexicon) -> DateContradiction {
+    fn new(params: Params, lexicon: impl Into<Arc<DateLexicon>>) -> DateContradiction {
+        let lexicon = lexicon.into();
         let w = &lexicon.words;
         let cues = w
             .later_cues
