@@ -34,6 +34,17 @@ const AGENCIES: &[&str] = &[
 
 /// Finds the document's date, in order of trust: front matter, a "Published:" line, a dateline.
 pub fn find_dct(doc: &Document, lex: &DateLexicon) -> Option<Dct> {
+    let body: Vec<DateExpr> = doc
+        .paragraphs
+        .iter()
+        .flat_map(|p| extract(&doc.text, p.span.clone(), lex))
+        .collect();
+    find_dct_in(doc, lex, &body)
+}
+
+/// `find_dct` given the expressions of the document's paragraphs (`extract` over each, in order),
+/// which the caller has already.
+pub(crate) fn find_dct_in(doc: &Document, lex: &DateLexicon, body: &[DateExpr]) -> Option<Dct> {
     if let Some(d) = doc
         .front_matter_date
         .as_ref()
@@ -48,10 +59,11 @@ pub fn find_dct(doc: &Document, lex: &DateLexicon) -> Option<Dct> {
         .take(8)
     {
         let t = doc.slice(&line.span).trim_start();
-        let head: String = t.chars().take(10).collect::<String>().to_ascii_lowercase();
+        // The first ten characters, lower-cased, start with a key. (So "first published", 15
+        // characters, never does; kept as it was, so output does not change.)
         let keyed = ["published", "updated", "posted", "date:", "first published"]
             .iter()
-            .any(|k| head.starts_with(k));
+            .any(|k| k.len() <= 10 && starts_with_ignore_ascii_case(t, k));
         if let Some(d) = keyed
             .then(|| first_full_date(doc, line.span.clone(), lex))
             .flatten()
@@ -61,11 +73,14 @@ pub fn find_dct(doc: &Document, lex: &DateLexicon) -> Option<Dct> {
     }
     let first = doc.paragraphs.first()?;
     let text = doc.slice(&first.span);
-    let (agency_at, _) = AGENCIES
-        .iter()
-        .filter_map(|a| text.find(a).map(|i| (i, a)))
-        .filter(|&(i, _)| i < 120)
-        .min_by_key(|&(i, _)| i)?;
+    // The first credit starting in the first 120 bytes (every credit opens with a bracket).
+    let agency_at = text
+        .bytes()
+        .take(120)
+        .enumerate()
+        .filter(|&(_, b)| b == b'(')
+        .map(|(i, _)| i)
+        .find(|&i| AGENCIES.iter().any(|a| text[i..].starts_with(a)))?;
     let head = first.span.start..first.span.start + agency_at;
     let exprs = extract(&doc.text, head, lex);
     let e = exprs.iter().find(|e| e.granularity == Granularity::Day)?;
@@ -80,7 +95,7 @@ pub fn find_dct(doc: &Document, lex: &DateLexicon) -> Option<Dct> {
             day: Some(day),
             ..
         } => {
-            let year = latest_year(doc, lex)?;
+            let year = latest_year(body)?;
             let date = Date::new(year, month, day).ok()?;
             Some(Dct {
                 date,
@@ -105,11 +120,16 @@ fn first_full_date(doc: &Document, span: Range<usize>, lex: &DateLexicon) -> Opt
         })
 }
 
-/// The latest year stated with a day or month in the body.
-fn latest_year(doc: &Document, lex: &DateLexicon) -> Option<i16> {
-    doc.paragraphs
-        .iter()
-        .flat_map(|p| extract(&doc.text, p.span.clone(), lex))
+/// Whether `text` starts with the ASCII `key`, ignoring ASCII case.
+fn starts_with_ignore_ascii_case(text: &str, key: &str) -> bool {
+    text.as_bytes()
+        .get(..key.len())
+        .is_some_and(|head| head.eq_ignore_ascii_case(key.as_bytes()))
+}
+
+/// The latest year stated with a day or month in the body (`body`: its expressions).
+fn latest_year(body: &[DateExpr]) -> Option<i16> {
+    body.iter()
         .filter(|e| e.granularity <= Granularity::Month)
         .filter_map(|e| e.absolute().map(|i| i.end.year()))
         .max()

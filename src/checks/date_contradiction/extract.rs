@@ -184,7 +184,14 @@ pub struct DateLexicon {
     weekdays: Vec<(String, i8)>,
     numbers: Vec<(String, i32)>,
     pub(crate) words: WordLists,
+    /// The grammar: its alternatives joined (finds matches).
     grammar: Regex,
+    /// The indices of the named groups of `grammar`.
+    groups: Groups,
+    /// Each alternative alone, anchored at the start of the haystack and without its opening
+    /// word boundary, with the indices of its groups: reads the groups of a match found by
+    /// `grammar` (see `extract`).
+    alternatives: Vec<(Regex, Groups)>,
     /// A fingerprint of the lexicon source: extraction results may be shared between rules
     /// compiled from the same lexicon.
     pub(crate) fingerprint: u64,
@@ -222,11 +229,57 @@ pub(crate) struct WordLists {
 /// A set of single lower-case words, looked up ignoring ASCII case without allocating.
 #[derive(Deserialize, Default)]
 #[serde(from = "Vec<String>")]
-pub(crate) struct WordSet(HashSet<String>);
+pub(crate) struct WordSet(HashSet<String, BuildWordHasher>);
 
 impl From<Vec<String>> for WordSet {
     fn from(words: Vec<String>) -> WordSet {
         WordSet(words.into_iter().map(|w| w.to_ascii_lowercase()).collect())
+    }
+}
+
+/// A fast hash for the short words of a `WordSet` (`SipHash` costs more than the rest of a
+/// lookup; the keys come from the lexicon, so flooding is no concern).
+#[derive(Clone, Copy, Default)]
+pub(crate) struct BuildWordHasher;
+
+impl std::hash::BuildHasher for BuildWordHasher {
+    type Hasher = WordHasher;
+    fn build_hasher(&self) -> WordHasher {
+        WordHasher(0)
+    }
+}
+
+/// FxHash-style: rotate, xor, multiply, eight bytes at a time.
+pub(crate) struct WordHasher(u64);
+
+impl WordHasher {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+impl std::hash::Hasher for WordHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut buf = [0u8; 8];
+            buf.copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(buf));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut buf = [0u8; 8];
+            buf[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(buf));
+        }
+    }
+
+    fn write_u8(&mut self, b: u8) {
+        self.add(u64::from(b));
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
     }
 }
 
@@ -313,7 +366,18 @@ impl DateLexicon {
             &names(&full_days),
             &numbers.join("|"),
         );
-        let grammar = Regex::new(&grammar).map_err(|e| e.to_string())?;
+        let combined = Regex::new(&grammar.join("|")).map_err(|e| e.to_string())?;
+        let groups = Groups::of(&combined);
+        let mut alternatives = Vec::new();
+        for alt in &grammar {
+            let rest = alt
+                .strip_prefix("(?-u:\\b)")
+                .ok_or("a grammar alternative must open with a word boundary")?;
+            let re = Regex::new(&format!("^(?:{rest})")).map_err(|e| e.to_string())?;
+            let groups = Groups::of(&re);
+            alternatives.push((re, groups));
+        }
+        let grammar = combined;
         let fingerprint = {
             use std::hash::{Hash, Hasher};
             let mut h = std::collections::hash_map::DefaultHasher::new();
@@ -327,13 +391,15 @@ impl DateLexicon {
             numbers: file.numbers.into_iter().collect(),
             words: file.words,
             grammar,
+            groups,
+            alternatives,
         })
     }
 }
 
-/// The combined date grammar. Alternatives are ordered so that, at one start position, the
+/// The alternatives of the date grammar, each opening with `(?-u:\b)`. They are ordered so that, at one start position, the
 /// longest reading wins (leftmost-first semantics).
-fn grammar(mon: &str, mon_full: &str, wd: &str, wd_full: &str, numbers: &str) -> String {
+fn grammar(mon: &str, mon_full: &str, wd: &str, wd_full: &str, numbers: &str) -> [String; 12] {
     let b = "(?-u:\\b)";
     let year = "(?:1[6-9][0-9]{2}|20[0-9]{2})";
     let ord = "(?:st|nd|rd|th)?";
@@ -362,11 +428,17 @@ fn grammar(mon: &str, mon_full: &str, wd: &str, wd_full: &str, numbers: &str) ->
         // [early] 2015
         format!("{b}(?:(?P<mod_y>{modifier})[-\\s]+)?(?P<year_y>{year}){b}"),
         // [last|early] March
-        format!("{b}(?:(?P<mod_m>(?i:(?:early|late)\\s+last|last|next|this|early|late|mid|the\\s+end\\s+of|the\\s+beginning\\s+of|the\\s+middle\\s+of))[-\\s]+)?(?P<mon_m>{mon_full}){b}"),
+        format!(
+            "{b}(?:(?P<mod_m>(?i:(?:early|late)\\s+last|last|next|this|early|late|mid|the\\s+end\\s+of|the\\s+beginning\\s+of|the\\s+middle\\s+of))[-\\s]+)?(?P<mon_m>{mon_full}){b}"
+        ),
         // [last] Monday
-        format!("{b}(?:(?i:early|late)\\s+)?(?:(?P<mod_w>(?i:last|next|this|the\\s+previous|the\\s+following|the\\s+next))\\s+)?(?P<wd_w>{wd_full}){b}(?:\\s+(?i:morning|afternoon|evening|night){b})?"),
+        format!(
+            "{b}(?:(?i:early|late)\\s+)?(?:(?P<mod_w>(?i:last|next|this|the\\s+previous|the\\s+following|the\\s+next))\\s+)?(?P<wd_w>{wd_full}){b}(?:\\s+(?i:morning|afternoon|evening|night){b})?"
+        ),
         // yesterday
-        format!("{b}(?:(?i:early|late)\\s+)?(?P<deixis>(?i:yesterday|today|tomorrow|tonight)){b}(?:\\s+(?i:morning|afternoon|evening|night){b})?"),
+        format!(
+            "{b}(?:(?i:early|late)\\s+)?(?P<deixis>(?i:yesterday|today|tomorrow|tonight)){b}(?:\\s+(?i:morning|afternoon|evening|night){b})?"
+        ),
         // last year, the following month
         format!(
             "{b}(?:(?i:early|late|the\\s+end\\s+of|the\\s+beginning\\s+of|the\\s+middle\\s+of)\\s+)?(?P<rel>(?i:last|this|next|the\\s+previous|the\\s+following|the\\s+next|earlier\\s+this|later\\s+this|the\\s+current|the\\s+same|the))\\s+(?:(?i:fiscal|financial|full|calendar)\\s+)?(?P<rel_unit>(?i:year|month|week)){b}"
@@ -376,7 +448,6 @@ fn grammar(mon: &str, mon_full: &str, wd: &str, wd_full: &str, numbers: &str) ->
             "{b}(?P<num>[0-9]{{1,3}}|(?i:{numbers}))\\s+(?P<num_unit>(?i:days?|weeks?|months?|years?))\\s+(?P<num_dir>(?i:ago|earlier|later|before|after|afterwards)){b}"
         ),
     ]
-    .join("|")
 }
 
 /// Finds the date expressions in `text[range]`, in text order.
@@ -385,10 +456,30 @@ pub fn extract(text: &str, range: Range<usize>, lex: &DateLexicon) -> Vec<DateEx
     let Some(slice) = text.get(range.clone()) else {
         return out;
     };
-    for caps in lex.grammar.captures_iter(slice) {
+    for found in lex.grammar.find_iter(slice) {
+        // The groups of the match. Captures of the whole grammar cost a bounded backtracker run
+        // over its large NFA per match; leftmost-first picks the first alternative that matches
+        // where the match starts, so the first alternative that matches anchored there, alone,
+        // gives the same match and groups at a fraction of the cost. (The opening word boundary,
+        // the only look-behind, is shared by all alternatives and held at the match; the text
+        // after the start is the same.) Should its end differ, the whole grammar decides.
+        let at = found.start();
+        let rest = &slice[at..];
+        let fast = lex
+            .alternatives
+            .iter()
+            .find_map(|(re, groups)| re.captures(rest).map(|caps| (caps, groups, at)))
+            .filter(|(caps, _, _)| caps.get(0).is_some_and(|w| at + w.end() == found.end()));
+        let Some((caps, groups, base)) = fast.or_else(|| {
+            lex.grammar
+                .captures_at(slice, at)
+                .map(|caps| (caps, &lex.groups, 0))
+        }) else {
+            continue;
+        };
         let Some(whole) = caps.get(0) else { continue };
-        let span = range.start + whole.start()..range.start + whole.end();
-        if let Some(mut expr) = read(text, &span, &caps, range.start, lex) {
+        let span = range.start + base + whole.start()..range.start + base + whole.end();
+        if let Some(mut expr) = read(text, &span, &caps, groups, range.start + base, lex) {
             // Tense is read only where a rule or the resolver uses it: the broad future test for
             // dates with a stated year (after-publication), the narrow one for year-less dates
             // and weekdays (resolution), the past test for both.
@@ -429,19 +520,52 @@ fn is_past_marker(word: &str, lex: &DateLexicon) -> bool {
         || (word.len() > 4 && word.ends_with("ed") && !listed(&lex.words.future_words, word))
 }
 
-fn group<'t>(caps: &Captures<'t>, name: &str) -> Option<regex::Match<'t>> {
-    caps.name(name)
+fn group<'t>(caps: &Captures<'t>, index: usize) -> Option<regex::Match<'t>> {
+    caps.get(index)
 }
 
-fn num<T: std::str::FromStr>(caps: &Captures<'_>, name: &str) -> Option<T> {
-    group(caps, name)?.as_str().parse().ok()
+fn num<T: std::str::FromStr>(caps: &Captures<'_>, index: usize) -> Option<T> {
+    group(caps, index)?.as_str().parse().ok()
 }
+
+/// Declares `Groups`: the index of each named group of a grammar regex, found once when it is
+/// compiled (a lookup by name hashes the name on every call).
+macro_rules! groups {
+    ($($name:ident),* $(,)?) => {
+        #[derive(Clone, Copy, Debug)]
+        struct Groups {
+            $($name: usize,)*
+        }
+
+        impl Groups {
+            /// Groups `grammar` lacks get an index past its groups, which never matches.
+            fn of(grammar: &Regex) -> Groups {
+                let index = |name: &str| {
+                    grammar
+                        .capture_names()
+                        .position(|n| n == Some(name))
+                        .unwrap_or(usize::MAX)
+                };
+                Groups {
+                    $($name: index(stringify!($name)),)*
+                }
+            }
+        }
+    };
+}
+
+groups!(
+    iso_y, iso_m, iso_d, dec, wd_a, mon_a, day_a, year_a, wd_b, mon_b, day_b, year_b, mon_c,
+    year_c, season, year_s, mod_y, year_y, mod_m, mon_m, mod_w, wd_w, deixis, rel, rel_unit, num,
+    num_unit, num_dir,
+);
 
 /// Turns one grammar match into an expression, or `None` when a guard says it is no date.
 fn read(
     text: &str,
     span: &Range<usize>,
     caps: &Captures<'_>,
+    groups: &Groups,
     base: usize,
     lex: &DateLexicon,
 ) -> Option<DateExpr> {
@@ -459,25 +583,26 @@ fn read(
         return None;
     }
     if let (Some(y), Some(m), Some(d)) = (
-        num::<i16>(caps, "iso_y"),
-        num::<i8>(caps, "iso_m"),
-        num::<i8>(caps, "iso_d"),
+        num::<i16>(caps, groups.iso_y),
+        num::<i8>(caps, groups.iso_m),
+        num::<i8>(caps, groups.iso_d),
     ) {
         if !clean_after(text, span.end) {
             return None;
         }
         return day_value(expr, Some(y), m, d);
     }
-    if let Some(d) = num::<i16>(caps, "dec") {
+    if let Some(d) = num::<i16>(caps, groups.dec) {
         expr.granularity = Granularity::Decade;
         let start = Date::new(d, 1, 1).ok()?;
         let end = Date::new(d + 9, 12, 31).ok()?;
         expr.value = DateValue::Absolute(Interval { start, end });
         return Some(expr);
     }
+    let g = groups;
     for (wd_g, mon_g, day_g, year_g) in [
-        ("wd_a", "mon_a", "day_a", "year_a"),
-        ("wd_b", "mon_b", "day_b", "year_b"),
+        (g.wd_a, g.mon_a, g.day_a, g.year_a),
+        (g.wd_b, g.mon_b, g.day_b, g.year_b),
     ] {
         let Some(mon) = group(caps, mon_g) else {
             continue;
@@ -501,7 +626,7 @@ fn read(
         }
         return day_value(expr, year, month, day);
     }
-    if let (Some(mon), Some(year)) = (group(caps, "mon_c"), num::<i16>(caps, "year_c")) {
+    if let (Some(mon), Some(year)) = (group(caps, groups.mon_c), num::<i16>(caps, groups.year_c)) {
         if !clean_after(text, span.end) {
             return None;
         }
@@ -510,7 +635,9 @@ fn read(
             DateValue::Absolute(Interval::month(year, lookup(&lex.months, mon.as_str())?)?);
         return Some(expr);
     }
-    if let (Some(season), Some(year)) = (group(caps, "season"), num::<i16>(caps, "year_s")) {
+    if let (Some(season), Some(year)) =
+        (group(caps, groups.season), num::<i16>(caps, groups.year_s))
+    {
         if !clean_after(text, span.end) {
             return None;
         }
@@ -518,18 +645,18 @@ fn read(
         expr.value = DateValue::Absolute(season_interval(season.as_str(), year)?);
         return Some(expr);
     }
-    if let Some(year) = num::<i16>(caps, "year_y") {
+    if let Some(year) = num::<i16>(caps, groups.year_y) {
         if !clean_after(text, span.end) || counts_things(text, span.end, lex) {
             return None;
         }
         expr.granularity = Granularity::Year;
         expr.value = DateValue::Absolute(Interval::year(year)?);
-        expr.latent = group(caps, "mod_y").is_none()
+        expr.latent = group(caps, groups.mod_y).is_none()
             && !word_before(text, span.start).is_some_and(|w| listed(&lex.words.month_openers, w));
         return Some(expr);
     }
-    if let Some(mon) = group(caps, "mon_m") {
-        let opener = group(caps, "mod_m").is_some()
+    if let Some(mon) = group(caps, groups.mon_m) {
+        let opener = group(caps, groups.mod_m).is_some()
             || word_before(text, span.start).is_some_and(|w| listed(&lex.words.month_openers, w));
         if !opener {
             return None;
@@ -539,7 +666,7 @@ fn read(
         }
         let month = lookup(&lex.months, mon.as_str())?;
         expr.granularity = Granularity::Month;
-        let modifier = group(caps, "mod_m").map(|m| m.as_str().to_ascii_lowercase());
+        let modifier = group(caps, groups.mod_m).map(|m| m.as_str().to_ascii_lowercase());
         let relation = match modifier.as_deref() {
             Some(m) if m.ends_with("last") => Relation::Last,
             Some("next") => Relation::Next,
@@ -553,14 +680,14 @@ fn read(
         };
         return Some(expr);
     }
-    if let Some(w) = group(caps, "wd_w") {
+    if let Some(w) = group(caps, groups.wd_w) {
         if word_after(text, span.end).is_some_and(|n| {
             n.starts_with(char::is_uppercase) && listed(&lex.words.weekday_blockers_after, n)
         }) {
             return None;
         }
         let weekday = Weekday::from_monday_one_offset(lookup(&lex.weekdays, w.as_str())?).ok()?;
-        let shift = match group(caps, "mod_w")
+        let shift = match group(caps, groups.mod_w)
             .map(|m| m.as_str().to_ascii_lowercase())
             .as_deref()
         {
@@ -571,7 +698,7 @@ fn read(
         expr.value = DateValue::Weekday { weekday, shift };
         return Some(expr);
     }
-    if let Some(d) = group(caps, "deixis") {
+    if let Some(d) = group(caps, groups.deixis) {
         let offset = match d.as_str().to_ascii_lowercase().as_str() {
             "yesterday" => -1,
             "tomorrow" => 1,
@@ -583,7 +710,7 @@ fn read(
         };
         return Some(expr);
     }
-    if let (Some(rel), Some(unit)) = (group(caps, "rel"), group(caps, "rel_unit")) {
+    if let (Some(rel), Some(unit)) = (group(caps, groups.rel), group(caps, groups.rel_unit)) {
         let unit = unit_of(unit.as_str())?;
         expr.granularity = unit.granularity();
         let rel = rel.as_str().to_ascii_lowercase();
@@ -601,9 +728,9 @@ fn read(
         return Some(expr);
     }
     if let (Some(n), Some(unit), Some(dir)) = (
-        group(caps, "num"),
-        group(caps, "num_unit"),
-        group(caps, "num_dir"),
+        group(caps, groups.num),
+        group(caps, groups.num_unit),
+        group(caps, groups.num_dir),
     ) {
         let n: i32 = match n.as_str().parse() {
             Ok(v) => v,

@@ -11,17 +11,19 @@ pub mod dct;
 pub mod extract;
 
 use std::ops::Range;
+use std::rc::Rc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use jiff::civil::{Date, Weekday};
 use serde::{Deserialize, Serialize};
 
-use self::dct::{Dct, find_dct};
+use self::dct::Dct;
 use self::extract::{
     DateExpr, DateLexicon, DateValue, Granularity, Interval, Tense, extract, listed, resolve,
 };
 use crate::checks::{CompiledCheck, DocumentCheck, Kind, LexiconSource, ParamError, Scope};
 use crate::diagnostic::{Finding, Label};
-use crate::document::{Document, Format};
+use crate::document::Document;
 use crate::text::words;
 
 /// Which contradiction a rule looks for.
@@ -91,7 +93,7 @@ impl Kind for DateContradictionKind {
                     .with_label("this file does not exist under the rules directory"),
             ]);
         };
-        let lexicon = DateLexicon::from_toml(&source).map_err(|e| {
+        let lexicon = shared_lexicon(&source).map_err(|e| {
             vec![ParamError::new(
                 None,
                 format!("bad lexicon `{}`: {e}", params.lexicon),
@@ -109,24 +111,41 @@ impl Kind for DateContradictionKind {
     }
 }
 
+/// Lexicons compiled so far in this process, keyed by their text. The five rules of this kind
+/// read the same lexicon, and compiling its grammar costs several hundredths of a second.
+static COMPILED: Mutex<Vec<(String, Arc<DateLexicon>)>> = Mutex::new(Vec::new());
+
+/// The compiled lexicon of `source`, compiled once per process.
+fn shared_lexicon(source: &str) -> Result<Arc<DateLexicon>, String> {
+    let mut compiled = COMPILED.lock().unwrap_or_else(PoisonError::into_inner);
+    if let Some((_, lexicon)) = compiled.iter().find(|(text, _)| text == source) {
+        return Ok(Arc::clone(lexicon));
+    }
+    let lexicon = Arc::new(DateLexicon::from_toml(source)?);
+    compiled.push((source.to_string(), Arc::clone(&lexicon)));
+    Ok(lexicon)
+}
+
 /// A compiled `date-contradiction` rule.
 pub struct DateContradiction {
     params: Params,
-    lexicon: DateLexicon,
+    /// Shared by every rule compiled from the same lexicon text (see `shared_lexicon`).
+    lexicon: Arc<DateLexicon>,
     /// Order cues split into words, with `true` for "later" cues.
     cues: Vec<(Vec<String>, bool)>,
 }
 
 /// One date of the document with its sentence and paragraph.
-struct Dated {
-    expr: DateExpr,
+struct Dated<'a> {
+    expr: &'a DateExpr,
     resolved: Option<Interval>,
     sentence: usize,
     paragraph: usize,
 }
 
 impl DateContradiction {
-    fn new(params: Params, lexicon: DateLexicon) -> DateContradiction {
+    fn new(params: Params, lexicon: impl Into<Arc<DateLexicon>>) -> DateContradiction {
+        let lexicon = lexicon.into();
         let w = &lexicon.words;
         let cues = w
             .later_cues
@@ -149,80 +168,65 @@ impl DateContradiction {
     }
 }
 
-/// The last document's extraction on this thread. The five sub-rules run one after another on
-/// the same document and share one lexicon, so four of five extractions are saved. The entry is
-/// keyed by the lexicon's fingerprint and the document's format (which decides its paragraphs)
-/// and validated against the full text, so a hit always equals a fresh extraction and output
-/// never depends on the cache.
-struct ExtractionCache {
-    lexicon: u64,
-    format: Format,
-    text: String,
+/// The document's date expressions in text order, each with its (sentence, paragraph). The five
+/// sub-rules read the same document with the same lexicon: `Document::memo` (keyed by the
+/// lexicon's fingerprint) extracts once and hands every sibling the same result.
+struct Extraction {
     exprs: Vec<DateExpr>,
     places: Vec<(usize, usize)>,
 }
 
-thread_local! {
-    static LAST_EXTRACTION: std::cell::RefCell<Option<ExtractionCache>> =
-        const { std::cell::RefCell::new(None) };
-}
+/// The document's own date, shared the same way by the two sub-rules that need it.
+struct DocumentDate(Option<Dct>);
 
 impl DateContradiction {
-    /// The document's date expressions in text order, each with its (sentence, paragraph).
-    fn extract_cached(&self, doc: &Document) -> (Vec<DateExpr>, Vec<(usize, usize)>) {
-        let hit = LAST_EXTRACTION.with_borrow(|c| {
-            c.as_ref()
-                .filter(|c| {
-                    c.lexicon == self.lexicon.fingerprint
-                        && c.format == doc.format
-                        && c.text == doc.text
-                })
-                .map(|c| (c.exprs.clone(), c.places.clone()))
-        });
-        if let Some(hit) = hit {
-            return hit;
-        }
-        let mut exprs = Vec::new();
-        let mut places = Vec::new();
-        for (p, para) in doc.paragraphs.iter().enumerate() {
-            for e in extract(&doc.text, para.span.clone(), &self.lexicon) {
-                let s = doc.sentences[para.sentences.clone()]
-                    .iter()
-                    .position(|s| s.start <= e.span.start && e.span.start < s.end.max(s.start + 1))
-                    .map_or(para.sentences.start, |i| para.sentences.start + i);
-                places.push((s, p));
-                exprs.push(e);
+    fn extraction(&self, doc: &Document) -> Rc<Extraction> {
+        doc.memo(self.lexicon.fingerprint, || {
+            let mut exprs = Vec::new();
+            let mut places = Vec::new();
+            for (p, para) in doc.paragraphs.iter().enumerate() {
+                for e in extract(&doc.text, para.span.clone(), &self.lexicon) {
+                    let s = doc.sentences[para.sentences.clone()]
+                        .iter()
+                        .position(|s| {
+                            s.start <= e.span.start && e.span.start < s.end.max(s.start + 1)
+                        })
+                        .map_or(para.sentences.start, |i| para.sentences.start + i);
+                    places.push((s, p));
+                    exprs.push(e);
+                }
             }
-        }
-        LAST_EXTRACTION.with_borrow_mut(|c| {
-            *c = Some(ExtractionCache {
-                lexicon: self.lexicon.fingerprint,
-                format: doc.format,
-                text: doc.text.clone(),
-                exprs: exprs.clone(),
-                places: places.clone(),
-            });
-        });
-        (exprs, places)
+            Extraction { exprs, places }
+        })
+    }
+
+    fn document_date(&self, doc: &Document, extraction: &Extraction) -> Rc<DocumentDate> {
+        doc.memo(self.lexicon.fingerprint, || {
+            DocumentDate(dct::find_dct_in(doc, &self.lexicon, &extraction.exprs))
+        })
     }
 }
 
 impl DocumentCheck for DateContradiction {
     fn check(&self, doc: &Document, out: &mut Vec<Finding>) {
-        let (exprs, places) = self.extract_cached(doc);
+        let extraction = self.extraction(doc);
+        let Extraction { exprs, places } = extraction.as_ref();
         if exprs.is_empty() {
             return;
         }
-        let dct = match self.params.mode {
-            Mode::WeekdayMismatch | Mode::AfterPublication => find_dct(doc, &self.lexicon),
+        let document_date = match self.params.mode {
+            Mode::WeekdayMismatch | Mode::AfterPublication => {
+                Some(self.document_date(doc, &extraction))
+            }
             _ => None,
         };
-        let resolved = resolve(&exprs, dct.as_ref().map(|d| d.date));
+        let dct = document_date.as_ref().and_then(|d| d.0.as_ref());
+        let resolved = resolve(exprs, dct.map(|d| d.date));
         let dates: Vec<Dated> = exprs
-            .into_iter()
+            .iter()
             .zip(resolved)
             .zip(places)
-            .map(|((expr, resolved), (sentence, paragraph))| Dated {
+            .map(|((expr, resolved), &(sentence, paragraph))| Dated {
                 expr,
                 resolved,
                 sentence,
@@ -231,12 +235,12 @@ impl DocumentCheck for DateContradiction {
             .collect();
         match self.params.mode {
             Mode::ImpossibleDate => impossible_dates(doc, &dates, out),
-            Mode::WeekdayMismatch => weekday_mismatches(doc, &dates, dct.as_ref(), out),
+            Mode::WeekdayMismatch => weekday_mismatches(doc, &dates, dct, out),
             Mode::OrderCue => self.order_cues(doc, &dates, out),
             Mode::EventDatedTwice => self.events_dated_twice(doc, &dates, out),
             Mode::AfterPublication => {
                 if let Some(dct) = dct.filter(|d| !d.year_inferred) {
-                    Self::after_publication(doc, &dates, &dct, out);
+                    Self::after_publication(doc, &dates, dct, out);
                 }
             }
         }

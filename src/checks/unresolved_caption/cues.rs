@@ -5,6 +5,7 @@
 
 use std::collections::HashSet;
 use std::ops::Range;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use aho_corasick::{
     AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, Anchored, Input, MatchKind, StartKind,
@@ -95,6 +96,8 @@ pub struct CueSet {
     phrases: AhoCorasick,
     verbs_one: HashSet<String>,
     verbs_two: Vec<(String, String)>,
+    /// The first words of `verbs_two`.
+    verbs_two_first: HashSet<String>,
     credit_prefix: Regex,
     via_getty: Regex,
     paren_credit: Regex,
@@ -108,15 +111,24 @@ pub struct CueSet {
     gate: AhoCorasick,
 }
 
-fn read_lexicon<T: serde::de::DeserializeOwned>(
+fn lexicon_text(path: &str, lexicons: &dyn LexiconSource) -> Result<String, ParamError> {
+    lexicons
+        .lexicon(path)
+        .map(|t| t.to_string())
+        .ok_or_else(|| {
+            ParamError::new(None, format!("lexicon `{path}` not found")).with_help(
+                "lexicon paths are relative to the rule set's root, e.g. `lexicons/x.toml`",
+            )
+        })
+}
+
+/// The parsed lexicon with its text (the key of the compiled cue set).
+fn parse_lexicon<T: serde::de::DeserializeOwned>(
     path: &str,
-    lexicons: &dyn LexiconSource,
-) -> Result<T, ParamError> {
-    let text = lexicons.lexicon(path).ok_or_else(|| {
-        ParamError::new(None, format!("lexicon `{path}` not found"))
-            .with_help("lexicon paths are relative to the rule set's root, e.g. `lexicons/x.toml`")
-    })?;
-    toml::from_str(&text)
+    text: &str,
+) -> Result<(T, String), ParamError> {
+    toml::from_str(text)
+        .map(|parsed| (parsed, text.to_string()))
         .map_err(|e| ParamError::new(None, format!("lexicon `{path}` is not valid: {e}")))
 }
 
@@ -136,19 +148,40 @@ fn regex(pattern: &str) -> Result<Regex, ParamError> {
 
 const MONTH: &str = r"(?:January|February|March|April|May|June|July|August|September|October|November|December|Jan\.?|Feb\.?|Mar\.|Apr\.?|Aug\.?|Sept?\.?|Oct\.?|Nov\.?|Dec\.?)";
 
+/// Cue sets compiled so far in this process, keyed by the text of their two lexicons. The four
+/// rules of this kind name the same lexicons, and compiling the regexes (Unicode classes under
+/// bounded repetition) costs about 0.1 s each time; a cue set depends on nothing but the two
+/// lexicon texts, so rules with equal texts share one.
+type CompiledCues = Vec<(String, String, Arc<CueSet>)>;
+static COMPILED: Mutex<CompiledCues> = Mutex::new(Vec::new());
+
 impl CueSet {
     pub fn compile(
         agencies_path: &str,
         cues_path: &str,
         lexicons: &dyn LexiconSource,
-    ) -> Result<CueSet, Vec<ParamError>> {
-        let agencies = read_lexicon::<AgencyLexicon>(agencies_path, lexicons);
-        let cues = read_lexicon::<CaptionLexicon>(cues_path, lexicons);
+    ) -> Result<Arc<CueSet>, Vec<ParamError>> {
+        let agencies_text = lexicon_text(agencies_path, lexicons);
+        let cues_text = lexicon_text(cues_path, lexicons);
+        if let (Ok(a), Ok(c)) = (&agencies_text, &cues_text) {
+            let compiled = COMPILED.lock().unwrap_or_else(PoisonError::into_inner);
+            if let Some((_, _, set)) = compiled.iter().find(|(ka, kc, _)| ka == a && kc == c) {
+                return Ok(Arc::clone(set));
+            }
+        }
+        let agencies =
+            agencies_text.and_then(|t| parse_lexicon::<AgencyLexicon>(agencies_path, &t));
+        let cues = cues_text.and_then(|t| parse_lexicon::<CaptionLexicon>(cues_path, &t));
         let (agencies, cues) = match (agencies, cues) {
             (Ok(a), Ok(c)) => (a, c),
             (a, c) => return Err(a.err().into_iter().chain(c.err()).collect()),
         };
-        Self::build(&agencies, &cues).map_err(|e| vec![e])
+        let set = Arc::new(Self::build(&agencies.0, &cues.0).map_err(|e| vec![e])?);
+        COMPILED
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push((agencies.1, cues.1, Arc::clone(&set)));
+        Ok(set)
     }
 
     fn build(agencies: &AgencyLexicon, cues: &CaptionLexicon) -> Result<CueSet, ParamError> {
@@ -258,6 +291,7 @@ impl CueSet {
             lead_ins: automaton(&cues.lead_ins, "lead-in")?,
             phrases: automaton(&cues.phrases, "phrase")?,
             verbs_one,
+            verbs_two_first: verbs_two.iter().map(|(a, _)| a.clone()).collect(),
             verbs_two,
             credit_prefix: regex(
                 r"^(?:(?i:(?:photo(?:graph)?s?|pictures?|pics?|images?|credits?|(?:photo|image|picture) credits?|image source)\s*:|(?:photo(?:graph)?s?|pictures?|images?) (?:by|courtesy(?: of)?)|courtesy(?: of)?|image copyright|photo copyright)|©)\s*(.{2,80})$",
@@ -312,13 +346,19 @@ impl CueSet {
         if let Some(stripped) = inner.strip_prefix('(').and_then(|s| s.strip_suffix(')')) {
             inner = stripped.trim();
         }
-        let unmarked = inner;
-        if inner.contains(['“', '”', '"']) || is_copyright_notice(inner) {
+        if inner.contains(['“', '”', '"']) {
             return None;
         }
+        // A copyright notice is no credit; the test is rarely true, so it runs last.
+        self.credit_form(inner)
+            .filter(|_| !is_copyright_notice(inner))
+    }
+
+    /// `credit_line` for the line without its brackets and final full stop (`unmarked`).
+    fn credit_form(&self, unmarked: &str) -> Option<&'static str> {
         // "Kevork Djansezian, file", "AP Photo/Duane Burleson, File": the file marker is part of
         // the credit.
-        let inner = strip_file_marker(inner);
+        let inner = strip_file_marker(unmarked);
         if self.is_agency(inner) {
             return Some(AGENCY_ALONE);
         }
@@ -342,7 +382,9 @@ impl CueSet {
                 return Some("photo credit label");
             }
         }
-        if let Some(caps) = self.via_getty.captures(inner)
+        // `via_getty` ends in "Getty Images" (no letter of "getty" has a non-ASCII case variant).
+        if contains_ignore_case(inner, "getty")
+            && let Some(caps) = self.via_getty.captures(inner)
             && caps
                 .get(1)
                 .is_some_and(|m| self.is_name_or_agency(m.as_str()))
@@ -396,16 +438,22 @@ impl CueSet {
     /// Where a credit suffix starts inside a caption line and how sure it is (see `Credit`).
     fn credit_suffix(&self, text: &str) -> Option<(usize, Credit)> {
         // "(+Photos, Video)" advertises a gallery in a headline; it credits nothing.
-        if let Some(m) = self.paren_credit.find(text)
+        // The credit regexes build costly lazy-DFA states (Unicode classes under bounded
+        // repetition) on every line they read: cheap necessary conditions go first.
+        if paren_credit_possible(text)
+            && let Some(m) = self.paren_credit.find(text)
             && !text[m.start() + 1..].starts_with('+')
         {
             return Some((m.start(), Credit::Labelled));
         }
-        if let Some(m) = self.inline_credit.find(text) {
+        if inline_credit_possible(text)
+            && let Some(m) = self.inline_credit.find(text)
+        {
             return Some((m.start(), Credit::Labelled));
         }
         let bare = text.trim_end_matches(['.', ']', ')']);
-        if let Some(cut) = bare.rfind(['/', '[', '('])
+        // (A byte search: these ASCII bytes never occur inside a multi-byte character.)
+        if let Some(cut) = bare.bytes().rposition(|b| matches!(b, b'/' | b'[' | b'('))
             && self.is_agency(&bare[cut + 1..])
         {
             // "... Emwazis.  Carl Court / Getty Images": the photographer's name belongs to it.
@@ -444,6 +492,11 @@ impl CueSet {
             let Some(before) = prev.replace(w.text) else {
                 continue;
             };
+            // Most words are no scene verb: look that up before the tests of the word before.
+            let one_word = self.verbs_one.contains(w.text);
+            if !one_word && !self.verbs_two_first.contains(w.text) {
+                continue;
+            }
             if NOT_BEFORE_VERB.contains(&before) || before.bytes().all(|b| b.is_ascii_digit()) {
                 continue;
             }
@@ -453,7 +506,7 @@ impl CueSet {
             {
                 return Some(w.span());
             }
-            if !self.verbs_one.contains(w.text) {
+            if !one_word {
                 continue;
             }
             let after_name = before.chars().next().is_some_and(char::is_uppercase);
@@ -468,11 +521,11 @@ impl CueSet {
     /// Scores the trimmed line as a caption; `None` when no cue fires or the line cannot be one.
     pub fn caption_score(&self, text: &str, present_ok: bool) -> Option<CaptionScore> {
         let gate = self.gate.is_match(text) || self.lead_in_at(text).is_some();
-        if !gate || is_copyright_notice(text) {
+        if !gate {
             return None;
         }
         let n_words = words(text, 0..text.len()).count();
-        if !CAPTION_WORDS.contains(&n_words) || self.dateline.is_match(text) {
+        if !CAPTION_WORDS.contains(&n_words) {
             return None;
         }
         let first = words(text, 0..text.len()).next().map_or("", |w| w.text);
@@ -561,7 +614,10 @@ impl CueSet {
                 }
             }
         }
-        if present_ok
+        let anchored = score.strong || score.date;
+        // The verb adds a point but anchors nothing: without an anchor the line is no caption.
+        if anchored
+            && present_ok
             && !quoted
             && let Some(span) = self.scene_verb(first_sentence)
         {
@@ -569,8 +625,15 @@ impl CueSet {
             score.evidence.push((span, "present tense"));
             score.verb = true;
         }
-        let anchored = score.strong || score.date;
-        (score.total > 0 && anchored).then_some(score)
+        // Copyright notices and wire datelines are no captions. These guards rarely fire and
+        // decide nothing else, so they run only for lines that would be reported.
+        if !(score.total > 0 && anchored)
+            || is_copyright_notice(text)
+            || (dateline_possible(text) && self.dateline.is_match(text))
+        {
+            return None;
+        }
+        Some(score)
     }
 
     /// The photo lead-in opening the line, after an opening bracket if any.
@@ -600,6 +663,116 @@ impl CueSet {
             !attached && !year_after
         })
     }
+}
+
+/// The labels of `inline_credit`, without their optional plural "s" and " by".
+const INLINE_CREDIT_LABELS: [&str; 8] = [
+    "Photo",
+    "Photograph",
+    "Picture",
+    "Pic",
+    "Image",
+    "Credit",
+    "PHOTO",
+    "PICTURE",
+];
+
+/// The agencies `paren_credit` names.
+const PAREN_CREDIT_AGENCIES: [&str; 7] = [
+    "Reuters",
+    "REUTERS",
+    "AFP",
+    "EPA",
+    "Shutterstock",
+    "Bloomberg",
+    "Xinhua",
+];
+
+/// The agencies `dateline` names ("AP" also covers "AAP").
+const DATELINE_AGENCIES: [&str; 10] = [
+    "Reuters",
+    "AP",
+    "AFP",
+    "Xinhua",
+    "UPI",
+    "dpa",
+    "IANS",
+    "PTI",
+    "CNN",
+    "Bloomberg",
+];
+
+/// The largest char boundary of `text` at or before byte `at`.
+fn floor_boundary(text: &str, at: usize) -> usize {
+    let mut at = at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
+
+/// A necessary condition for `inline_credit` to match, far cheaper than the regex. A match is
+/// `LABEL[s][ by]\s*:\s*` or `(Photo|Photograph|Picture) by `, then `\p{Lu}` and 1 to 40
+/// characters without a colon up to the end. In the first form the colon is the last one of the
+/// text, the label ends right before it, and 2 to 41 characters follow it; in the second the
+/// whole match lies in the last 178 bytes.
+fn inline_credit_possible(text: &str) -> bool {
+    if let Some(colon) = text.rfind(':') {
+        let tail = text[colon + 1..].trim_start();
+        if (2..=41).contains(&tail.chars().take(42).count()) {
+            let label = text[..colon].trim_end();
+            let label = label.strip_suffix(" by").unwrap_or(label);
+            let label = label.strip_suffix('s').unwrap_or(label);
+            if INLINE_CREDIT_LABELS.iter().any(|l| label.ends_with(l)) {
+                return true;
+            }
+        }
+    }
+    let tail = &text[floor_boundary(text, text.len().saturating_sub(200))..];
+    ["Photo by ", "Photograph by ", "Picture by "]
+        .iter()
+        .any(|w| tail.contains(w))
+}
+
+/// A necessary condition for `paren_credit` to match. Its first form holds " Photo/"; the others
+/// are a bracket closing the line whose content (no brackets inside) holds "Getty Images", a
+/// photo word ("photo", "pic" in any case: no letter of them has a non-ASCII case variant) or
+/// one of the agencies.
+fn paren_credit_possible(text: &str) -> bool {
+    if text.contains(" Photo/") {
+        return true;
+    }
+    let Some(body) = text.strip_suffix(')') else {
+        return false;
+    };
+    let Some(open) = body
+        .rfind(['(', ')'])
+        .filter(|&i| body[i..].starts_with('('))
+    else {
+        return false;
+    };
+    let content = &body[open + 1..];
+    content.contains("Getty Images")
+        || contains_ignore_case(content, "photo")
+        || contains_ignore_case(content, "pic")
+        || PAREN_CREDIT_AGENCIES.iter().any(|a| content.contains(a))
+}
+
+/// A necessary condition for `dateline` to match: an agency, maybe a closing bracket, maybe
+/// white space, then a dash.
+fn dateline_possible(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    // '-', or the first byte of '–' (E2 80 93) and '—' (E2 80 94): a byte search, then the check.
+    (0..bytes.len()).any(|dash| {
+        let is_dash = bytes[dash] == b'-'
+            || (bytes[dash] == 0xE2
+                && matches!(bytes.get(dash + 1..dash + 3), Some([0x80, 0x93 | 0x94])));
+        is_dash && {
+            let before = text[..dash].trim_end();
+            let before = before.strip_suffix(')').unwrap_or(before);
+            DATELINE_AGENCIES.iter().any(|a| before.ends_with(a))
+        }
+    })
 }
 
 /// How surely a credit at the end of a line credits a photo.
@@ -718,14 +891,34 @@ fn is_caps_dateline(text: &str) -> bool {
 /// Whether `text` is a copyright notice ("© Reuters 2008 All rights reserved", "(C) 2008 ..."),
 /// which is page furniture, not a photo credit.
 fn is_copyright_notice(text: &str) -> bool {
-    let lower = text.to_ascii_lowercase();
-    let credit_label = lower.starts_with("image copyright") || lower.starts_with("photo copyright");
-    if lower.contains("rights reserved") || (lower.contains("copyright") && !credit_label) {
+    let credit_label = starts_with_ignore_case(text, "image copyright")
+        || starts_with_ignore_case(text, "photo copyright");
+    if contains_ignore_case(text, "rights reserved")
+        || (contains_ignore_case(text, "copyright") && !credit_label)
+    {
         return true;
     }
     // "© 2008 AAP", "© AAP 2008", "©CanWest News Service 2007": a year makes it a notice.
     let rest = text.trim_start_matches(['©', 'Â', ' ']);
     rest.len() < text.len() && has_year(rest)
+}
+
+/// Whether `text` starts with the ASCII `needle`, ignoring ASCII case.
+fn starts_with_ignore_case(text: &str, needle: &str) -> bool {
+    text.as_bytes()
+        .get(..needle.len())
+        .is_some_and(|head| head.eq_ignore_ascii_case(needle.as_bytes()))
+}
+
+/// Whether `text` holds the lower-case ASCII `needle`, ignoring ASCII case (as a search in
+/// `text.to_ascii_lowercase()` would, without allocating).
+fn contains_ignore_case(text: &str, needle: &str) -> bool {
+    let (hay, needle) = (text.as_bytes(), needle.as_bytes());
+    let Some((&first, _)) = needle.split_first() else {
+        return true;
+    };
+    hay.windows(needle.len())
+        .any(|w| w[0].to_ascii_lowercase() == first && w.eq_ignore_ascii_case(needle))
 }
 
 /// Whether `text` holds four digits in a row that read as a year (19xx, 20xx).

@@ -18,6 +18,7 @@
 mod cues;
 
 use std::ops::Range;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -135,7 +136,8 @@ impl Kind for UnresolvedCaptionKind {
 
 pub struct UnresolvedCaption {
     params: Params,
-    cues: CueSet,
+    /// Shared by every rule compiled from the same lexicons (see `CueSet::compile`).
+    cues: Arc<CueSet>,
     /// Shared with sibling rules whose line-reading parameters match (see `Document::memo`).
     analysis_key: u64,
 }
