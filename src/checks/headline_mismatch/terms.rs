@@ -9,7 +9,7 @@
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
-use std::ops::Range;
+use std::ops::{ControlFlow, Range};
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use rust_stemmers::{Algorithm, Stemmer};
@@ -118,21 +118,31 @@ impl Aliases {
     /// Alias matches in `text[range]` as (absolute span, group index), whole words only.
     pub fn find(&self, text: &str, range: Range<usize>, out: &mut Vec<(Range<usize>, u32)>) {
         out.clear();
+        out.extend(self.matches(text, range));
+    }
+
+    /// `find` as a lazy iterator: the automaton reads the text only as far as the match asked
+    /// for.
+    pub fn matches<'a>(
+        &'a self,
+        text: &'a str,
+        range: Range<usize>,
+    ) -> impl Iterator<Item = (Range<usize>, u32)> + 'a {
         let hay = &text[range.clone()];
-        for m in self.automaton.find_iter(hay) {
+        self.automaton.find_iter(hay).filter_map(move |m| {
             let (start, end) = (m.start(), m.end());
             let before = hay[..start].chars().next_back();
             let after = hay[end..].chars().next();
             if before.is_some_and(char::is_alphanumeric) || after.is_some_and(char::is_alphanumeric)
             {
-                continue;
+                return None;
             }
             let (group, acronym) = self.patterns[m.pattern().as_usize()];
             if acronym && hay[start..end].chars().any(char::is_lowercase) {
-                continue;
+                return None;
             }
-            out.push((range.start + start..range.start + end, group));
-        }
+            Some((range.start + start..range.start + end, group))
+        })
     }
 }
 
@@ -259,6 +269,105 @@ impl Analyzer {
         counts
     }
 
+    /// What `tokens` reports, reduced to what the body's first pass needs: calls `f` with the
+    /// start offset and stem key of each content word of `text[range]`, in order, until `f`
+    /// breaks (then `None`). Returns the word counts of the whole range. Same words, same keys
+    /// as `tokens`, but no alias matching and, for ASCII words (nearly all of them), no buffer:
+    /// the word is hashed while it is lower-cased.
+    pub fn scan(
+        &self,
+        text: &str,
+        range: Range<usize>,
+        mut f: impl FnMut(usize, TermKey) -> ControlFlow<()>,
+    ) -> Option<WordCounts> {
+        let mut counts = WordCounts::default();
+        SCRATCH.with(|cell| {
+            let scratch = &mut *cell.borrow_mut();
+            if scratch.stems.len() > STEM_CACHE_LIMIT {
+                scratch.stems.clear();
+            }
+            for word in words(text, range) {
+                let bytes = word.text.as_bytes();
+                if !bytes.is_ascii() {
+                    // The general path, exactly as in `tokens`.
+                    let w = strip_possessive(word.text);
+                    let mut offset = word.start;
+                    for part in w.split(['-', '‐']) {
+                        let start = offset;
+                        let end = offset + part.len();
+                        offset = end
+                            + if w[end - word.start..].starts_with('‐') {
+                                3
+                            } else {
+                                1
+                            };
+                        if !lower_into(part, &mut scratch.lower) {
+                            continue;
+                        }
+                        let word_key = fnv1a(scratch.lower.as_bytes());
+                        let lower = &scratch.lower;
+                        let Some(key) =
+                            self.content_key(word_key, &mut counts, &mut scratch.stems, || {
+                                lower.clone()
+                            })
+                        else {
+                            continue;
+                        };
+                        if f(start, key).is_break() {
+                            return None;
+                        }
+                    }
+                    continue;
+                }
+                // ASCII: a possessive is `'s`, `'S` or a bare `'`; parts split at `-`.
+                let w = match bytes {
+                    [rest @ .., b'\'', b's' | b'S'] | [rest @ .., b'\''] => rest,
+                    _ => bytes,
+                };
+                for (i, part) in split_ascii_hyphens(w) {
+                    let Some(word_key) = ascii_key(part) else {
+                        continue;
+                    };
+                    let Some(key) =
+                        self.content_key(word_key, &mut counts, &mut scratch.stems, || {
+                            part.iter()
+                                .map(|b| char::from(b.to_ascii_lowercase()))
+                                .collect()
+                        })
+                    else {
+                        continue;
+                    };
+                    if f(word.start + i, key).is_break() {
+                        return None;
+                    }
+                }
+            }
+            Some(())
+        })?;
+        Some(counts)
+    }
+
+    /// Counts a (kept) word by its key; `None` for a stop word, else its stem's key (memoised;
+    /// `lower` gives the lower-cased word on a miss).
+    fn content_key(
+        &self,
+        word_key: TermKey,
+        counts: &mut WordCounts,
+        stems: &mut KeyMap<TermKey>,
+        lower: impl FnOnce() -> String,
+    ) -> Option<TermKey> {
+        counts.words += 1;
+        if self.stop.contains(&word_key) {
+            counts.stop_words += 1;
+            return None;
+        }
+        Some(
+            *stems
+                .entry(word_key)
+                .or_insert_with(|| fnv1a(self.stemmer.stem(&lower()).as_bytes())),
+        )
+    }
+
     /// The stem of a lower-cased word as a string (for building the background table).
     pub fn stem_string(&self, lower: &str) -> String {
         self.stemmer.stem(lower).into_owned()
@@ -273,6 +382,33 @@ fn strip_possessive(w: &str) -> &str {
         }
     }
     w
+}
+
+/// The parts of an ASCII word between hyphens, with their byte offsets in it.
+fn split_ascii_hyphens(w: &[u8]) -> impl Iterator<Item = (usize, &[u8])> {
+    let mut start = 0;
+    w.split(|&b| b == b'-').map(move |part| {
+        let at = start;
+        start += part.len() + 1;
+        (at, part)
+    })
+}
+
+/// `lower_into` and `fnv1a` for an ASCII part in one pass, without a buffer: the key of the
+/// lower-cased part, `None` where `lower_into` returns false.
+fn ascii_key(part: &[u8]) -> Option<TermKey> {
+    if part.len() < 2 {
+        return None;
+    }
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut letters = false;
+    for &b in part {
+        letters |= b.is_ascii_alphabetic();
+        h ^= u64::from(b.to_ascii_lowercase());
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    let is_year = part.len() == 4 && (part.starts_with(b"19") || part.starts_with(b"20"));
+    (letters || !is_year).then_some(h)
 }
 
 /// Lower-cases `part` into `buf` with curly apostrophes straightened. Returns false for words that
@@ -353,6 +489,43 @@ mod tests {
         assert_eq!(groups, vec![1, 1]);
         a.aliases.find("Islamic Statehood", 0..17, &mut hits);
         assert!(hits.is_empty());
+    }
+
+    #[test]
+    fn scan_sees_the_words_and_keys_of_tokens() {
+        let a = analyzer();
+        let text = "The Military’s 2016 97 ISIS-Khorasan men's O'Neill's pre‐war rock-'n'-roll \
+            A-1 x-ray 20th 1999s ÉCOLE Straße naïve-ish Ōsaka’S it’ 9 ab-c-d US' Dow's-jones";
+        let mut expected = Vec::new();
+        let want = a.tokens(
+            text,
+            0..text.len(),
+            |t, stem| expected.push((t.span.start, stem())),
+            |_, _| {},
+        );
+        let mut got = Vec::new();
+        let counts = a
+            .scan(text, 0..text.len(), |start, key| {
+                got.push((start, key));
+                ControlFlow::Continue(())
+            })
+            .unwrap();
+        assert_eq!(got, expected);
+        assert_eq!(
+            (counts.words, counts.stop_words),
+            (want.words, want.stop_words)
+        );
+        assert!(expected.len() > 20);
+        let mut n = 0;
+        let stopped = a.scan(text, 0..text.len(), |_, _| {
+            n += 1;
+            if n == 3 {
+                ControlFlow::Break(())
+            } else {
+                ControlFlow::Continue(())
+            }
+        });
+        assert!(stopped.is_none() && n == 3);
     }
 
     #[test]
