@@ -270,7 +270,6 @@ impl KeyFilter {
 }
 
 /// Keys of the head, each with a state, behind a filter.
-#[derive(Default)]
 struct Slots<T> {
     keys: Vec<TermKey>,
     state: Vec<T>,
@@ -278,6 +277,14 @@ struct Slots<T> {
 }
 
 impl<T: Default> Slots<T> {
+    fn with_capacity(n: usize) -> Slots<T> {
+        Slots {
+            keys: Vec::with_capacity(n),
+            state: Vec::with_capacity(n),
+            filter: KeyFilter::default(),
+        }
+    }
+
     /// The slot of `key`, added when new.
     fn slot(&mut self, key: TermKey) -> usize {
         self.keys.iter().position(|&k| k == key).unwrap_or_else(|| {
@@ -299,7 +306,6 @@ impl<T: Default> Slots<T> {
 
 /// What the body's first pass has found of the head's terms (see `may_report`): the first
 /// occurrence of each head stem and alias group, and which head pairs the body repeats.
-#[derive(Default)]
 struct Probe {
     stems: Slots<Option<usize>>,
     groups: Slots<Option<usize>>,
@@ -315,6 +321,14 @@ struct ProbeLine {
 }
 
 impl Probe {
+    fn with_capacity(terms: usize, pairs: usize) -> Probe {
+        Probe {
+            stems: Slots::with_capacity(terms),
+            groups: Slots::with_capacity(terms),
+            pairs: Slots::with_capacity(pairs),
+        }
+    }
+
     /// A line's terms and pairs, deduplicated exactly as `fit` does.
     fn line<'a>(
         &mut self,
@@ -323,8 +337,8 @@ impl Probe {
     ) -> ProbeLine {
         let mut line = ProbeLine {
             terms: 0,
-            items: Vec::new(),
-            pairs: Vec::new(),
+            items: Vec::with_capacity(self.stems.keys.capacity()),
+            pairs: Vec::with_capacity(self.pairs.keys.capacity()),
         };
         for &(pair, _) in pairs {
             let i = self.pairs.slot(pair);
@@ -333,7 +347,7 @@ impl Probe {
             }
         }
         // `fit` skips a term whose stem it has seen, as a stem or as an alias group.
-        let mut seen: Vec<TermKey> = Vec::new();
+        let mut seen: Vec<TermKey> = Vec::with_capacity(2 * self.stems.keys.capacity());
         for item in items {
             if seen.contains(&item.key) {
                 continue;
@@ -705,8 +719,9 @@ impl HeadlineMismatch {
     /// nothing to judge (no headline, or a generic standing head).
     fn head(&self, doc: &Document) -> Option<Head> {
         let headline_span = self.judged_headline(&doc.text, doc.headline.clone()?)?;
-        let mut terms = Vec::new();
-        let mut pairs = Vec::new();
+        // Sized for a long headline and subtitle: no regrowth on the hot path.
+        let mut terms = Vec::with_capacity(32);
+        let mut pairs = Vec::with_capacity(32);
         self.head_terms(
             &doc.text,
             headline_span.clone(),
@@ -800,8 +815,9 @@ impl HeadlineMismatch {
         if !(p.miss_penalty >= 0.0 && p.lead_bonus >= 0.0 && p.pair_bonus >= 0.0) {
             return true;
         }
-        let mut probe = Probe::default();
-        let mut lines = vec![probe.line(head.terms.iter(), head.pairs.iter())];
+        let mut probe = Probe::with_capacity(head.terms.len(), head.pairs.len());
+        let mut lines = Vec::with_capacity(3);
+        lines.push(probe.line(head.terms.iter(), head.pairs.iter()));
         for role in [Role::Headline, Role::Subtitle] {
             if role == Role::Subtitle && doc.subtitle.is_none() {
                 continue;

@@ -417,6 +417,13 @@ fn ascii_key(part: &[u8]) -> Option<TermKey> {
 /// headline to its story.
 fn lower_into(part: &str, buf: &mut String) -> bool {
     buf.clear();
+    if part.is_ascii() {
+        // The common case, byte by byte: no apostrophe to straighten, one byte per character.
+        buf.push_str(part);
+        buf.make_ascii_lowercase();
+        let is_year = part.len() == 4 && (buf.starts_with("19") || buf.starts_with("20"));
+        return part.len() >= 2 && (part.bytes().any(|b| b.is_ascii_alphabetic()) || !is_year);
+    }
     let mut letters = 0;
     let mut chars = 0;
     for c in part.chars() {
