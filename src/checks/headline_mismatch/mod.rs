@@ -145,8 +145,48 @@ pub struct HeadlineMismatch {
     analysis_key: u64,
     params: Params,
     analyzer: Analyzer,
-    generic: Vec<String>,
+    generic: GenericHeads,
     background: Background,
+}
+
+/// The generic headlines (lower-case), indexed by first byte: an entry can only match a text
+/// whose first byte it shares, ignoring ASCII case, so most headlines are compared with none.
+struct GenericHeads {
+    entries: Vec<String>,
+    /// Per first byte (ASCII lower-cased), the entries' indices in list order.
+    by_first: Vec<Vec<usize>>,
+    /// All indices, for a table with an empty entry (it matches any start).
+    all: Option<Vec<usize>>,
+}
+
+impl GenericHeads {
+    fn new(entries: Vec<String>) -> GenericHeads {
+        let mut by_first = vec![Vec::new(); 256];
+        for (i, g) in entries.iter().enumerate() {
+            if let Some(b) = g.as_bytes().first() {
+                by_first[usize::from(b.to_ascii_lowercase())].push(i);
+            }
+        }
+        let all = entries
+            .iter()
+            .any(String::is_empty)
+            .then(|| (0..entries.len()).collect());
+        GenericHeads {
+            entries,
+            by_first,
+            all,
+        }
+    }
+
+    /// The entries that may match `text` (or a prefix of it), in list order.
+    fn candidates(&self, text: &str) -> impl Iterator<Item = &str> {
+        let indices: &[usize] = match (&self.all, text.as_bytes().first()) {
+            (Some(all), _) => all,
+            (None, Some(b)) => &self.by_first[usize::from(b.to_ascii_lowercase())],
+            (None, None) => &[],
+        };
+        indices.iter().map(|&i| self.entries[i].as_str())
+    }
 }
 
 /// Which line of the head a term comes from.
@@ -421,7 +461,7 @@ impl HeadlineMismatch {
             analysis_key,
             params,
             analyzer,
-            generic,
+            generic: GenericHeads::new(generic),
             background,
         })
     }
@@ -438,13 +478,18 @@ impl HeadlineMismatch {
         } else {
             Some(core.to_lowercase())
         };
-        if self.generic.iter().any(|g| match &lower {
-            Some(l) => l == g,
-            None => core.eq_ignore_ascii_case(g),
-        }) {
+        let core_or_lower = lower.as_deref().unwrap_or(core);
+        if self
+            .generic
+            .candidates(core_or_lower)
+            .any(|g| match &lower {
+                Some(l) => l == g,
+                None => core.eq_ignore_ascii_case(g),
+            })
+        {
             return None;
         }
-        for g in &self.generic {
+        for g in self.generic.candidates(line) {
             let Some(head) = line.get(..g.len()) else {
                 continue;
             };
