@@ -16,7 +16,7 @@ pub mod terms;
 
 use std::collections::HashSet;
 use std::hash::BuildHasherDefault;
-use std::ops::Range;
+use std::ops::{ControlFlow, Range};
 
 use serde::{Deserialize, Serialize};
 
@@ -145,8 +145,48 @@ pub struct HeadlineMismatch {
     analysis_key: u64,
     params: Params,
     analyzer: Analyzer,
-    generic: Vec<String>,
+    generic: GenericHeads,
     background: Background,
+}
+
+/// The generic headlines (lower-case), indexed by first byte: an entry can only match a text
+/// whose first byte it shares, ignoring ASCII case, so most headlines are compared with none.
+struct GenericHeads {
+    entries: Vec<String>,
+    /// Per first byte (ASCII lower-cased), the entries' indices in list order.
+    by_first: Vec<Vec<usize>>,
+    /// All indices, for a table with an empty entry (it matches any start).
+    all: Option<Vec<usize>>,
+}
+
+impl GenericHeads {
+    fn new(entries: Vec<String>) -> GenericHeads {
+        let mut by_first = vec![Vec::new(); 256];
+        for (i, g) in entries.iter().enumerate() {
+            if let Some(b) = g.as_bytes().first() {
+                by_first[usize::from(b.to_ascii_lowercase())].push(i);
+            }
+        }
+        let all = entries
+            .iter()
+            .any(String::is_empty)
+            .then(|| (0..entries.len()).collect());
+        GenericHeads {
+            entries,
+            by_first,
+            all,
+        }
+    }
+
+    /// The entries that may match `text` (or a prefix of it), in list order.
+    fn candidates(&self, text: &str) -> impl Iterator<Item = &str> {
+        let indices: &[usize] = match (&self.all, text.as_bytes().first()) {
+            (Some(all), _) => all,
+            (None, Some(b)) => &self.by_first[usize::from(b.to_ascii_lowercase())],
+            (None, None) => &[],
+        };
+        indices.iter().map(|&i| self.entries[i].as_str())
+    }
 }
 
 /// Which line of the head a term comes from.
@@ -244,6 +284,129 @@ struct Body {
     pairs_found: Vec<TermKey>,
 }
 
+/// The judged part of the head: the headline span, the distinct terms of headline and subtitle,
+/// and their adjacent word pairs.
+struct Head {
+    span: Range<usize>,
+    terms: Vec<HeadTerm>,
+    pairs: Vec<(TermKey, Role)>,
+}
+
+/// A 256-bit Bloom filter over a few term keys (bits from the key's top byte): most body words
+/// are rejected without a scan of the head's keys.
+#[derive(Default)]
+struct KeyFilter([u64; 4]);
+
+impl KeyFilter {
+    fn insert(&mut self, key: TermKey) {
+        let bit = key >> 56;
+        self.0[(bit >> 6) as usize] |= 1 << (bit & 63);
+    }
+
+    fn may_hold(&self, key: TermKey) -> bool {
+        let bit = key >> 56;
+        self.0[(bit >> 6) as usize] & (1 << (bit & 63)) != 0
+    }
+}
+
+/// Keys of the head, each with a state, behind a filter.
+struct Slots<T> {
+    keys: Vec<TermKey>,
+    state: Vec<T>,
+    filter: KeyFilter,
+}
+
+impl<T: Default> Slots<T> {
+    fn with_capacity(n: usize) -> Slots<T> {
+        Slots {
+            keys: Vec::with_capacity(n),
+            state: Vec::with_capacity(n),
+            filter: KeyFilter::default(),
+        }
+    }
+
+    /// The slot of `key`, added when new.
+    fn slot(&mut self, key: TermKey) -> usize {
+        self.keys.iter().position(|&k| k == key).unwrap_or_else(|| {
+            self.keys.push(key);
+            self.state.push(T::default());
+            self.filter.insert(key);
+            self.keys.len() - 1
+        })
+    }
+
+    /// The slot of `key`, if it has one.
+    fn find(&self, key: TermKey) -> Option<usize> {
+        if !self.filter.may_hold(key) {
+            return None;
+        }
+        self.keys.iter().position(|&k| k == key)
+    }
+}
+
+/// What the body's first pass has found of the head's terms (see `may_report`): the first
+/// occurrence of each head stem and alias group, and which head pairs the body repeats.
+struct Probe {
+    stems: Slots<Option<usize>>,
+    groups: Slots<Option<usize>>,
+    pairs: Slots<bool>,
+}
+
+/// One line as `fit` walks it: the terms it counts (weight, stem slot and group slot in the
+/// probe) and its distinct pairs (slots).
+struct ProbeLine {
+    terms: usize,
+    items: Vec<(f64, usize, Option<usize>)>,
+    pairs: Vec<usize>,
+}
+
+impl Probe {
+    fn with_capacity(terms: usize, pairs: usize) -> Probe {
+        Probe {
+            stems: Slots::with_capacity(terms),
+            groups: Slots::with_capacity(terms),
+            pairs: Slots::with_capacity(pairs),
+        }
+    }
+
+    /// A line's terms and pairs, deduplicated exactly as `fit` does.
+    fn line<'a>(
+        &mut self,
+        items: impl Iterator<Item = &'a HeadTerm>,
+        pairs: impl Iterator<Item = &'a (TermKey, Role)>,
+    ) -> ProbeLine {
+        let mut line = ProbeLine {
+            terms: 0,
+            items: Vec::with_capacity(self.stems.keys.capacity()),
+            pairs: Vec::with_capacity(self.pairs.keys.capacity()),
+        };
+        for &(pair, _) in pairs {
+            let i = self.pairs.slot(pair);
+            if !line.pairs.contains(&i) {
+                line.pairs.push(i);
+            }
+        }
+        // `fit` skips a term whose stem it has seen, as a stem or as an alias group.
+        let mut seen: Vec<TermKey> = Vec::with_capacity(2 * self.stems.keys.capacity());
+        for item in items {
+            if seen.contains(&item.key) {
+                continue;
+            }
+            seen.push(item.key);
+            line.terms += 1;
+            let stem = self.stems.slot(item.key);
+            let group = item.group.map(|g| {
+                if !seen.contains(&g) {
+                    seen.push(g);
+                }
+                self.groups.slot(g)
+            });
+            line.items.push((item.weight, stem, group));
+        }
+        line
+    }
+}
+
 /// A head word pair, as the key of the adjacent content words `a b`.
 fn pair_key(a: TermKey, b: TermKey) -> TermKey {
     a.rotate_left(17) ^ b
@@ -298,7 +461,7 @@ impl HeadlineMismatch {
             analysis_key,
             params,
             analyzer,
-            generic,
+            generic: GenericHeads::new(generic),
             background,
         })
     }
@@ -315,13 +478,18 @@ impl HeadlineMismatch {
         } else {
             Some(core.to_lowercase())
         };
-        if self.generic.iter().any(|g| match &lower {
-            Some(l) => l == g,
-            None => core.eq_ignore_ascii_case(g),
-        }) {
+        let core_or_lower = lower.as_deref().unwrap_or(core);
+        if self
+            .generic
+            .candidates(core_or_lower)
+            .any(|g| match &lower {
+                Some(l) => l == g,
+                None => core.eq_ignore_ascii_case(g),
+            })
+        {
             return None;
         }
-        for g in &self.generic {
+        for g in self.generic.candidates(line) {
             let Some(head) = line.get(..g.len()) else {
                 continue;
             };
@@ -381,15 +549,7 @@ impl HeadlineMismatch {
             KeyMap::with_capacity_and_hasher(doc.text.len() / 16, BuildHasherDefault::default());
         let mut n_words = 0;
         let groups = &self.analyzer.aliases.groups;
-        let lead_end = doc
-            .sentences
-            .get(
-                self.params
-                    .lead_sentences
-                    .saturating_sub(1)
-                    .min(doc.sentences.len().saturating_sub(1)),
-            )
-            .map_or(0, |s| s.end);
+        let lead_end = self.lead_end(doc);
         let note = |terms: &mut KeyMap<BodyTerm>, key: TermKey, span: &Range<usize>, caps: bool| {
             let e = terms.entry(key).or_insert_with(|| BodyTerm {
                 first: (span.start as u32, span.end as u32),
@@ -596,14 +756,22 @@ impl HeadlineMismatch {
 
     /// `assess` without the body's topics (only needed when something is reported).
     fn measure(&self, doc: &Document) -> Option<(Assessment, Body)> {
+        let head = self.head(doc)?;
+        Some(self.measure_head(doc, head))
+    }
+
+    /// The judged headline span, the head's terms and its word pairs; `None` when there is
+    /// nothing to judge (no headline, or a generic standing head).
+    fn head(&self, doc: &Document) -> Option<Head> {
         let headline_span = self.judged_headline(&doc.text, doc.headline.clone()?)?;
-        let mut head = Vec::new();
-        let mut pairs = Vec::new();
+        // Sized for a long headline and subtitle: no regrowth on the hot path.
+        let mut terms = Vec::with_capacity(32);
+        let mut pairs = Vec::with_capacity(32);
         self.head_terms(
             &doc.text,
             headline_span.clone(),
             Role::Headline,
-            &mut head,
+            &mut terms,
             &mut pairs,
         );
         if let Some(sub) = &doc.subtitle {
@@ -611,10 +779,23 @@ impl HeadlineMismatch {
                 &doc.text,
                 sub.clone(),
                 Role::Subtitle,
-                &mut head,
+                &mut terms,
                 &mut pairs,
             );
         }
+        Some(Head {
+            span: headline_span,
+            terms,
+            pairs,
+        })
+    }
+
+    fn measure_head(&self, doc: &Document, head: Head) -> (Assessment, Body) {
+        let Head {
+            span: headline_span,
+            terms: head,
+            pairs,
+        } = head;
         let body = self.body(doc, &pairs);
         let of = |role: Role| {
             self.fit(
@@ -646,7 +827,142 @@ impl HeadlineMismatch {
             lead,
             stop_share: body.stop_share,
         };
-        Some((a, body))
+        (a, body)
+    }
+
+    /// The lead's end: the end of the `lead-sentences`th sentence (or of the last one).
+    fn lead_end(&self, doc: &Document) -> usize {
+        doc.sentences
+            .get(
+                self.params
+                    .lead_sentences
+                    .saturating_sub(1)
+                    .min(doc.sentences.len().saturating_sub(1)),
+            )
+            .map_or(0, |s| s.end)
+    }
+
+    /// Whether either rule could report the document, decided from the head and as little of
+    /// the body as it takes; `false` only when neither can (the full `measure` decides the rest).
+    ///
+    /// Both rules report only a line that `misses` the body, and a line misses it only when its
+    /// evidence is at most `max-evidence` (and its coverage at most `max-coverage`). Reading the
+    /// body in order can only raise a line's evidence: a term found turns a `-miss-penalty` into
+    /// a share of at least 0 (`lead-bonus` is added when the first occurrence lies in the lead,
+    /// and an occurrence met later never lies before it), and each pair found adds `pair-bonus`.
+    /// The evidence of what has been read, summed in `fit`'s order with `fit`'s expressions, is
+    /// therefore never above the final figure (floating-point addition is monotonic), and the
+    /// same holds for coverage. Once no line can miss any more, the rest of the body (and its
+    /// TF-IDF norm, which only the cosine needs) cannot change the outcome. With a negative
+    /// `miss-penalty`, `lead-bonus` or `pair-bonus` the bound does not hold: no shortcut then.
+    fn may_report(&self, doc: &Document, head: &Head) -> bool {
+        let p = &self.params;
+        if !(p.miss_penalty >= 0.0 && p.lead_bonus >= 0.0 && p.pair_bonus >= 0.0) {
+            return true;
+        }
+        let mut probe = Probe::with_capacity(head.terms.len(), head.pairs.len());
+        let mut lines = Vec::with_capacity(3);
+        lines.push(probe.line(head.terms.iter(), head.pairs.iter()));
+        for role in [Role::Headline, Role::Subtitle] {
+            if role == Role::Subtitle && doc.subtitle.is_none() {
+                continue;
+            }
+            lines.push(probe.line(
+                head.terms.iter().filter(|t| t.role == role),
+                head.pairs.iter().filter(|t| t.1 == role),
+            ));
+        }
+        lines.retain(|l| l.terms >= p.min_headline_terms);
+        let lead_end = self.lead_end(doc);
+        let open = |probe: &Probe| lines.iter().any(|l| self.may_miss(l, probe, lead_end));
+        if !open(&probe) {
+            return false;
+        }
+        let body_span = doc.body_span();
+        // The alias matches of the body, read only as far as the words (the automaton costs
+        // about as much per byte as the words): the next match waits in `alias` until the words
+        // reach it. Matches come in order, so the first of a group is its first occurrence.
+        let groups = &self.analyzer.aliases.groups;
+        let mut alias = (!probe.groups.keys.is_empty()).then(|| {
+            self.analyzer
+                .aliases
+                .matches(&doc.text, body_span.clone())
+                .peekable()
+        });
+        let mut prev = None;
+        let counts = self.analyzer.scan(&doc.text, body_span, |start, key| {
+            let mut news = false;
+            while let Some((span, g)) = alias
+                .as_mut()
+                .and_then(|a| a.next_if(|(span, _)| span.start <= start))
+            {
+                if let Some(i) = probe.groups.find(groups[g as usize].key)
+                    && probe.groups.state[i].is_none()
+                {
+                    probe.groups.state[i] = Some(span.start);
+                    news = true;
+                }
+            }
+            if let Some(p) = prev.replace(key)
+                && let Some(i) = probe.pairs.find(pair_key(p, key))
+                && !probe.pairs.state[i]
+            {
+                probe.pairs.state[i] = true;
+                news = true;
+            }
+            if let Some(i) = probe.stems.find(key)
+                && probe.stems.state[i].is_none()
+            {
+                probe.stems.state[i] = Some(start);
+                news = true;
+            }
+            if news && !open(&probe) {
+                ControlFlow::Break(())
+            } else {
+                ControlFlow::Continue(())
+            }
+        });
+        // Read to the end with a line still open: the body guards of `check`, then the full
+        // measurement.
+        let Some(counts) = counts else {
+            return false;
+        };
+        let body_terms = counts.words - counts.stop_words;
+        let stop_share = if counts.words == 0 {
+            0.0
+        } else {
+            counts.stop_words as f64 / counts.words as f64
+        };
+        body_terms >= p.min_body_terms && stop_share >= p.min_stop_share
+    }
+
+    /// Whether `line` may still miss the body, from what `probe` has found so far (`fit`'s
+    /// evidence and coverage, term by term in the same order and with the same expressions).
+    fn may_miss(&self, line: &ProbeLine, probe: &Probe, lead_end: usize) -> bool {
+        let p = &self.params;
+        let mut evidence = 0.0;
+        let mut total = 0.0;
+        let mut covered = 0.0;
+        for &(weight, stem, group) in &line.items {
+            total += weight;
+            let first = match (
+                probe.stems.state[stem],
+                group.and_then(|g| probe.groups.state[g]),
+            ) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
+            evidence += if let Some(first) = first {
+                covered += weight;
+                (weight - p.hit_offset).max(0.0) + if first < lead_end { p.lead_bonus } else { 0.0 }
+            } else {
+                -p.miss_penalty
+            };
+        }
+        let bigram_hits = line.pairs.iter().filter(|&&i| probe.pairs.state[i]).count();
+        let coverage = if total > 0.0 { covered / total } else { 1.0 };
+        let evidence = evidence + p.pair_bonus * bigram_hits as f64;
+        coverage <= p.max_coverage && evidence <= p.max_evidence
     }
 
     fn misses(&self, fit: &LineFit) -> bool {
@@ -804,7 +1120,12 @@ fn subtitle_is_adjacent(doc: &Document) -> bool {
 
 impl DocumentCheck for HeadlineMismatch {
     fn check(&self, doc: &Document, out: &mut Vec<Finding>) {
-        let measured = doc.memo(self.analysis_key, || self.measure(doc));
+        // `None` as well when neither rule can report the document (see `may_report`).
+        let measured = doc.memo(self.analysis_key, || {
+            let head = self.head(doc)?;
+            self.may_report(doc, &head)
+                .then(|| self.measure_head(doc, head))
+        });
         let Some((a, body)) = measured.as_ref() else {
             return;
         };

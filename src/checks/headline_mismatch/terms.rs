@@ -9,12 +9,12 @@
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
-use std::ops::Range;
+use std::ops::{ControlFlow, Range};
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use rust_stemmers::{Algorithm, Stemmer};
 
-use crate::text::words;
+use crate::text::Word;
 
 /// A term: the FNV-1a hash of a stem (or of `@group` for an alias group).
 pub type TermKey = u64;
@@ -118,21 +118,31 @@ impl Aliases {
     /// Alias matches in `text[range]` as (absolute span, group index), whole words only.
     pub fn find(&self, text: &str, range: Range<usize>, out: &mut Vec<(Range<usize>, u32)>) {
         out.clear();
+        out.extend(self.matches(text, range));
+    }
+
+    /// `find` as a lazy iterator: the automaton reads the text only as far as the match asked
+    /// for.
+    pub fn matches<'a>(
+        &'a self,
+        text: &'a str,
+        range: Range<usize>,
+    ) -> impl Iterator<Item = (Range<usize>, u32)> + 'a {
         let hay = &text[range.clone()];
-        for m in self.automaton.find_iter(hay) {
+        self.automaton.find_iter(hay).filter_map(move |m| {
             let (start, end) = (m.start(), m.end());
             let before = hay[..start].chars().next_back();
             let after = hay[end..].chars().next();
             if before.is_some_and(char::is_alphanumeric) || after.is_some_and(char::is_alphanumeric)
             {
-                continue;
+                return None;
             }
             let (group, acronym) = self.patterns[m.pattern().as_usize()];
             if acronym && hay[start..end].chars().any(char::is_lowercase) {
-                continue;
+                return None;
             }
-            out.push((range.start + start..range.start + end, group));
-        }
+            Some((range.start + start..range.start + end, group))
+        })
     }
 }
 
@@ -211,7 +221,7 @@ impl Analyzer {
                 group(*g, span.clone());
             }
             let mut next_hit = 0;
-            for word in words(text, range) {
+            for word in fast_words(text, range) {
                 let w = strip_possessive(word.text);
                 let mut offset = word.start;
                 for part in w.split(['-', '‐']) {
@@ -259,10 +269,222 @@ impl Analyzer {
         counts
     }
 
+    /// What `tokens` reports, reduced to what the body's first pass needs: calls `f` with the
+    /// start offset and stem key of each content word of `text[range]`, in order, until `f`
+    /// breaks (then `None`). Returns the word counts of the whole range. Same words, same keys
+    /// as `tokens`, but no alias matching and, for ASCII words (nearly all of them), no buffer:
+    /// the word is hashed while it is lower-cased.
+    pub fn scan(
+        &self,
+        text: &str,
+        range: Range<usize>,
+        mut f: impl FnMut(usize, TermKey) -> ControlFlow<()>,
+    ) -> Option<WordCounts> {
+        let mut counts = WordCounts::default();
+        SCRATCH.with(|cell| {
+            let scratch = &mut *cell.borrow_mut();
+            if scratch.stems.len() > STEM_CACHE_LIMIT {
+                scratch.stems.clear();
+            }
+            for word in fast_words(text, range) {
+                let bytes = word.text.as_bytes();
+                if !bytes.is_ascii() {
+                    // The general path, exactly as in `tokens`.
+                    let w = strip_possessive(word.text);
+                    let mut offset = word.start;
+                    for part in w.split(['-', '‐']) {
+                        let start = offset;
+                        let end = offset + part.len();
+                        offset = end
+                            + if w[end - word.start..].starts_with('‐') {
+                                3
+                            } else {
+                                1
+                            };
+                        if !lower_into(part, &mut scratch.lower) {
+                            continue;
+                        }
+                        let word_key = fnv1a(scratch.lower.as_bytes());
+                        let lower = &scratch.lower;
+                        let Some(key) =
+                            self.content_key(word_key, &mut counts, &mut scratch.stems, || {
+                                lower.clone()
+                            })
+                        else {
+                            continue;
+                        };
+                        if f(start, key).is_break() {
+                            return None;
+                        }
+                    }
+                    continue;
+                }
+                // ASCII: a possessive is `'s`, `'S` or a bare `'`; parts split at `-`.
+                let w = match bytes {
+                    [rest @ .., b'\'', b's' | b'S'] | [rest @ .., b'\''] => rest,
+                    _ => bytes,
+                };
+                for (i, part) in split_ascii_hyphens(w) {
+                    let Some(word_key) = ascii_key(part) else {
+                        continue;
+                    };
+                    let Some(key) =
+                        self.content_key(word_key, &mut counts, &mut scratch.stems, || {
+                            part.iter()
+                                .map(|b| char::from(b.to_ascii_lowercase()))
+                                .collect()
+                        })
+                    else {
+                        continue;
+                    };
+                    if f(word.start + i, key).is_break() {
+                        return None;
+                    }
+                }
+            }
+            Some(())
+        })?;
+        Some(counts)
+    }
+
+    /// Counts a (kept) word by its key; `None` for a stop word, else its stem's key (memoised;
+    /// `lower` gives the lower-cased word on a miss).
+    fn content_key(
+        &self,
+        word_key: TermKey,
+        counts: &mut WordCounts,
+        stems: &mut KeyMap<TermKey>,
+        lower: impl FnOnce() -> String,
+    ) -> Option<TermKey> {
+        counts.words += 1;
+        if self.stop.contains(&word_key) {
+            counts.stop_words += 1;
+            return None;
+        }
+        Some(
+            *stems
+                .entry(word_key)
+                .or_insert_with(|| fnv1a(self.stemmer.stem(&lower()).as_bytes())),
+        )
+    }
+
     /// The stem of a lower-cased word as a string (for building the background table).
     pub fn stem_string(&self, lower: &str) -> String {
         self.stemmer.stem(lower).into_owned()
     }
+}
+
+/// Bytes that are ASCII letters or digits.
+static ASCII_ALNUM: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = (b as u8).is_ascii_alphanumeric();
+        b += 1;
+    }
+    table
+};
+
+/// Bytes that may start a word: ASCII letters and digits, and any non-ASCII byte (checked then).
+static WORD_START: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = b >= 0x80 || (b as u8).is_ascii_alphanumeric();
+        b += 1;
+    }
+    table
+};
+
+/// `crate::text::words`, rewritten for this module's hot loops: the same words (a maximal run of
+/// letters and digits, joined by apostrophes and hyphens that stand between word characters),
+/// with runs of ASCII letters and digits skipped by a slice scan the compiler keeps tight (the
+/// shared iterator spends several times as many instructions per byte).
+fn fast_words(text: &str, range: Range<usize>) -> impl Iterator<Item = Word<'_>> {
+    let bytes = text.as_bytes();
+    let limit = range.end;
+    let mut i = range.start;
+    // Whether the character at `at` (< limit) is a word character.
+    let word_char_at = move |at: usize| {
+        let b = bytes[at];
+        if b < 0x80 {
+            b.is_ascii_alphanumeric()
+        } else {
+            char_at(text, at).is_alphanumeric()
+        }
+    };
+    // How many ASCII letters and digits start `bytes[at..limit]` (none past the limit, where a
+    // multi-byte letter that straddles it leaves `at`, as in `words`).
+    let alnum_run = move |at: usize| {
+        bytes
+            .get(at..limit)
+            .unwrap_or_default()
+            .iter()
+            .position(|&b| !ASCII_ALNUM[usize::from(b)])
+            .unwrap_or(limit.saturating_sub(at))
+    };
+    std::iter::from_fn(move || {
+        // The first word character.
+        loop {
+            i += bytes[i.min(limit)..limit]
+                .iter()
+                .position(|&b| WORD_START[usize::from(b)])
+                .unwrap_or(limit - i.min(limit));
+            if i >= limit {
+                i = limit;
+                return None;
+            }
+            if bytes[i] < 0x80 {
+                break;
+            }
+            let c = char_at(text, i);
+            if c.is_alphanumeric() {
+                break;
+            }
+            i += c.len_utf8();
+        }
+        let start = i;
+        let mut end;
+        loop {
+            i += alnum_run(i);
+            end = i;
+            if i >= limit {
+                break;
+            }
+            let b = bytes[i];
+            if b == b'\'' || b == b'-' {
+                if i + 1 < limit && word_char_at(i + 1) {
+                    i += 1;
+                } else {
+                    break;
+                }
+            } else if b >= 0x80 {
+                let c = char_at(text, i);
+                let len = c.len_utf8();
+                if c.is_alphanumeric() {
+                    i += len;
+                    continue;
+                }
+                if matches!(c, '’' | '‐') && i + len < limit && word_char_at(i + len) {
+                    i += len;
+                } else {
+                    break;
+                }
+            } else {
+                break;
+            }
+        }
+        i = end;
+        Some(Word {
+            text: &text[start..end],
+            start,
+        })
+    })
+}
+
+/// The character starting at byte `i` (a char boundary).
+fn char_at(text: &str, i: usize) -> char {
+    text[i..].chars().next().unwrap_or(' ')
 }
 
 /// Drops a trailing possessive `'s` / `’s` (and a bare trailing apostrophe).
@@ -275,12 +497,46 @@ fn strip_possessive(w: &str) -> &str {
     w
 }
 
+/// The parts of an ASCII word between hyphens, with their byte offsets in it.
+fn split_ascii_hyphens(w: &[u8]) -> impl Iterator<Item = (usize, &[u8])> {
+    let mut start = 0;
+    w.split(|&b| b == b'-').map(move |part| {
+        let at = start;
+        start += part.len() + 1;
+        (at, part)
+    })
+}
+
+/// `lower_into` and `fnv1a` for an ASCII part in one pass, without a buffer: the key of the
+/// lower-cased part, `None` where `lower_into` returns false.
+fn ascii_key(part: &[u8]) -> Option<TermKey> {
+    if part.len() < 2 {
+        return None;
+    }
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut letters = false;
+    for &b in part {
+        letters |= b.is_ascii_alphabetic();
+        h ^= u64::from(b.to_ascii_lowercase());
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    let is_year = part.len() == 4 && (part.starts_with(b"19") || part.starts_with(b"20"));
+    (letters || !is_year).then_some(h)
+}
+
 /// Lower-cases `part` into `buf` with curly apostrophes straightened. Returns false for words that
 /// are never topical: shorter than two characters, or a bare number of one digit or a year
 /// (19xx, 20xx), which any story may mention. Other numbers ("24 years", "$130K") stay: they tie a
 /// headline to its story.
 fn lower_into(part: &str, buf: &mut String) -> bool {
     buf.clear();
+    if part.is_ascii() {
+        // The common case, byte by byte: no apostrophe to straighten, one byte per character.
+        buf.push_str(part);
+        buf.make_ascii_lowercase();
+        let is_year = part.len() == 4 && (buf.starts_with("19") || buf.starts_with("20"));
+        return part.len() >= 2 && (part.bytes().any(|b| b.is_ascii_alphabetic()) || !is_year);
+    }
     let mut letters = 0;
     let mut chars = 0;
     for c in part.chars() {
@@ -353,6 +609,76 @@ mod tests {
         assert_eq!(groups, vec![1, 1]);
         a.aliases.find("Islamic Statehood", 0..17, &mut hits);
         assert!(hits.is_empty());
+    }
+
+    #[test]
+    fn scan_sees_the_words_and_keys_of_tokens() {
+        let a = analyzer();
+        let text = "The Military’s 2016 97 ISIS-Khorasan men's O'Neill's pre‐war rock-'n'-roll \
+            A-1 x-ray 20th 1999s ÉCOLE Straße naïve-ish Ōsaka’S it’ 9 ab-c-d US' Dow's-jones";
+        let mut expected = Vec::new();
+        let want = a.tokens(
+            text,
+            0..text.len(),
+            |t, stem| expected.push((t.span.start, stem())),
+            |_, _| {},
+        );
+        let mut got = Vec::new();
+        let counts = a
+            .scan(text, 0..text.len(), |start, key| {
+                got.push((start, key));
+                ControlFlow::Continue(())
+            })
+            .unwrap();
+        assert_eq!(got, expected);
+        assert_eq!(
+            (counts.words, counts.stop_words),
+            (want.words, want.stop_words)
+        );
+        assert!(expected.len() > 20);
+        let mut n = 0;
+        let stopped = a.scan(text, 0..text.len(), |_, _| {
+            n += 1;
+            if n == 3 {
+                ControlFlow::Break(())
+            } else {
+                ControlFlow::Continue(())
+            }
+        });
+        assert!(stopped.is_none() && n == 3);
+    }
+
+    #[test]
+    fn fast_words_are_the_words_of_text() {
+        let alphabet = [
+            "a", "Zq", "9", "'", "-", "’", "‐", " ", ".", "é", "—", "ß", "中", "İ", "--", "'s",
+            "\n", "x", "\u{300}", "½", "٣",
+        ];
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = || {
+            seed = seed
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            seed >> 16
+        };
+        let mut distinct = std::collections::HashSet::new();
+        for _ in 0..20_000 {
+            let mut text = String::new();
+            for _ in 0..next() % 13 {
+                text.push_str(alphabet[next() as usize % alphabet.len()]);
+            }
+            let seed = next();
+            let bounds: Vec<usize> = (0..=text.len())
+                .filter(|&i| text.is_char_boundary(i))
+                .collect();
+            let start = bounds[(seed >> 20) as usize % bounds.len()];
+            let end = bounds[(seed >> 40) as usize % bounds.len()].max(start);
+            let want: Vec<Word<'_>> = crate::text::words(&text, start..end).collect();
+            let got: Vec<Word<'_>> = fast_words(&text, start..end).collect();
+            assert_eq!(got, want, "{text:?} {start}..{end}");
+            distinct.insert(text);
+        }
+        assert!(distinct.len() > 15_000);
     }
 
     #[test]
