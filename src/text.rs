@@ -190,29 +190,52 @@ static CLASS: [u8; 256] = {
     table
 };
 
+/// ASCII letters and digits.
+static ASCII_ALNUM: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = (b as u8).is_ascii_alphanumeric();
+        b += 1;
+    }
+    table
+};
+
+/// Bytes that may start a word: ASCII letters and digits, and any non-ASCII byte (checked then).
+static WORD_START: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = b >= 0x80 || (b as u8).is_ascii_alphanumeric();
+        b += 1;
+    }
+    table
+};
+
 impl<'a> Iterator for Words<'a> {
     type Item = Word<'a>;
 
-    // Hot path (every check walks words): a table lookup per ASCII byte, a char decode only for
-    // non-ASCII characters.
+    // Hot path (every check walks words): runs of ASCII letters and digits and of separators are
+    // skipped by slice scans the compiler keeps tight; a char is decoded only for non-ASCII bytes.
     fn next(&mut self) -> Option<Word<'a>> {
-        let bytes = self.text.as_bytes();
+        let text = self.text;
+        let bytes = text.as_bytes();
         let limit = self.end;
-        let mut i = self.pos;
-        // Find the first word character.
+        let mut i = self.pos.min(limit);
+        // The first word character.
         loop {
-            while i < limit && CLASS[bytes[i] as usize] != WORD && CLASS[bytes[i] as usize] != HIGH
-            {
-                i += 1;
-            }
+            i += bytes[i..limit]
+                .iter()
+                .position(|&b| WORD_START[usize::from(b)])
+                .unwrap_or(limit - i);
             if i >= limit {
                 self.pos = limit;
                 return None;
             }
-            if CLASS[bytes[i] as usize] == WORD {
+            if bytes[i] < 0x80 {
                 break;
             }
-            let c = char_at(self.text, i);
+            let c = char_at(text, i);
             if is_word_char(c) {
                 break;
             }
@@ -221,35 +244,41 @@ impl<'a> Iterator for Words<'a> {
         let start = i;
         let mut end;
         loop {
-            while i < limit && CLASS[bytes[i] as usize] == WORD {
-                i += 1;
-            }
+            // A multi-byte letter that straddles the limit ends the word before it.
+            i += bytes[i..limit]
+                .iter()
+                .position(|&b| !ASCII_ALNUM[usize::from(b)])
+                .unwrap_or(limit - i);
             end = i;
             if i >= limit {
                 break;
             }
-            match CLASS[bytes[i] as usize] {
-                JOIN if i + 1 < limit && self.word_char_at(i + 1) => i += 1,
-                HIGH => {
-                    let c = char_at(self.text, i);
-                    let len = c.len_utf8();
-                    if is_word_char(c) {
-                        // A non-ASCII letter: keep scanning (`end` is set at the loop top).
-                        i += len;
-                        continue;
-                    }
-                    if is_joiner(c) && i + len < limit && self.word_char_at(i + len) {
-                        i += len;
-                    } else {
-                        break;
-                    }
+            let b = bytes[i];
+            if b == b'\'' || b == b'-' {
+                if i + 1 < limit && self.word_char_at(i + 1) {
+                    i += 1;
+                } else {
+                    break;
                 }
-                _ => break,
+            } else if b >= 0x80 {
+                let c = char_at(text, i);
+                let len = c.len_utf8();
+                if is_word_char(c) {
+                    i += len;
+                    continue;
+                }
+                if is_joiner(c) && i + len < limit && self.word_char_at(i + len) {
+                    i += len;
+                } else {
+                    break;
+                }
+            } else {
+                break;
             }
         }
         self.pos = end;
         Some(Word {
-            text: &self.text[start..end],
+            text: &text[start..end],
             start,
         })
     }
@@ -381,6 +410,111 @@ mod tests {
                 .collect();
             assert_eq!(fast, reference_words(&text), "{text:?}");
         }
+    }
+
+    /// The previous word scanner (a byte-class table, one byte per step), kept to test the
+    /// fast scanner against on sub-ranges.
+    fn table_words(text: &str, range: std::ops::Range<usize>) -> Vec<Word<'_>> {
+        let bytes = text.as_bytes();
+        let limit = range.end;
+        let word_char_at = |i: usize| match CLASS[bytes[i] as usize] {
+            WORD => true,
+            HIGH => is_word_char(char_at(text, i)),
+            _ => false,
+        };
+        let mut out = Vec::new();
+        let mut i = range.start;
+        'words: loop {
+            loop {
+                while i < limit
+                    && CLASS[bytes[i] as usize] != WORD
+                    && CLASS[bytes[i] as usize] != HIGH
+                {
+                    i += 1;
+                }
+                if i >= limit {
+                    break 'words;
+                }
+                if CLASS[bytes[i] as usize] == WORD {
+                    break;
+                }
+                let c = char_at(text, i);
+                if is_word_char(c) {
+                    break;
+                }
+                i += c.len_utf8();
+            }
+            let start = i;
+            let mut end;
+            loop {
+                while i < limit && CLASS[bytes[i] as usize] == WORD {
+                    i += 1;
+                }
+                end = i;
+                if i >= limit {
+                    break;
+                }
+                match CLASS[bytes[i] as usize] {
+                    JOIN if i + 1 < limit && word_char_at(i + 1) => i += 1,
+                    HIGH => {
+                        let c = char_at(text, i);
+                        let len = c.len_utf8();
+                        if is_word_char(c) {
+                            i += len;
+                            continue;
+                        }
+                        if is_joiner(c) && i + len < limit && word_char_at(i + len) {
+                            i += len;
+                        } else {
+                            break;
+                        }
+                    }
+                    _ => break,
+                }
+            }
+            i = end;
+            out.push(Word {
+                text: &text[start..end],
+                start,
+            });
+        }
+        out
+    }
+
+    #[test]
+    fn fast_words_are_the_table_words_on_any_range() {
+        let alphabet = [
+            "a", "Zq", "9", "'", "-", "’", "‐", " ", ".", "é", "—", "ß", "中", "İ", "--", "'s",
+            "\n", "x", "\u{300}", "½", "٣",
+        ];
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = || {
+            seed = seed
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            seed >> 16
+        };
+        let mut distinct = std::collections::HashSet::new();
+        for _ in 0..20_000 {
+            let mut text = String::new();
+            for _ in 0..next() % 13 {
+                text.push_str(alphabet[next() as usize % alphabet.len()]);
+            }
+            let seed = next();
+            let bounds: Vec<usize> = (0..=text.len())
+                .filter(|&i| text.is_char_boundary(i))
+                .collect();
+            let start = bounds[(seed >> 20) as usize % bounds.len()];
+            let end = bounds[(seed >> 40) as usize % bounds.len()].max(start);
+            let got: Vec<Word<'_>> = words(&text, start..end).collect();
+            assert_eq!(
+                got,
+                table_words(&text, start..end),
+                "{text:?} {start}..{end}"
+            );
+            distinct.insert(text);
+        }
+        assert!(distinct.len() > 15_000);
     }
 
     #[test]

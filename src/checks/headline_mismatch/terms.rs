@@ -14,7 +14,7 @@ use std::ops::{ControlFlow, Range};
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use rust_stemmers::{Algorithm, Stemmer};
 
-use crate::text::Word;
+use crate::text::words;
 
 /// A term: the FNV-1a hash of a stem (or of `@group` for an alias group).
 pub type TermKey = u64;
@@ -221,7 +221,7 @@ impl Analyzer {
                 group(*g, span.clone());
             }
             let mut next_hit = 0;
-            for word in fast_words(text, range) {
+            for word in words(text, range) {
                 let w = strip_possessive(word.text);
                 let mut offset = word.start;
                 for part in w.split(['-', '‐']) {
@@ -286,7 +286,7 @@ impl Analyzer {
             if scratch.stems.len() > STEM_CACHE_LIMIT {
                 scratch.stems.clear();
             }
-            for word in fast_words(text, range) {
+            for word in words(text, range) {
                 let bytes = word.text.as_bytes();
                 if !bytes.is_ascii() {
                     // The general path, exactly as in `tokens`.
@@ -372,119 +372,6 @@ impl Analyzer {
     pub fn stem_string(&self, lower: &str) -> String {
         self.stemmer.stem(lower).into_owned()
     }
-}
-
-/// Bytes that are ASCII letters or digits.
-static ASCII_ALNUM: [bool; 256] = {
-    let mut table = [false; 256];
-    let mut b = 0;
-    while b < 256 {
-        table[b] = (b as u8).is_ascii_alphanumeric();
-        b += 1;
-    }
-    table
-};
-
-/// Bytes that may start a word: ASCII letters and digits, and any non-ASCII byte (checked then).
-static WORD_START: [bool; 256] = {
-    let mut table = [false; 256];
-    let mut b = 0;
-    while b < 256 {
-        table[b] = b >= 0x80 || (b as u8).is_ascii_alphanumeric();
-        b += 1;
-    }
-    table
-};
-
-/// `crate::text::words`, rewritten for this module's hot loops: the same words (a maximal run of
-/// letters and digits, joined by apostrophes and hyphens that stand between word characters),
-/// with runs of ASCII letters and digits skipped by a slice scan the compiler keeps tight (the
-/// shared iterator spends several times as many instructions per byte).
-fn fast_words(text: &str, range: Range<usize>) -> impl Iterator<Item = Word<'_>> {
-    let bytes = text.as_bytes();
-    let limit = range.end;
-    let mut i = range.start;
-    // Whether the character at `at` (< limit) is a word character.
-    let word_char_at = move |at: usize| {
-        let b = bytes[at];
-        if b < 0x80 {
-            b.is_ascii_alphanumeric()
-        } else {
-            char_at(text, at).is_alphanumeric()
-        }
-    };
-    // How many ASCII letters and digits start `bytes[at..limit]` (none past the limit, where a
-    // multi-byte letter that straddles it leaves `at`, as in `words`).
-    let alnum_run = move |at: usize| {
-        bytes
-            .get(at..limit)
-            .unwrap_or_default()
-            .iter()
-            .position(|&b| !ASCII_ALNUM[usize::from(b)])
-            .unwrap_or(limit.saturating_sub(at))
-    };
-    std::iter::from_fn(move || {
-        // The first word character.
-        loop {
-            i += bytes[i.min(limit)..limit]
-                .iter()
-                .position(|&b| WORD_START[usize::from(b)])
-                .unwrap_or(limit - i.min(limit));
-            if i >= limit {
-                i = limit;
-                return None;
-            }
-            if bytes[i] < 0x80 {
-                break;
-            }
-            let c = char_at(text, i);
-            if c.is_alphanumeric() {
-                break;
-            }
-            i += c.len_utf8();
-        }
-        let start = i;
-        let mut end;
-        loop {
-            i += alnum_run(i);
-            end = i;
-            if i >= limit {
-                break;
-            }
-            let b = bytes[i];
-            if b == b'\'' || b == b'-' {
-                if i + 1 < limit && word_char_at(i + 1) {
-                    i += 1;
-                } else {
-                    break;
-                }
-            } else if b >= 0x80 {
-                let c = char_at(text, i);
-                let len = c.len_utf8();
-                if c.is_alphanumeric() {
-                    i += len;
-                    continue;
-                }
-                if matches!(c, '’' | '‐') && i + len < limit && word_char_at(i + len) {
-                    i += len;
-                } else {
-                    break;
-                }
-            } else {
-                break;
-            }
-        }
-        i = end;
-        Some(Word {
-            text: &text[start..end],
-            start,
-        })
-    })
-}
-
-/// The character starting at byte `i` (a char boundary).
-fn char_at(text: &str, i: usize) -> char {
-    text[i..].chars().next().unwrap_or(' ')
 }
 
 /// Drops a trailing possessive `'s` / `’s` (and a bare trailing apostrophe).
@@ -646,39 +533,6 @@ mod tests {
             }
         });
         assert!(stopped.is_none() && n == 3);
-    }
-
-    #[test]
-    fn fast_words_are_the_words_of_text() {
-        let alphabet = [
-            "a", "Zq", "9", "'", "-", "’", "‐", " ", ".", "é", "—", "ß", "中", "İ", "--", "'s",
-            "\n", "x", "\u{300}", "½", "٣",
-        ];
-        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
-        let mut next = || {
-            seed = seed
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1_442_695_040_888_963_407);
-            seed >> 16
-        };
-        let mut distinct = std::collections::HashSet::new();
-        for _ in 0..20_000 {
-            let mut text = String::new();
-            for _ in 0..next() % 13 {
-                text.push_str(alphabet[next() as usize % alphabet.len()]);
-            }
-            let seed = next();
-            let bounds: Vec<usize> = (0..=text.len())
-                .filter(|&i| text.is_char_boundary(i))
-                .collect();
-            let start = bounds[(seed >> 20) as usize % bounds.len()];
-            let end = bounds[(seed >> 40) as usize % bounds.len()].max(start);
-            let want: Vec<Word<'_>> = crate::text::words(&text, start..end).collect();
-            let got: Vec<Word<'_>> = fast_words(&text, start..end).collect();
-            assert_eq!(got, want, "{text:?} {start}..{end}");
-            distinct.insert(text);
-        }
-        assert!(distinct.len() > 15_000);
     }
 
     #[test]
