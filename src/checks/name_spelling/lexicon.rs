@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde::Deserialize;
 
-use super::matcher::{Anchor, MatchLexicon, Rewrite, fold};
+use super::matcher::{Anchor, FxBuild, MatchLexicon, Rewrite, RewritePass, fold};
 use crate::checks::{LexiconSource, ParamError};
 
 #[derive(Deserialize)]
@@ -71,7 +71,7 @@ struct CanonicalEntry {
 /// Configured house spellings: every variant (exact word) maps to its canonical spelling.
 #[derive(Debug, Default)]
 pub struct CanonicalTable {
-    pub variant_to_canonical: HashMap<String, String>,
+    pub variant_to_canonical: HashMap<String, String, FxBuild>,
     /// Canonical spellings themselves (so a group holding one lets it win).
     pub canonicals: Vec<String>,
 }
@@ -174,7 +174,10 @@ pub fn load_match_lexicon(
         lex.connectors = lower(words.connectors);
         lex.particles = lower(words.particles);
         lex.leading = lower(words.leading);
-        lex.rewrites = rewrite_passes(words.rewrites, words_path, errors);
+        lex.rewrites = rewrite_passes(words.rewrites, words_path, errors)
+            .into_iter()
+            .map(RewritePass::new)
+            .collect();
         for class in words.consonant_classes {
             let mut chars = class.chars();
             if let Some(rep) = chars.next() {

@@ -14,50 +14,108 @@ use std::collections::{HashMap, HashSet};
 
 use unicode_normalization::UnicodeNormalization;
 
-/// A cheap hasher for word sets and spelling maps (FNV-1a): keys are short words, and
-/// `SipHash`'s cost shows in profiles of the per-word lookups. Hash flooding is no concern
-/// for a linter's own lexicons; a crafted corpus could at worst slow its own run.
+/// A cheap hasher for word sets and spelling maps (the `FxHash` of rustc: a rotate, a xor and a
+/// multiply per eight bytes): keys are short words, and `SipHash`'s cost shows in profiles of
+/// the per-word lookups. Hash flooding is no concern for a linter's own lexicons; a crafted
+/// corpus could at worst slow its own run.
 #[derive(Default)]
-pub struct FnvHasher(u64);
+pub struct FxHasher(u64);
 
-impl std::hash::Hasher for FnvHasher {
+const FX_SEED: u64 = 0x517c_c1b7_2722_0a95;
+
+impl FxHasher {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(FX_SEED);
+    }
+}
+
+impl std::hash::Hasher for FxHasher {
     fn finish(&self) -> u64 {
         self.0
     }
 
     fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 {
-            0xcbf2_9ce4_8422_2325
-        } else {
-            self.0
-        };
-        for b in bytes {
-            h ^= u64::from(*b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            self.add(u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]));
         }
-        self.0 = h;
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut last = [0u8; 8];
+            last[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(last));
+        }
+    }
+
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+
+    fn write_u32(&mut self, i: u32) {
+        self.add(u64::from(i));
+    }
+
+    fn write_u64(&mut self, i: u64) {
+        self.add(i);
+    }
+
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
     }
 }
 
-/// Builds `FnvHasher`s.
-pub type FnvBuild = std::hash::BuildHasherDefault<FnvHasher>;
+/// Builds `FxHasher`s.
+pub type FxBuild = std::hash::BuildHasherDefault<FxHasher>;
+
+/// A 64-bit hash of a tagged string (a blocking or form key of one kind). Equal keys give equal
+/// hashes; unequal ones collide rarely, and every use treats a collision as "may be equal" and
+/// decides on the strings themselves.
+pub fn key_hash(tag: u8, s: &str) -> u64 {
+    use std::hash::{BuildHasher, Hash, Hasher};
+    let mut h = FxBuild::default().build_hasher();
+    tag.hash(&mut h);
+    // `str`'s `Hash` closes with a 0xff byte, which keeps "ab" apart from "ab\0".
+    s.hash(&mut h);
+    let x = h.finish();
+    // Mix the high bits down: `FxHash` leaves the low bits weak.
+    x ^ (x >> 29) ^ (x >> 47)
+}
+
+/// One rewrite pass: its rules in order, and for each first byte the indices of the rules whose
+/// source starts with it (in the same order), so a position tries only rules that can match.
+#[derive(Debug, Default)]
+pub struct RewritePass {
+    pub rules: Vec<Rewrite>,
+    by_first: Vec<Vec<u16>>,
+}
+
+impl RewritePass {
+    pub fn new(rules: Vec<Rewrite>) -> RewritePass {
+        let mut by_first = vec![Vec::new(); 256];
+        for (i, r) in rules.iter().enumerate() {
+            let i = u16::try_from(i).expect("fewer than 65536 rewrite rules in a pass");
+            by_first[usize::from(r.from.as_bytes()[0])].push(i);
+        }
+        RewritePass { rules, by_first }
+    }
+}
 
 /// The parsed lexicons the matcher needs, compiled once.
 #[derive(Debug, Default)]
 pub struct MatchLexicon {
     /// Lower-case connectors allowed inside a name.
-    pub connectors: HashSet<String, FnvBuild>,
+    pub connectors: HashSet<String, FxBuild>,
     /// Connectors dropped for alignment and at the start of a spelling.
-    pub particles: HashSet<String, FnvBuild>,
+    pub particles: HashSet<String, FxBuild>,
     /// Lower-case words stripped from the start of a run (titles, sentence openers).
-    pub leading: HashSet<String, FnvBuild>,
+    pub leading: HashSet<String, FxBuild>,
     /// Rewrite passes, applied in order; in each pass the rules are tried longest source
     /// first (start-anchored rules before the others at the first position).
-    pub rewrites: Vec<Vec<Rewrite>>,
+    pub rewrites: Vec<RewritePass>,
     /// Consonant letter to its class representative.
-    pub consonant_class: HashMap<char, char>,
+    pub consonant_class: HashMap<char, char, FxBuild>,
     /// Initial vowel to its class representative.
-    pub vowel_class: HashMap<char, char>,
+    pub vowel_class: HashMap<char, char, FxBuild>,
     /// Folded pairs that are different names (both orders stored).
     pub distinct: HashSet<(String, String)>,
     /// Endings that make different names (both orders stored).
@@ -459,21 +517,20 @@ impl MatchLexicon {
 /// One rewrite pass over a token: at each position the first rule that applies (they are
 /// sorted: start-anchored ones first, then longest source first) replaces its source; the
 /// output is not rescanned.
-fn rewrite(token: &str, rules: &[Rewrite]) -> String {
+fn rewrite(token: &str, pass: &RewritePass) -> String {
     let mut out = String::with_capacity(token.len() + 4);
     let mut i = 0;
     'outer: while i < token.len() {
         let rest = &token[i..];
-        for r in rules {
+        // Only the rules whose source starts with this byte can apply, in their order.
+        for &r in &pass.by_first[usize::from(rest.as_bytes()[0])] {
+            let r = &pass.rules[usize::from(r)];
             let applies = match r.anchor {
                 Anchor::Start => i == 0,
                 Anchor::End => rest.len() == r.from.len(),
                 Anchor::Anywhere => true,
             };
-            if applies
-                && rest.as_bytes()[0] == r.from.as_bytes()[0]
-                && rest.starts_with(r.from.as_str())
-            {
+            if applies && rest.starts_with(r.from.as_str()) {
                 out.push_str(&r.to);
                 i += r.from.len();
                 continue 'outer;
@@ -504,4 +561,60 @@ fn vowel_runs(s: &str) -> String {
         runs.push('.');
     }
     runs
+}
+
+/// The blocking and form keys of a spelling as hashes (see `SpellingKey::link_sig`): enough to
+/// tell that two spellings cannot be linked, in a few words instead of a key's dozen strings.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct LinkSig {
+    hashes: [u64; 6],
+    len: u8,
+}
+
+impl LinkSig {
+    /// The distinct hashes, sorted; none for a spelling without core tokens.
+    pub fn hashes(&self) -> &[u64] {
+        &self.hashes[..usize::from(self.len)]
+    }
+}
+
+impl SpellingKey {
+    /// The hashes of the keys under which `link` blocks or unites this spelling: its token
+    /// shapes (several tokens), its country block, the shapes of its tokens run together with
+    /// and without particles, and its two folds (one tag for both, as `may_link` compares
+    /// them). Two spellings that share an exact key share its hash, so spellings whose hashes
+    /// are all unshared meet no other spelling in `link`; a shared hash may be a collision,
+    /// and `link` then decides on the keys themselves.
+    pub fn link_sig(&self) -> LinkSig {
+        let mut sig = LinkSig::default();
+        if self.tokens.is_empty() {
+            return sig;
+        }
+        let mut push = |h: u64| {
+            sig.hashes[usize::from(sig.len)] = h;
+            sig.len += 1;
+        };
+        if self.tokens.len() > 1 {
+            push(key_hash(0, self.block()));
+        }
+        if let Some(c) = self.country_block() {
+            push(key_hash(3, c));
+        }
+        for w in [self.whole(), self.full_key.as_ref()].into_iter().flatten() {
+            push(key_hash(1, &w.shape));
+        }
+        push(key_hash(2, self.whole_fold()));
+        push(key_hash(2, &self.full));
+        let n = usize::from(sig.len);
+        sig.hashes[..n].sort_unstable();
+        let mut end = 0;
+        for i in 0..n {
+            if i == 0 || sig.hashes[i] != sig.hashes[end - 1] {
+                sig.hashes[end] = sig.hashes[i];
+                end += 1;
+            }
+        }
+        sig.len = end as u8;
+        sig
+    }
 }

@@ -10,7 +10,7 @@
 use std::collections::HashSet;
 use std::ops::Range;
 
-use super::matcher::{FnvBuild, MatchLexicon};
+use super::matcher::{FxBuild, MatchLexicon};
 use crate::document::Document;
 use crate::text::words;
 
@@ -132,7 +132,7 @@ impl Classifier<'_> {
     }
 }
 
-pub type FnvSet<'a> = HashSet<&'a str, FnvBuild>;
+pub type FxSet<'a> = HashSet<&'a str, FxBuild>;
 
 /// Appends the name mentions of `doc`'s body to `out`: each run once, and for runs of two or
 /// more name words also the last word alone (the surname a second reference uses). Appends the
@@ -152,7 +152,7 @@ pub fn collect_mentions(
     // One pass over the words: classify each, remember where sentences start.
     let mut classified: Vec<(RunWord, bool)> = Vec::new();
     // Mikheev: words capitalised somewhere other than a sentence start.
-    let mut inner_caps: FnvSet<'_> = FnvSet::default();
+    let mut inner_caps: FxSet<'_> = FxSet::default();
     for s in &doc.sentences {
         for (i, w) in words(text, s.clone()).enumerate() {
             let word = cls.classify(w.text, w.start);
@@ -196,7 +196,7 @@ fn close_run(
     text: &str,
     run: &[RunWord],
     at_sentence_start: bool,
-    inner_caps: &FnvSet<'_>,
+    inner_caps: &FxSet<'_>,
     cls: &mut Classifier<'_>,
     out: &mut Vec<Mention>,
 ) {
