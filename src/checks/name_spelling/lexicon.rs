@@ -172,6 +172,12 @@ pub fn load_match_lexicon(
     if let Some(words) = read::<WordsFile>(lexicons, words_path, "lexicon", errors) {
         let lower = |v: Vec<String>| v.into_iter().map(|w| w.to_lowercase()).collect();
         lex.connectors = lower(words.connectors);
+        lex.connector_codes = lex
+            .connectors
+            .iter()
+            .filter_map(|c| super::mentions::pack_word(c.as_bytes()))
+            .collect();
+        lex.connector_codes.sort_unstable();
         lex.particles = lower(words.particles);
         lex.leading = lower(words.leading);
         lex.rewrites = rewrite_passes(words.rewrites, words_path, errors)

@@ -105,6 +105,9 @@ impl RewritePass {
 pub struct MatchLexicon {
     /// Lower-case connectors allowed inside a name.
     pub connectors: HashSet<String, FxBuild>,
+    /// The connectors of at most eight ASCII bytes, packed (`mentions::pack_word`) and sorted:
+    /// the per-word lookup of the mention scan.
+    pub connector_codes: Vec<u64>,
     /// Connectors dropped for alignment and at the start of a spelling.
     pub particles: HashSet<String, FxBuild>,
     /// Lower-case words stripped from the start of a run (titles, sentence openers).

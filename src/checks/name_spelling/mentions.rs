@@ -37,16 +37,45 @@ struct RunWord {
     possessive: bool,
 }
 
-/// Cuts a trailing possessive ("’s", "'s") off a word.
+/// Cuts a trailing possessive ("’s", "'s", "’S", "'S") off a word.
 fn strip_possessive(w: &str) -> (&str, bool) {
-    for suffix in ["’s", "'s", "’S", "'S"] {
-        if let Some(stem) = w.strip_suffix(suffix)
-            && !stem.is_empty()
-        {
-            return (stem, true);
+    let b = w.as_bytes();
+    if let [.., b'\'' | 0x99, b's' | b'S'] = b {
+        let n = b.len();
+        let cut = if b[n - 2] == b'\'' {
+            n - 2
+        } else if n >= 4 && b[n - 4..n - 1] == *"’".as_bytes() {
+            n - 4
+        } else {
+            return (w, false);
+        };
+        if cut > 0 {
+            return (&w[..cut], true);
         }
     }
     (w, false)
+}
+
+/// `w` in lower case into `buf` when it is short ASCII (the usual case), else `None`.
+fn ascii_lower(w: &str, buf: &mut [u8; 32]) -> Option<usize> {
+    let b = w.as_bytes();
+    if b.len() > buf.len() || !w.is_ascii() {
+        return None;
+    }
+    for (o, c) in buf.iter_mut().zip(b) {
+        *o = c.to_ascii_lowercase();
+    }
+    Some(b.len())
+}
+
+/// A word of at most eight ASCII bytes as one number (zero-padded), for the connector table.
+pub fn pack_word(w: &[u8]) -> Option<u64> {
+    if w.len() > 8 || !w.is_ascii() || w.contains(&0) {
+        return None;
+    }
+    let mut bytes = [0u8; 8];
+    bytes[..w.len()].copy_from_slice(w);
+    Some(u64::from_le_bytes(bytes))
 }
 
 fn lower_into<'b>(buf: &'b mut String, w: &str) -> &'b str {
@@ -60,6 +89,27 @@ fn lower_into<'b>(buf: &'b mut String, w: &str) -> &'b str {
 /// Whether `w` reads as a capitalised name word: an upper-case first letter, some lower-case
 /// letter after it (ALL-CAPS acronyms are not spellings to compare), no digits.
 fn is_capitalised(w: &str) -> bool {
+    let b = w.as_bytes();
+    let Some(&first) = b.first() else {
+        return false;
+    };
+    if first.is_ascii() {
+        // Most words: an ASCII first letter decides at once when it is not upper case.
+        if !first.is_ascii_uppercase() {
+            return false;
+        }
+        if w.is_ascii() {
+            return b.len() >= 2
+                && b.iter().any(u8::is_ascii_lowercase)
+                && !b.iter().any(u8::is_ascii_digit)
+                && (!b.contains(&b'\'') || !is_contraction(w));
+        }
+    }
+    is_capitalised_general(w)
+}
+
+/// `is_capitalised` for any word.
+fn is_capitalised_general(w: &str) -> bool {
     let mut chars = w.chars();
     let Some(first) = chars.next() else {
         return false;
@@ -91,6 +141,16 @@ struct Classifier<'l> {
 }
 
 impl Classifier<'_> {
+    /// Whether a word (at most `MAX_CONNECTOR_LEN` bytes) is a connector, in any case.
+    fn is_connector(&mut self, w: &str) -> bool {
+        let mut buf = [0u8; 32];
+        match ascii_lower(w, &mut buf) {
+            Some(n) => pack_word(&buf[..n])
+                .is_some_and(|code| self.lex.connector_codes.binary_search(&code).is_ok()),
+            None => self.lex.connectors.contains(lower_into(&mut self.buf, w)),
+        }
+    }
+
     fn classify(&mut self, text: &str, start: usize) -> RunWord {
         let (w, possessive) = strip_possessive(text);
         let end = start + w.len();
@@ -105,13 +165,11 @@ impl Classifier<'_> {
             word.kind = WordKind::Name;
             return word;
         }
-        if let Some(h) = w.find('-').filter(|&h| h <= MAX_CONNECTOR_LEN) {
+        // The first hyphen, when it closes a head short enough to be a connector.
+        let near = &w.as_bytes()[..w.len().min(MAX_CONNECTOR_LEN + 1)];
+        if let Some(h) = near.iter().position(|&b| b == b'-') {
             let (head, tail) = (&w[..h], &w[h + 1..]);
-            let connector = self
-                .lex
-                .connectors
-                .contains(lower_into(&mut self.buf, head));
-            if connector && is_capitalised(tail) {
+            if is_capitalised(tail) && self.is_connector(head) {
                 word.kind = WordKind::Name;
                 word.particle_prefix = h + 1;
                 return word;
@@ -119,7 +177,7 @@ impl Classifier<'_> {
         }
         if w.len() <= MAX_CONNECTOR_LEN
             && w.chars().all(char::is_lowercase)
-            && self.lex.connectors.contains(lower_into(&mut self.buf, w))
+            && self.is_connector(w)
         {
             word.kind = WordKind::Connector;
         }
@@ -127,7 +185,11 @@ impl Classifier<'_> {
     }
 
     fn is_leading(&mut self, w: &str) -> bool {
-        let lower = lower_into(&mut self.buf, w);
+        let mut buf = [0u8; 32];
+        let lower = match ascii_lower(w, &mut buf) {
+            Some(n) => std::str::from_utf8(&buf[..n]).expect("ASCII"),
+            None => lower_into(&mut self.buf, w),
+        };
         self.lex.leading.contains(lower) || self.lex.particles.contains(lower)
     }
 }
@@ -156,7 +218,11 @@ pub fn collect_mentions(
     for s in &doc.sentences {
         for (i, w) in words(text, s.clone()).enumerate() {
             let word = cls.classify(w.text, w.start);
-            if w.text.starts_with(char::is_lowercase) {
+            let lower_start = match w.text.as_bytes().first() {
+                Some(b) if b.is_ascii() => b.is_ascii_lowercase(),
+                _ => w.text.starts_with(char::is_lowercase),
+            };
+            if lower_start {
                 lower_words.push(w.start..w.start + w.text.len());
             }
             if word.kind == WordKind::Name && i > 0 && word.particle_prefix == 0 {
@@ -173,7 +239,7 @@ pub fn collect_mentions(
             && !run.is_empty()
             && !run.last().is_some_and(|r| r.possessive)
             && word.start > prev_end
-            && text[prev_end..word.start].chars().all(char::is_whitespace);
+            && is_space(&text[prev_end..word.start]);
         prev_end = word.end;
         match word.kind {
             WordKind::Name | WordKind::Connector if joined => run.push(word),
@@ -190,6 +256,11 @@ pub fn collect_mentions(
         }
     }
     close_run(text, &run, run_at_start, &inner_caps, &mut cls, out);
+}
+
+/// Whether a gap between words is white space only (one space, usually).
+fn is_space(gap: &str) -> bool {
+    gap == " " || gap.chars().all(char::is_whitespace)
 }
 
 fn close_run(
