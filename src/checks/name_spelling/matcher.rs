@@ -31,7 +31,8 @@ impl FxHasher {
 
 impl std::hash::Hasher for FxHasher {
     fn finish(&self) -> u64 {
-        self.0
+        // The multiply leaves the low bits weak, and hash tables index by them.
+        self.0.rotate_left(26)
     }
 
     fn write(&mut self, bytes: &[u8]) {
@@ -307,18 +308,32 @@ impl MatchLexicon {
             out = rewrite(&out, pass);
         }
         let mut collapsed = String::with_capacity(out.len());
+        let mut last = None;
         for c in out.chars() {
-            if collapsed.ends_with(c) {
-                continue;
+            if last != Some(c) {
+                collapsed.push(c);
+                last = Some(c);
             }
-            collapsed.push(c);
         }
         collapsed
     }
 
     /// Whether a word is a particle, compared folded ("Aḑ" and "Lā" are "ad" and "la").
     pub fn is_particle(&self, word: &str) -> bool {
-        word.len() <= 8 && self.particles.contains(&fold(word))
+        if word.len() > 8 {
+            return false;
+        }
+        if word.is_ascii() {
+            // `fold` of ASCII: its letters and digits, lower-cased.
+            let mut buf = [0u8; 8];
+            let mut n = 0;
+            for b in word.bytes().filter(u8::is_ascii_alphanumeric) {
+                buf[n] = b.to_ascii_lowercase();
+                n += 1;
+            }
+            return std::str::from_utf8(&buf[..n]).is_ok_and(|f| self.particles.contains(f));
+        }
+        self.particles.contains(&fold(word))
     }
 
     /// The keys of a spelling: tokens split at spaces and hyphens, particles dropped.

@@ -271,6 +271,9 @@ fn close_run(
     cls: &mut Classifier<'_>,
     out: &mut Vec<Mention>,
 ) {
+    if run.is_empty() {
+        return;
+    }
     let mut words = run;
     while words.last().is_some_and(|w| w.kind == WordKind::Connector) {
         words = &words[..words.len() - 1];

@@ -363,22 +363,38 @@ impl NameSpellingCheck {
         }
     }
 
-    /// Whether `link` could join any two of these spellings: two share the hash of a blocking
-    /// or form key (see `SpellingKey::link_sig`), or one is a configured variant. Most
-    /// documents have none, and this costs one sort of a few words; a hash collision only
-    /// sends a document through `link`, which decides on the keys.
-    fn may_link(&self, names: &[&str], sigs: &[LinkSig]) -> bool {
-        if !self.canonical.variant_to_canonical.is_empty()
-            && names
-                .iter()
-                .any(|n| self.canonical.variant_to_canonical.contains_key(*n))
-        {
-            return true;
+    /// The spellings that `link` could join to another: those that share the hash of a
+    /// blocking or form key with another (see `SpellingKey::link_sig`), and configured variants
+    /// with their canonical spelling when both are present. `link` over these alone makes the
+    /// same groups as over all, without computing the keys of the others; a hash collision
+    /// only adds a spelling that `link` then leaves alone. `names` are sorted; ascending
+    /// indices.
+    fn link_candidates(&self, names: &[&str], sigs: &[LinkSig]) -> Vec<usize> {
+        let mut candidate = vec![false; names.len()];
+        let mut tagged: Vec<(u64, u32)> = Vec::new();
+        for (i, sig) in sigs.iter().enumerate() {
+            let i = u32::try_from(i).expect("fewer than 2^32 spellings");
+            tagged.extend(sig.hashes().iter().map(|&h| (h, i)));
         }
-        // Each signature holds distinct hashes, so a repeat is shared by two spellings.
-        let mut seen: Vec<u64> = sigs.iter().flat_map(|s| s.hashes().iter().copied()).collect();
-        seen.sort_unstable();
-        seen.windows(2).any(|w| w[0] == w[1])
+        tagged.sort_unstable();
+        for run in tagged.chunk_by(|a, b| a.0 == b.0).filter(|r| r.len() > 1) {
+            // A signature's hashes are distinct: a run of two holds two spellings.
+            for &(_, i) in run {
+                candidate[i as usize] = true;
+            }
+        }
+        drop(tagged);
+        if !self.canonical.variant_to_canonical.is_empty() {
+            for (i, name) in names.iter().enumerate() {
+                if let Some(c) = self.canonical.variant_to_canonical.get(*name)
+                    && let Ok(j) = names.binary_search(&c.as_str())
+                {
+                    candidate[i] = true;
+                    candidate[j] = true;
+                }
+            }
+        }
+        (0..names.len()).filter(|&i| candidate[i]).collect()
     }
 
     /// Groups of indices into `keys` whose spellings are linked by `variants`, each sorted,
@@ -488,40 +504,17 @@ impl NameSpellingCheck {
     }
 
     /// The variant groups of the corpus: `link` over all spellings of `acc` (`names`, sorted),
-    /// run only over the spellings that could meet another there. Those share the hash of a
-    /// blocking or form key with another spelling, or are a configured variant or its
-    /// canonical spelling; every other spelling would stay alone, so leaving it out changes no
-    /// group and spares computing its keys. Indices are into `names`.
+    /// run over its `link_candidates` only, so that keys are computed for those alone. Indices
+    /// are into `names`.
     fn corpus_groups(
         &self,
         acc: &NameAcc,
         names: &[&str],
         keys: &LazyKeys<'_>,
     ) -> Vec<Vec<usize>> {
-        let mut candidate = vec![false; names.len()];
-        let mut tagged: Vec<(u64, u32)> = Vec::new();
-        for (i, name) in names.iter().enumerate() {
-            let i = u32::try_from(i).expect("fewer than 2^32 spellings");
-            let sig = &acc.spellings[*name].sig;
-            tagged.extend(sig.hashes().iter().map(|&h| (h, i)));
-        }
-        tagged.sort_unstable();
-        for run in tagged.chunk_by(|a, b| a.0 == b.0).filter(|r| r.len() > 1) {
-            // A signature's hashes are distinct: a run of two holds two spellings.
-            for &(_, i) in run {
-                candidate[i as usize] = true;
-            }
-        }
-        drop(tagged);
-        for (i, name) in names.iter().enumerate() {
-            if let Some(c) = self.canonical.variant_to_canonical.get(*name)
-                && let Ok(j) = names.binary_search(&c.as_str())
-            {
-                candidate[i] = true;
-                candidate[j] = true;
-            }
-        }
-        let sub: Vec<usize> = (0..names.len()).filter(|&i| candidate[i]).collect();
+        let sigs: Vec<LinkSig> = names.iter().map(|n| acc.spellings[*n].sig).collect();
+        let sub = self.link_candidates(names, &sigs);
+        drop(sigs);
         let sub_names: Vec<&str> = sub.iter().map(|&i| names[i]).collect();
         let sub_keys: Vec<&SpellingKey> = sub.iter().map(|&i| keys.get(i)).collect();
         let common: Vec<bool> = sub_names
@@ -1011,21 +1004,29 @@ impl NameSpellingCheck {
             return;
         }
         let texts: Vec<&str> = facts.spellings.iter().map(|s| facts.text(s)).collect();
-        if !self.may_link(&texts, &sigs) {
+        // Most documents have no two spellings that could be linked.
+        let sub = self.link_candidates(&texts, &sigs);
+        if sub.is_empty() {
             return;
         }
-        let keys: Vec<SpellingKey> = texts.iter().map(|t| self.lex.spelling_key(t)).collect();
+        let sub_texts: Vec<&str> = sub.iter().map(|&i| texts[i]).collect();
+        let keys: Vec<SpellingKey> = sub_texts
+            .iter()
+            .map(|t| self.lex.spelling_key(t))
+            .collect();
         let key_refs: Vec<&SpellingKey> = keys.iter().collect();
-        let common: Vec<bool> = facts.spellings.iter().map(|s| s.common).collect();
+        let common: Vec<bool> = sub.iter().map(|&i| facts.spellings[i].common).collect();
+        // Given names come from all the document's spellings.
         let given_names = GivenNames::new(&texts);
         // Two surnames after different given names are two people (Ruhollah Khomeini, Ali
         // Khamenei), however alike they look.
-        let groups = self.link(&texts, &key_refs, &common, |a, b| {
-            given_names.different_people(texts[a], texts[b])
+        let groups = self.link(&sub_texts, &key_refs, &common, |a, b| {
+            given_names.different_people(sub_texts[a], sub_texts[b])
         });
         for group in groups {
             let members = group
                 .into_iter()
+                .map(|j| sub[j])
                 .map(|i| {
                     let s = &facts.spellings[i];
                     DocSpelling {
