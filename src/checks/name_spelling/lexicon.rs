@@ -178,6 +178,10 @@ pub fn load_match_lexicon(
             .filter_map(|c| super::mentions::pack_word(c.as_bytes()))
             .collect();
         lex.connector_codes.sort_unstable();
+        lex.connector_lengths = vec![0; 256];
+        for c in lex.connectors.iter().filter(|c| !c.is_empty() && c.len() <= 8 && c.is_ascii()) {
+            lex.connector_lengths[usize::from(c.as_bytes()[0])] |= 1 << c.len();
+        }
         lex.particles = lower(words.particles);
         lex.leading = lower(words.leading);
         lex.rewrites = rewrite_passes(words.rewrites, words_path, errors)

@@ -109,6 +109,8 @@ pub struct MatchLexicon {
     /// The connectors of at most eight ASCII bytes, packed (`mentions::pack_word`) and sorted:
     /// the per-word lookup of the mention scan.
     pub connector_codes: Vec<u64>,
+    /// For each first byte of a connector of `connector_codes`, a mask of its lengths.
+    pub connector_lengths: Vec<u32>,
     /// Connectors dropped for alignment and at the start of a spelling.
     pub particles: HashSet<String, FxBuild>,
     /// Lower-case words stripped from the start of a run (titles, sentence openers).

@@ -145,6 +145,11 @@ impl Classifier<'_> {
     fn is_connector(&mut self, w: &str) -> bool {
         let mut buf = [0u8; 32];
         match ascii_lower(w, &mut buf) {
+            Some(0) => self.lex.connectors.contains(""),
+            // Most short words ("the", "of") fail the first-letter and length test.
+            Some(n) if self.lex.connector_lengths[usize::from(buf[0])] & (1 << n.min(31)) == 0 => {
+                false
+            }
             Some(n) => pack_word(&buf[..n])
                 .is_some_and(|code| self.lex.connector_codes.binary_search(&code).is_ok()),
             None => self.lex.connectors.contains(lower_into(&mut self.buf, w)),

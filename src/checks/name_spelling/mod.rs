@@ -940,11 +940,11 @@ impl NameSpellingCheck {
         }
         drop(items);
         // One-word spellings the document also writes in lower case ("Life" beside "life"):
-        // their lower-case forms in one buffer, and a mask of their lengths to pass over most
-        // words at once.
+        // their lower-case forms in one buffer, and for each first byte a mask of their
+        // lengths, to pass over most words at once.
         let mut lowered = String::new();
         let mut one_word: Vec<(Range<usize>, usize)> = Vec::new();
-        let mut lengths = 0u64;
+        let mut lengths = [0u64; 256];
         for (i, s) in facts.spellings.iter().enumerate() {
             let t = facts.text(s);
             if t.contains([' ', '-']) {
@@ -956,19 +956,28 @@ impl NameSpellingCheck {
             } else {
                 lowered.push_str(&t.to_lowercase());
             }
-            lengths |= length_bit(lowered.len() - start);
+            if let Some(&first) = lowered.as_bytes().get(start) {
+                lengths[usize::from(first)] |= length_bit(lowered.len() - start);
+            }
             one_word.push((start..lowered.len(), i));
         }
         if !one_word.is_empty() {
+            // Sorted by lower-case form, so each word finds its equals by binary search.
+            one_word.sort_unstable_by(|a, b| lowered[a.0.clone()].cmp(&lowered[b.0.clone()]));
             for w in &lower_words {
-                if lengths & length_bit(w.len()) == 0 {
+                let word = &doc.text[w.clone()];
+                let Some(&first) = word.as_bytes().first() else {
+                    continue;
+                };
+                if lengths[usize::from(first)] & length_bit(word.len()) == 0 {
                     continue;
                 }
-                let word = &doc.text[w.clone()];
-                for (l, i) in &one_word {
-                    if &lowered[l.clone()] == word {
-                        facts.spellings[*i].common = true;
+                let from = one_word.partition_point(|(l, _)| &lowered[l.clone()] < word);
+                for (l, i) in &one_word[from..] {
+                    if &lowered[l.clone()] != word {
+                        break;
                     }
+                    facts.spellings[*i].common = true;
                 }
             }
         }
