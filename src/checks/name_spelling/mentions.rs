@@ -216,10 +216,13 @@ pub fn collect_mentions(
         lex,
         buf: String::new(),
     };
-    // One pass over the words: classify each, remember where sentences start.
-    let mut classified: Vec<(RunWord, bool)> = Vec::new();
+    // One pass over the words: classify each; keep the name words and connectors, with where
+    // sentences start and whether another word came between.
+    let mut kept: Vec<Kept> = Vec::new();
     // Mikheev: words capitalised somewhere other than a sentence start.
     let mut inner_caps: FxSet<'_> = FxSet::default();
+    let mut n = 0usize;
+    let mut last_kept = usize::MAX;
     for s in &doc.sentences {
         for (i, w) in words(text, s.clone()).enumerate() {
             let word = cls.classify(w.text, w.start);
@@ -233,34 +236,57 @@ pub fn collect_mentions(
             if word.kind == WordKind::Name && i > 0 && word.particle_prefix == 0 {
                 inner_caps.insert(&text[word.start..word.end]);
             }
-            classified.push((word, i == 0));
+            if word.kind != WordKind::Other {
+                kept.push(Kept {
+                    word,
+                    first: i == 0,
+                    contiguous: n > 0 && last_kept == n - 1,
+                });
+                last_kept = n;
+            }
+            n += 1;
         }
     }
-    let mut run: Vec<RunWord> = Vec::new();
+    // The runs: what a walk over all words would build, where any other word closes the run
+    // (`kept` holds runs as ranges `run`, since their words are consecutive there).
+    let mut run = 0..0;
     let mut run_at_start = false;
-    let mut prev_end = 0;
-    for &(word, first) in &classified {
-        let joined = !first
+    for (k, kw) in kept.iter().enumerate() {
+        let word = kw.word;
+        if !kw.contiguous {
+            // Another word came between: it closed the run.
+            close_run(text, &kept[run.clone()], run_at_start, &inner_caps, &mut cls, out);
+            run = k..k;
+        }
+        // The run, when not empty, ends with the word before this one.
+        let joined = !kw.first
             && !run.is_empty()
-            && !run.last().is_some_and(|r| r.possessive)
-            && word.start > prev_end
-            && is_space(&text[prev_end..word.start]);
-        prev_end = word.end;
+            && !kept[run.end - 1].word.possessive
+            && word.start > kept[run.end - 1].word.end
+            && is_space(&text[kept[run.end - 1].word.end..word.start]);
         match word.kind {
-            WordKind::Name | WordKind::Connector if joined => run.push(word),
+            WordKind::Name | WordKind::Connector if joined => run.end = k + 1,
             WordKind::Name => {
-                close_run(text, &run, run_at_start, &inner_caps, &mut cls, out);
-                run.clear();
-                run.push(word);
-                run_at_start = first;
+                close_run(text, &kept[run.clone()], run_at_start, &inner_caps, &mut cls, out);
+                run = k..k + 1;
+                run_at_start = kw.first;
             }
             _ => {
-                close_run(text, &run, run_at_start, &inner_caps, &mut cls, out);
-                run.clear();
+                close_run(text, &kept[run.clone()], run_at_start, &inner_caps, &mut cls, out);
+                run = k + 1..k + 1;
             }
         }
     }
-    close_run(text, &run, run_at_start, &inner_caps, &mut cls, out);
+    close_run(text, &kept[run], run_at_start, &inner_caps, &mut cls, out);
+}
+
+/// A name word or connector of the scan: whether it opens a sentence, and whether the word
+/// before it in the text is the kept word before it in the list (no other word between).
+#[derive(Clone, Copy, Debug)]
+struct Kept {
+    word: RunWord,
+    first: bool,
+    contiguous: bool,
 }
 
 /// Whether a gap between words is white space only (one space, usually).
@@ -270,7 +296,7 @@ fn is_space(gap: &str) -> bool {
 
 fn close_run(
     text: &str,
-    run: &[RunWord],
+    run: &[Kept],
     at_sentence_start: bool,
     inner_caps: &FxSet<'_>,
     cls: &mut Classifier<'_>,
@@ -280,12 +306,14 @@ fn close_run(
         return;
     }
     let mut words = run;
-    while words.last().is_some_and(|w| w.kind == WordKind::Connector) {
+    while words.last().is_some_and(|w| w.word.kind == WordKind::Connector) {
         words = &words[..words.len() - 1];
     }
     let mut first_is_initial = at_sentence_start;
     loop {
-        let Some(first) = words.first() else { return };
+        let Some(first) = words.first().map(|w| &w.word) else {
+            return;
+        };
         let w = &text[first.start..first.end];
         let drop = first.kind == WordKind::Connector
             || cls.is_leading(w)
@@ -296,13 +324,17 @@ fn close_run(
         words = &words[1..];
         first_is_initial = false;
     }
-    let (Some(first), Some(last)) = (words.first(), words.last()) else {
+    let (Some(first), Some(last)) = (words.first().map(|w| &w.word), words.last().map(|w| &w.word))
+    else {
         return;
     };
     out.push(Mention {
         span: first.start + first.particle_prefix..last.end,
     });
-    let names = words.iter().filter(|w| w.kind == WordKind::Name).count();
+    let names = words
+        .iter()
+        .filter(|w| w.word.kind == WordKind::Name)
+        .count();
     if names >= 2 && last.kind == WordKind::Name {
         out.push(Mention {
             span: last.start + last.particle_prefix..last.end,
