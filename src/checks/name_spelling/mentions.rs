@@ -156,6 +156,21 @@ impl Classifier<'_> {
         }
     }
 
+    /// Whether a word starts with an ASCII lower-case letter and, its possessive cut off as
+    /// `classify` does, can be no connector (too long, or no connector has its first letter
+    /// and length) and has no hyphen early enough to close a connector: `classify` would call
+    /// it `Other`.
+    fn plain_lower(&self, w: &str) -> bool {
+        let b = strip_possessive(w).0.as_bytes();
+        let Some(&first) = b.first() else {
+            return false;
+        };
+        first.is_ascii_lowercase()
+            && !b[..b.len().min(MAX_CONNECTOR_LEN + 1)].contains(&b'-')
+            && (b.len() > MAX_CONNECTOR_LEN
+                || self.lex.connector_lengths[usize::from(first)] & (1 << b.len()) == 0)
+    }
+
     fn classify(&mut self, text: &str, start: usize) -> RunWord {
         let (w, possessive) = strip_possessive(text);
         let end = start + w.len();
@@ -225,6 +240,12 @@ pub fn collect_mentions(
     let mut last_kept = usize::MAX;
     for s in &doc.sentences {
         for (i, w) in words(text, s.clone()).enumerate() {
+            if cls.plain_lower(w.text) {
+                // The usual word: lower case, neither a connector nor "al-Name".
+                lower_words.push(w.start..w.start + w.text.len());
+                n += 1;
+                continue;
+            }
             let word = cls.classify(w.text, w.start);
             let lower_start = match w.text.as_bytes().first() {
                 Some(b) if b.is_ascii() => b.is_ascii_lowercase(),

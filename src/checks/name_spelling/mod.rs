@@ -263,6 +263,13 @@ impl<'a> LazyKeys<'a> {
 /// one spelling) and typographic apostrophes unified (’ ‘ ʼ and the backtick are one mark: curly against
 /// straight quotes is a typography question, not a name spelling).
 pub fn spelling_text(text: &str) -> Cow<'_, str> {
+    // Most spellings: printable ASCII without a backtick or two spaces in a row.
+    let b = text.as_bytes();
+    if b.iter().all(|&c| (0x20..0x7f).contains(&c) && c != b'`')
+        && !b.windows(2).any(|w| w == b"  ")
+    {
+        return Cow::Borrowed(text);
+    }
     let is_apostrophe = |c: char| matches!(c, '’' | '‘' | 'ʼ' | 'ʻ' | '`' | '′');
     let plain = !text.contains(is_apostrophe)
         && !text.contains(|c: char| c.is_whitespace() && c != ' ')
