@@ -179,7 +179,11 @@ pub fn load_match_lexicon(
             .collect();
         lex.connector_codes.sort_unstable();
         lex.connector_lengths = vec![0; 256];
-        for c in lex.connectors.iter().filter(|c| !c.is_empty() && c.len() <= 8 && c.is_ascii()) {
+        for c in lex
+            .connectors
+            .iter()
+            .filter(|c| !c.is_empty() && c.len() <= 8 && c.is_ascii())
+        {
             lex.connector_lengths[usize::from(c.as_bytes()[0])] |= 1 << c.len();
         }
         lex.particles = lower(words.particles);

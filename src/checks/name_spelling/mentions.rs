@@ -195,9 +195,7 @@ impl Classifier<'_> {
                 return word;
             }
         }
-        if w.len() <= MAX_CONNECTOR_LEN
-            && w.chars().all(char::is_lowercase)
-            && self.is_connector(w)
+        if w.len() <= MAX_CONNECTOR_LEN && w.chars().all(char::is_lowercase) && self.is_connector(w)
         {
             word.kind = WordKind::Connector;
         }
@@ -276,7 +274,14 @@ pub fn collect_mentions(
         let word = kw.word;
         if !kw.contiguous {
             // Another word came between: it closed the run.
-            close_run(text, &kept[run.clone()], run_at_start, &inner_caps, &mut cls, out);
+            close_run(
+                text,
+                &kept[run.clone()],
+                run_at_start,
+                &inner_caps,
+                &mut cls,
+                out,
+            );
             run = k..k;
         }
         // The run, when not empty, ends with the word before this one.
@@ -288,12 +293,26 @@ pub fn collect_mentions(
         match word.kind {
             WordKind::Name | WordKind::Connector if joined => run.end = k + 1,
             WordKind::Name => {
-                close_run(text, &kept[run.clone()], run_at_start, &inner_caps, &mut cls, out);
+                close_run(
+                    text,
+                    &kept[run.clone()],
+                    run_at_start,
+                    &inner_caps,
+                    &mut cls,
+                    out,
+                );
                 run = k..k + 1;
                 run_at_start = kw.first;
             }
             _ => {
-                close_run(text, &kept[run.clone()], run_at_start, &inner_caps, &mut cls, out);
+                close_run(
+                    text,
+                    &kept[run.clone()],
+                    run_at_start,
+                    &inner_caps,
+                    &mut cls,
+                    out,
+                );
                 run = k + 1..k + 1;
             }
         }
@@ -327,7 +346,10 @@ fn close_run(
         return;
     }
     let mut words = run;
-    while words.last().is_some_and(|w| w.word.kind == WordKind::Connector) {
+    while words
+        .last()
+        .is_some_and(|w| w.word.kind == WordKind::Connector)
+    {
         words = &words[..words.len() - 1];
     }
     let mut first_is_initial = at_sentence_start;
@@ -345,8 +367,10 @@ fn close_run(
         words = &words[1..];
         first_is_initial = false;
     }
-    let (Some(first), Some(last)) = (words.first().map(|w| &w.word), words.last().map(|w| &w.word))
-    else {
+    let (Some(first), Some(last)) = (
+        words.first().map(|w| &w.word),
+        words.last().map(|w| &w.word),
+    ) else {
         return;
     };
     out.push(Mention {

@@ -513,21 +513,13 @@ impl NameSpellingCheck {
     /// The variant groups of the corpus: `link` over all spellings of `acc` (`names`, sorted),
     /// run over its `link_candidates` only, so that keys are computed for those alone. Indices
     /// are into `names`.
-    fn corpus_groups(
-        &self,
-        acc: &NameAcc,
-        names: &[&str],
-        keys: &LazyKeys<'_>,
-    ) -> Vec<Vec<usize>> {
+    fn corpus_groups(&self, acc: &NameAcc, names: &[&str], keys: &LazyKeys<'_>) -> Vec<Vec<usize>> {
         let sigs: Vec<LinkSig> = names.iter().map(|n| acc.spellings[*n].sig).collect();
         let sub = self.link_candidates(names, &sigs);
         drop(sigs);
         let sub_names: Vec<&str> = sub.iter().map(|&i| names[i]).collect();
         let sub_keys: Vec<&SpellingKey> = sub.iter().map(|&i| keys.get(i)).collect();
-        let common: Vec<bool> = sub_names
-            .iter()
-            .map(|s| acc.spellings[*s].common)
-            .collect();
+        let common: Vec<bool> = sub_names.iter().map(|s| acc.spellings[*s].common).collect();
         // `sub` is ascending, so groups and their order map back unchanged.
         self.link(&sub_names, &sub_keys, &common, |_, _| false)
             .into_iter()
@@ -1026,10 +1018,7 @@ impl NameSpellingCheck {
             return;
         }
         let sub_texts: Vec<&str> = sub.iter().map(|&i| texts[i]).collect();
-        let keys: Vec<SpellingKey> = sub_texts
-            .iter()
-            .map(|t| self.lex.spelling_key(t))
-            .collect();
+        let keys: Vec<SpellingKey> = sub_texts.iter().map(|t| self.lex.spelling_key(t)).collect();
         let key_refs: Vec<&SpellingKey> = keys.iter().collect();
         let common: Vec<bool> = sub.iter().map(|&i| facts.spellings[i].common).collect();
         // Given names come from all the document's spellings.
