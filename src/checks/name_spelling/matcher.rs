@@ -283,6 +283,19 @@ impl MatchLexicon {
         }
         let vowels = vowel_runs(&norm);
         let vowel_groups = vowels.matches('.').count();
+        let shape = self.shape(&norm);
+        TokenKey {
+            fold,
+            norm,
+            skeleton,
+            vowel_groups,
+            vowels,
+            shape,
+        }
+    }
+
+    /// The shape of a normalised token (see `TokenKey::shape`).
+    fn shape(&self, norm: &str) -> String {
         let mut shape = String::with_capacity(norm.len());
         let mut in_vowel = false;
         for (i, c) in norm.chars().enumerate() {
@@ -296,14 +309,63 @@ impl MatchLexicon {
             }
             in_vowel = vowel;
         }
-        TokenKey {
-            fold,
-            norm,
-            skeleton,
-            vowel_groups,
-            vowels,
-            shape,
+        shape
+    }
+
+    /// `token_key(token).shape` alone.
+    fn token_shape(&self, token: &str) -> String {
+        self.shape(&self.normalise(&fold(token)))
+    }
+
+    /// `spelling_key(spelling).link_sig()`, computing only the keys the signature hashes
+    /// (folds and shapes; no skeletons or vowel runs): the fold phase needs it once for every
+    /// new spelling.
+    pub fn link_sig(&self, spelling: &str) -> LinkSig {
+        let folds: Vec<String> = spelling
+            .split([' ', '-', '‐', '\n', '\t'])
+            .filter(|t| !t.is_empty() && !self.is_particle(t))
+            .map(fold)
+            .filter(|f| !f.is_empty())
+            .collect();
+        if folds.is_empty() {
+            return LinkSig::default();
         }
+        // `token_key(t)` folds `t` first, so its shape is that of the fold.
+        let shapes: Vec<String> = folds.iter().map(|f| self.token_shape(f)).collect();
+        let core_fold: String = folds.concat();
+        let whole = if folds.len() > 1 {
+            self.token_shape(&core_fold)
+        } else {
+            shapes[0].clone()
+        };
+        let full = fold(spelling);
+        let full_shape = (full != core_fold).then(|| self.token_shape(&full));
+        let several = folds.len() > 1;
+        let block = several.then(|| {
+            let mut block = String::new();
+            for s in &shapes {
+                block.push_str(s);
+                block.push('|');
+            }
+            block
+        });
+        let country_block = (several && folds.iter().any(|f| self.country_of.contains_key(f)))
+            .then(|| {
+                let mut key = String::new();
+                for f in &folds {
+                    key.push_str(self.country_of.get(f).unwrap_or(f));
+                    key.push('|');
+                }
+                key
+            });
+        LinkSig::new(
+            block.as_deref(),
+            country_block.as_deref(),
+            &whole,
+            full_shape.as_deref(),
+            &core_fold,
+            &full,
+        )
     }
 
     fn normalise(&self, folded: &str) -> String {
@@ -607,26 +669,51 @@ impl SpellingKey {
     /// them). Two spellings that share an exact key share its hash, so spellings whose hashes
     /// are all unshared meet no other spelling in `link`; a shared hash may be a collision,
     /// and `link` then decides on the keys themselves.
+    #[cfg(test)]
     pub fn link_sig(&self) -> LinkSig {
-        let mut sig = LinkSig::default();
         if self.tokens.is_empty() {
-            return sig;
+            return LinkSig::default();
         }
+        LinkSig::new(
+            (self.tokens.len() > 1).then(|| self.block()),
+            self.country_block(),
+            &self.whole().map_or(String::new(), |w| w.shape.clone()),
+            self.full_key.as_ref().map(|k| k.shape.as_str()),
+            self.whole_fold(),
+            &self.full,
+        )
+    }
+}
+
+impl LinkSig {
+    /// The signature of a spelling with core tokens, from its keys: the block (several
+    /// tokens), the country block, the shapes of the tokens run together without and with
+    /// particles, and the two folds.
+    fn new(
+        block: Option<&str>,
+        country_block: Option<&str>,
+        whole_shape: &str,
+        full_shape: Option<&str>,
+        whole_fold: &str,
+        full: &str,
+    ) -> LinkSig {
+        let mut sig = LinkSig::default();
         let mut push = |h: u64| {
             sig.hashes[usize::from(sig.len)] = h;
             sig.len += 1;
         };
-        if self.tokens.len() > 1 {
-            push(key_hash(0, self.block()));
+        if let Some(b) = block {
+            push(key_hash(0, b));
         }
-        if let Some(c) = self.country_block() {
+        if let Some(c) = country_block {
             push(key_hash(3, c));
         }
-        for w in [self.whole(), self.full_key.as_ref()].into_iter().flatten() {
-            push(key_hash(1, &w.shape));
+        push(key_hash(1, whole_shape));
+        if let Some(f) = full_shape {
+            push(key_hash(1, f));
         }
-        push(key_hash(2, self.whole_fold()));
-        push(key_hash(2, &self.full));
+        push(key_hash(2, whole_fold));
+        push(key_hash(2, full));
         let n = usize::from(sig.len);
         sig.hashes[..n].sort_unstable();
         let mut end = 0;

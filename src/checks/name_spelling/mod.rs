@@ -996,7 +996,7 @@ impl NameSpellingCheck {
                     .spellings
                     .entry(Box::from(text))
                     .or_insert_with(|| SpellingStat {
-                        sig: self.lex.spelling_key(text).link_sig(),
+                        sig: self.lex.link_sig(text),
                         ..SpellingStat::default()
                     }),
             };
