@@ -2,13 +2,14 @@
 //! Hizb-ut-Tahrir), within a document (mode `document`) or across a corpus (mode `corpus`).
 //!
 //! The map phase (`collect`) cuts candidate mentions out of each document (`mentions`) and
-//! counts its spellings; it computes no comparison keys. `fold` computes the keys of a spelling
-//! once, when the accumulator first sees it, and finds the document's variant sets (only when
-//! two of its spellings share a blocking or form key); `fold`/`merge` keep only counted
-//! spellings with their keys, a bounded sample of locations per spelling and the
-//! within-document variant sets, so memory grows with the vocabulary of names, never with the
-//! number of mentions. The reduce blocks spellings by key shape, links the pairs `matcher`
-//! accepts, and reports outliers.
+//! counts its spellings; it computes no comparison keys. `fold` computes the signature of a
+//! spelling (the hashes of its blocking and form keys, `LinkSig`) once, when the accumulator
+//! first sees it, and finds the document's variant sets, computing keys only for spellings
+//! that share a hash with another of the document (`link_candidates`). `fold`/`merge` keep
+//! per distinct spelling its text, counts, signature and a bounded sample of locations, plus
+//! the within-document variant sets, so memory grows with the vocabulary of names, never with
+//! the number of mentions. The reduce blocks the spellings that share a hash with another,
+//! computes their keys then, links the pairs `matcher` accepts, and reports outliers.
 //! This module does no I/O and keeps no state between runs.
 
 mod lexicon;
