@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde::Deserialize;
 
-use super::matcher::{Anchor, MatchLexicon, Rewrite, fold};
+use super::matcher::{Anchor, FxBuild, MatchLexicon, Rewrite, RewritePass, fold};
 use crate::checks::{LexiconSource, ParamError};
 
 #[derive(Deserialize)]
@@ -71,7 +71,7 @@ struct CanonicalEntry {
 /// Configured house spellings: every variant (exact word) maps to its canonical spelling.
 #[derive(Debug, Default)]
 pub struct CanonicalTable {
-    pub variant_to_canonical: HashMap<String, String>,
+    pub variant_to_canonical: HashMap<String, String, FxBuild>,
     /// Canonical spellings themselves (so a group holding one lets it win).
     pub canonicals: Vec<String>,
 }
@@ -172,9 +172,26 @@ pub fn load_match_lexicon(
     if let Some(words) = read::<WordsFile>(lexicons, words_path, "lexicon", errors) {
         let lower = |v: Vec<String>| v.into_iter().map(|w| w.to_lowercase()).collect();
         lex.connectors = lower(words.connectors);
+        lex.connector_codes = lex
+            .connectors
+            .iter()
+            .filter_map(|c| super::mentions::pack_word(c.as_bytes()))
+            .collect();
+        lex.connector_codes.sort_unstable();
+        lex.connector_lengths = vec![0; 256];
+        for c in lex
+            .connectors
+            .iter()
+            .filter(|c| !c.is_empty() && c.len() <= 8 && c.is_ascii())
+        {
+            lex.connector_lengths[usize::from(c.as_bytes()[0])] |= 1 << c.len();
+        }
         lex.particles = lower(words.particles);
         lex.leading = lower(words.leading);
-        lex.rewrites = rewrite_passes(words.rewrites, words_path, errors);
+        lex.rewrites = rewrite_passes(words.rewrites, words_path, errors)
+            .into_iter()
+            .map(RewritePass::new)
+            .collect();
         for class in words.consonant_classes {
             let mut chars = class.chars();
             if let Some(rep) = chars.next() {

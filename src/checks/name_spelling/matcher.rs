@@ -14,50 +14,116 @@ use std::collections::{HashMap, HashSet};
 
 use unicode_normalization::UnicodeNormalization;
 
-/// A cheap hasher for word sets and spelling maps (FNV-1a): keys are short words, and
-/// `SipHash`'s cost shows in profiles of the per-word lookups. Hash flooding is no concern
-/// for a linter's own lexicons; a crafted corpus could at worst slow its own run.
+/// A cheap hasher for word sets and spelling maps (the `FxHash` of rustc: a rotate, a xor and a
+/// multiply per eight bytes): keys are short words, and `SipHash`'s cost shows in profiles of
+/// the per-word lookups. Hash flooding is no concern for a linter's own lexicons; a crafted
+/// corpus could at worst slow its own run.
 #[derive(Default)]
-pub struct FnvHasher(u64);
+pub struct FxHasher(u64);
 
-impl std::hash::Hasher for FnvHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
+const FX_SEED: u64 = 0x517c_c1b7_2722_0a95;
 
-    fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 {
-            0xcbf2_9ce4_8422_2325
-        } else {
-            self.0
-        };
-        for b in bytes {
-            h ^= u64::from(*b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-        self.0 = h;
+impl FxHasher {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(FX_SEED);
     }
 }
 
-/// Builds `FnvHasher`s.
-pub type FnvBuild = std::hash::BuildHasherDefault<FnvHasher>;
+impl std::hash::Hasher for FxHasher {
+    fn finish(&self) -> u64 {
+        // The multiply leaves the low bits weak, and hash tables index by them.
+        self.0.rotate_left(26)
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            self.add(u64::from_le_bytes([
+                c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7],
+            ]));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut last = [0u8; 8];
+            last[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(last));
+        }
+    }
+
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+
+    fn write_u32(&mut self, i: u32) {
+        self.add(u64::from(i));
+    }
+
+    fn write_u64(&mut self, i: u64) {
+        self.add(i);
+    }
+
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+}
+
+/// Builds `FxHasher`s.
+pub type FxBuild = std::hash::BuildHasherDefault<FxHasher>;
+
+/// A 64-bit hash of a tagged string (a blocking or form key of one kind). Equal keys give equal
+/// hashes; unequal ones collide rarely, and every use treats a collision as "may be equal" and
+/// decides on the strings themselves.
+pub fn key_hash(tag: u8, s: &str) -> u64 {
+    use std::hash::{BuildHasher, Hash, Hasher};
+    let mut h = FxBuild::default().build_hasher();
+    tag.hash(&mut h);
+    // `str`'s `Hash` closes with a 0xff byte, which keeps "ab" apart from "ab\0".
+    s.hash(&mut h);
+    let x = h.finish();
+    // Mix the high bits down: `FxHash` leaves the low bits weak.
+    x ^ (x >> 29) ^ (x >> 47)
+}
+
+/// One rewrite pass: its rules in order, and for each first byte the indices of the rules whose
+/// source starts with it (in the same order), so a position tries only rules that can match.
+#[derive(Debug, Default)]
+pub struct RewritePass {
+    pub rules: Vec<Rewrite>,
+    by_first: Vec<Vec<u16>>,
+}
+
+impl RewritePass {
+    pub fn new(rules: Vec<Rewrite>) -> RewritePass {
+        let mut by_first = vec![Vec::new(); 256];
+        for (i, r) in rules.iter().enumerate() {
+            let i = u16::try_from(i).expect("fewer than 65536 rewrite rules in a pass");
+            by_first[usize::from(r.from.as_bytes()[0])].push(i);
+        }
+        RewritePass { rules, by_first }
+    }
+}
 
 /// The parsed lexicons the matcher needs, compiled once.
 #[derive(Debug, Default)]
 pub struct MatchLexicon {
     /// Lower-case connectors allowed inside a name.
-    pub connectors: HashSet<String, FnvBuild>,
+    pub connectors: HashSet<String, FxBuild>,
+    /// The connectors of at most eight ASCII bytes, packed (`mentions::pack_word`) and sorted:
+    /// the per-word lookup of the mention scan.
+    pub connector_codes: Vec<u64>,
+    /// For each first byte of a connector of `connector_codes`, a mask of its lengths.
+    pub connector_lengths: Vec<u32>,
     /// Connectors dropped for alignment and at the start of a spelling.
-    pub particles: HashSet<String, FnvBuild>,
+    pub particles: HashSet<String, FxBuild>,
     /// Lower-case words stripped from the start of a run (titles, sentence openers).
-    pub leading: HashSet<String, FnvBuild>,
+    pub leading: HashSet<String, FxBuild>,
     /// Rewrite passes, applied in order; in each pass the rules are tried longest source
     /// first (start-anchored rules before the others at the first position).
-    pub rewrites: Vec<Vec<Rewrite>>,
+    pub rewrites: Vec<RewritePass>,
     /// Consonant letter to its class representative.
-    pub consonant_class: HashMap<char, char>,
+    pub consonant_class: HashMap<char, char, FxBuild>,
     /// Initial vowel to its class representative.
-    pub vowel_class: HashMap<char, char>,
+    pub vowel_class: HashMap<char, char, FxBuild>,
     /// Folded pairs that are different names (both orders stored).
     pub distinct: HashSet<(String, String)>,
     /// Endings that make different names (both orders stored).
@@ -217,6 +283,19 @@ impl MatchLexicon {
         }
         let vowels = vowel_runs(&norm);
         let vowel_groups = vowels.matches('.').count();
+        let shape = self.shape(&norm);
+        TokenKey {
+            fold,
+            norm,
+            skeleton,
+            vowel_groups,
+            vowels,
+            shape,
+        }
+    }
+
+    /// The shape of a normalised token (see `TokenKey::shape`).
+    fn shape(&self, norm: &str) -> String {
         let mut shape = String::with_capacity(norm.len());
         let mut in_vowel = false;
         for (i, c) in norm.chars().enumerate() {
@@ -230,14 +309,63 @@ impl MatchLexicon {
             }
             in_vowel = vowel;
         }
-        TokenKey {
-            fold,
-            norm,
-            skeleton,
-            vowel_groups,
-            vowels,
-            shape,
+        shape
+    }
+
+    /// `token_key(token).shape` alone.
+    fn token_shape(&self, token: &str) -> String {
+        self.shape(&self.normalise(&fold(token)))
+    }
+
+    /// `spelling_key(spelling).link_sig()`, computing only the keys the signature hashes
+    /// (folds and shapes; no skeletons or vowel runs): the fold phase needs it once for every
+    /// new spelling.
+    pub fn link_sig(&self, spelling: &str) -> LinkSig {
+        let folds: Vec<String> = spelling
+            .split([' ', '-', '‐', '\n', '\t'])
+            .filter(|t| !t.is_empty() && !self.is_particle(t))
+            .map(fold)
+            .filter(|f| !f.is_empty())
+            .collect();
+        if folds.is_empty() {
+            return LinkSig::default();
         }
+        // `token_key(t)` folds `t` first, so its shape is that of the fold.
+        let shapes: Vec<String> = folds.iter().map(|f| self.token_shape(f)).collect();
+        let core_fold: String = folds.concat();
+        let whole = if folds.len() > 1 {
+            self.token_shape(&core_fold)
+        } else {
+            shapes[0].clone()
+        };
+        let full = fold(spelling);
+        let full_shape = (full != core_fold).then(|| self.token_shape(&full));
+        let several = folds.len() > 1;
+        let block = several.then(|| {
+            let mut block = String::new();
+            for s in &shapes {
+                block.push_str(s);
+                block.push('|');
+            }
+            block
+        });
+        let country_block = (several && folds.iter().any(|f| self.country_of.contains_key(f)))
+            .then(|| {
+                let mut key = String::new();
+                for f in &folds {
+                    key.push_str(self.country_of.get(f).unwrap_or(f));
+                    key.push('|');
+                }
+                key
+            });
+        LinkSig::new(
+            block.as_deref(),
+            country_block.as_deref(),
+            &whole,
+            full_shape.as_deref(),
+            &core_fold,
+            &full,
+        )
     }
 
     fn normalise(&self, folded: &str) -> String {
@@ -246,18 +374,32 @@ impl MatchLexicon {
             out = rewrite(&out, pass);
         }
         let mut collapsed = String::with_capacity(out.len());
+        let mut last = None;
         for c in out.chars() {
-            if collapsed.ends_with(c) {
-                continue;
+            if last != Some(c) {
+                collapsed.push(c);
+                last = Some(c);
             }
-            collapsed.push(c);
         }
         collapsed
     }
 
     /// Whether a word is a particle, compared folded ("Aḑ" and "Lā" are "ad" and "la").
     pub fn is_particle(&self, word: &str) -> bool {
-        word.len() <= 8 && self.particles.contains(&fold(word))
+        if word.len() > 8 {
+            return false;
+        }
+        if word.is_ascii() {
+            // `fold` of ASCII: its letters and digits, lower-cased.
+            let mut buf = [0u8; 8];
+            let mut n = 0;
+            for b in word.bytes().filter(u8::is_ascii_alphanumeric) {
+                buf[n] = b.to_ascii_lowercase();
+                n += 1;
+            }
+            return std::str::from_utf8(&buf[..n]).is_ok_and(|f| self.particles.contains(f));
+        }
+        self.particles.contains(&fold(word))
     }
 
     /// The keys of a spelling: tokens split at spaces and hyphens, particles dropped.
@@ -459,21 +601,20 @@ impl MatchLexicon {
 /// One rewrite pass over a token: at each position the first rule that applies (they are
 /// sorted: start-anchored ones first, then longest source first) replaces its source; the
 /// output is not rescanned.
-fn rewrite(token: &str, rules: &[Rewrite]) -> String {
+fn rewrite(token: &str, pass: &RewritePass) -> String {
     let mut out = String::with_capacity(token.len() + 4);
     let mut i = 0;
     'outer: while i < token.len() {
         let rest = &token[i..];
-        for r in rules {
+        // Only the rules whose source starts with this byte can apply, in their order.
+        for &r in &pass.by_first[usize::from(rest.as_bytes()[0])] {
+            let r = &pass.rules[usize::from(r)];
             let applies = match r.anchor {
                 Anchor::Start => i == 0,
                 Anchor::End => rest.len() == r.from.len(),
                 Anchor::Anywhere => true,
             };
-            if applies
-                && rest.as_bytes()[0] == r.from.as_bytes()[0]
-                && rest.starts_with(r.from.as_str())
-            {
+            if applies && rest.starts_with(r.from.as_str()) {
                 out.push_str(&r.to);
                 i += r.from.len();
                 continue 'outer;
@@ -504,4 +645,85 @@ fn vowel_runs(s: &str) -> String {
         runs.push('.');
     }
     runs
+}
+
+/// The blocking and form keys of a spelling as hashes (see `SpellingKey::link_sig`): enough to
+/// tell that two spellings cannot be linked, in a few words instead of a key's dozen strings.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct LinkSig {
+    hashes: [u64; 6],
+    len: u8,
+}
+
+impl LinkSig {
+    /// The distinct hashes, sorted; none for a spelling without core tokens.
+    pub fn hashes(&self) -> &[u64] {
+        &self.hashes[..usize::from(self.len)]
+    }
+}
+
+impl SpellingKey {
+    /// The hashes of the keys under which `link` blocks or unites this spelling: its token
+    /// shapes (several tokens), its country block, the shapes of its tokens run together with
+    /// and without particles, and its two folds (one tag for both, as `may_link` compares
+    /// them). Two spellings that share an exact key share its hash, so spellings whose hashes
+    /// are all unshared meet no other spelling in `link`; a shared hash may be a collision,
+    /// and `link` then decides on the keys themselves.
+    #[cfg(test)]
+    pub fn link_sig(&self) -> LinkSig {
+        if self.tokens.is_empty() {
+            return LinkSig::default();
+        }
+        LinkSig::new(
+            (self.tokens.len() > 1).then(|| self.block()),
+            self.country_block(),
+            &self.whole().map_or(String::new(), |w| w.shape.clone()),
+            self.full_key.as_ref().map(|k| k.shape.as_str()),
+            self.whole_fold(),
+            &self.full,
+        )
+    }
+}
+
+impl LinkSig {
+    /// The signature of a spelling with core tokens, from its keys: the block (several
+    /// tokens), the country block, the shapes of the tokens run together without and with
+    /// particles, and the two folds.
+    fn new(
+        block: Option<&str>,
+        country_block: Option<&str>,
+        whole_shape: &str,
+        full_shape: Option<&str>,
+        whole_fold: &str,
+        full: &str,
+    ) -> LinkSig {
+        let mut sig = LinkSig::default();
+        let mut push = |h: u64| {
+            sig.hashes[usize::from(sig.len)] = h;
+            sig.len += 1;
+        };
+        if let Some(b) = block {
+            push(key_hash(0, b));
+        }
+        if let Some(c) = country_block {
+            push(key_hash(3, c));
+        }
+        push(key_hash(1, whole_shape));
+        if let Some(f) = full_shape {
+            push(key_hash(1, f));
+        }
+        push(key_hash(2, whole_fold));
+        push(key_hash(2, full));
+        let n = usize::from(sig.len);
+        sig.hashes[..n].sort_unstable();
+        let mut end = 0;
+        for i in 0..n {
+            if i == 0 || sig.hashes[i] != sig.hashes[end - 1] {
+                sig.hashes[end] = sig.hashes[i];
+                end += 1;
+            }
+        }
+        sig.len = end as u8;
+        sig
+    }
 }

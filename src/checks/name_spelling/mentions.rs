@@ -10,7 +10,7 @@
 use std::collections::HashSet;
 use std::ops::Range;
 
-use super::matcher::{FnvBuild, MatchLexicon};
+use super::matcher::{FxBuild, MatchLexicon};
 use crate::document::Document;
 use crate::text::words;
 
@@ -37,16 +37,45 @@ struct RunWord {
     possessive: bool,
 }
 
-/// Cuts a trailing possessive ("’s", "'s") off a word.
+/// Cuts a trailing possessive ("’s", "'s", "’S", "'S") off a word.
 fn strip_possessive(w: &str) -> (&str, bool) {
-    for suffix in ["’s", "'s", "’S", "'S"] {
-        if let Some(stem) = w.strip_suffix(suffix)
-            && !stem.is_empty()
-        {
-            return (stem, true);
+    let b = w.as_bytes();
+    if let [.., b'\'' | 0x99, b's' | b'S'] = b {
+        let n = b.len();
+        let cut = if b[n - 2] == b'\'' {
+            n - 2
+        } else if n >= 4 && b[n - 4..n - 1] == *"’".as_bytes() {
+            n - 4
+        } else {
+            return (w, false);
+        };
+        if cut > 0 {
+            return (&w[..cut], true);
         }
     }
     (w, false)
+}
+
+/// `w` in lower case into `buf` when it is short ASCII (the usual case), else `None`.
+fn ascii_lower(w: &str, buf: &mut [u8; 32]) -> Option<usize> {
+    let b = w.as_bytes();
+    if b.len() > buf.len() || !w.is_ascii() {
+        return None;
+    }
+    for (o, c) in buf.iter_mut().zip(b) {
+        *o = c.to_ascii_lowercase();
+    }
+    Some(b.len())
+}
+
+/// A word of at most eight ASCII bytes as one number (zero-padded), for the connector table.
+pub fn pack_word(w: &[u8]) -> Option<u64> {
+    if w.len() > 8 || !w.is_ascii() || w.contains(&0) {
+        return None;
+    }
+    let mut bytes = [0u8; 8];
+    bytes[..w.len()].copy_from_slice(w);
+    Some(u64::from_le_bytes(bytes))
 }
 
 fn lower_into<'b>(buf: &'b mut String, w: &str) -> &'b str {
@@ -60,6 +89,27 @@ fn lower_into<'b>(buf: &'b mut String, w: &str) -> &'b str {
 /// Whether `w` reads as a capitalised name word: an upper-case first letter, some lower-case
 /// letter after it (ALL-CAPS acronyms are not spellings to compare), no digits.
 fn is_capitalised(w: &str) -> bool {
+    let b = w.as_bytes();
+    let Some(&first) = b.first() else {
+        return false;
+    };
+    if first.is_ascii() {
+        // Most words: an ASCII first letter decides at once when it is not upper case.
+        if !first.is_ascii_uppercase() {
+            return false;
+        }
+        if w.is_ascii() {
+            return b.len() >= 2
+                && b.iter().any(u8::is_ascii_lowercase)
+                && !b.iter().any(u8::is_ascii_digit)
+                && (!b.contains(&b'\'') || !is_contraction(w));
+        }
+    }
+    is_capitalised_general(w)
+}
+
+/// `is_capitalised` for any word.
+fn is_capitalised_general(w: &str) -> bool {
     let mut chars = w.chars();
     let Some(first) = chars.next() else {
         return false;
@@ -91,6 +141,36 @@ struct Classifier<'l> {
 }
 
 impl Classifier<'_> {
+    /// Whether a word (at most `MAX_CONNECTOR_LEN` bytes) is a connector, in any case.
+    fn is_connector(&mut self, w: &str) -> bool {
+        let mut buf = [0u8; 32];
+        match ascii_lower(w, &mut buf) {
+            Some(0) => self.lex.connectors.contains(""),
+            // Most short words ("the", "of") fail the first-letter and length test.
+            Some(n) if self.lex.connector_lengths[usize::from(buf[0])] & (1 << n.min(31)) == 0 => {
+                false
+            }
+            Some(n) => pack_word(&buf[..n])
+                .is_some_and(|code| self.lex.connector_codes.binary_search(&code).is_ok()),
+            None => self.lex.connectors.contains(lower_into(&mut self.buf, w)),
+        }
+    }
+
+    /// Whether a word starts with an ASCII lower-case letter and, its possessive cut off as
+    /// `classify` does, can be no connector (too long, or no connector has its first letter
+    /// and length) and has no hyphen early enough to close a connector: `classify` would call
+    /// it `Other`.
+    fn plain_lower(&self, w: &str) -> bool {
+        let b = strip_possessive(w).0.as_bytes();
+        let Some(&first) = b.first() else {
+            return false;
+        };
+        first.is_ascii_lowercase()
+            && !b[..b.len().min(MAX_CONNECTOR_LEN + 1)].contains(&b'-')
+            && (b.len() > MAX_CONNECTOR_LEN
+                || self.lex.connector_lengths[usize::from(first)] & (1 << b.len()) == 0)
+    }
+
     fn classify(&mut self, text: &str, start: usize) -> RunWord {
         let (w, possessive) = strip_possessive(text);
         let end = start + w.len();
@@ -105,21 +185,17 @@ impl Classifier<'_> {
             word.kind = WordKind::Name;
             return word;
         }
-        if let Some(h) = w.find('-').filter(|&h| h <= MAX_CONNECTOR_LEN) {
+        // The first hyphen, when it closes a head short enough to be a connector.
+        let near = &w.as_bytes()[..w.len().min(MAX_CONNECTOR_LEN + 1)];
+        if let Some(h) = near.iter().position(|&b| b == b'-') {
             let (head, tail) = (&w[..h], &w[h + 1..]);
-            let connector = self
-                .lex
-                .connectors
-                .contains(lower_into(&mut self.buf, head));
-            if connector && is_capitalised(tail) {
+            if is_capitalised(tail) && self.is_connector(head) {
                 word.kind = WordKind::Name;
                 word.particle_prefix = h + 1;
                 return word;
             }
         }
-        if w.len() <= MAX_CONNECTOR_LEN
-            && w.chars().all(char::is_lowercase)
-            && self.lex.connectors.contains(lower_into(&mut self.buf, w))
+        if w.len() <= MAX_CONNECTOR_LEN && w.chars().all(char::is_lowercase) && self.is_connector(w)
         {
             word.kind = WordKind::Connector;
         }
@@ -127,12 +203,16 @@ impl Classifier<'_> {
     }
 
     fn is_leading(&mut self, w: &str) -> bool {
-        let lower = lower_into(&mut self.buf, w);
+        let mut buf = [0u8; 32];
+        let lower = match ascii_lower(w, &mut buf) {
+            Some(n) => std::str::from_utf8(&buf[..n]).expect("ASCII"),
+            None => lower_into(&mut self.buf, w),
+        };
         self.lex.leading.contains(lower) || self.lex.particles.contains(lower)
     }
 }
 
-pub type FnvSet<'a> = HashSet<&'a str, FnvBuild>;
+pub type FxSet<'a> = HashSet<&'a str, FxBuild>;
 
 /// Appends the name mentions of `doc`'s body to `out`: each run once, and for runs of two or
 /// more name words also the last word alone (the surname a second reference uses). Appends the
@@ -149,64 +229,134 @@ pub fn collect_mentions(
         lex,
         buf: String::new(),
     };
-    // One pass over the words: classify each, remember where sentences start.
-    let mut classified: Vec<(RunWord, bool)> = Vec::new();
+    // One pass over the words: classify each; keep the name words and connectors, with where
+    // sentences start and whether another word came between.
+    let mut kept: Vec<Kept> = Vec::new();
     // Mikheev: words capitalised somewhere other than a sentence start.
-    let mut inner_caps: FnvSet<'_> = FnvSet::default();
+    let mut inner_caps: FxSet<'_> = FxSet::default();
+    let mut n = 0usize;
+    let mut last_kept = usize::MAX;
     for s in &doc.sentences {
         for (i, w) in words(text, s.clone()).enumerate() {
+            if cls.plain_lower(w.text) {
+                // The usual word: lower case, neither a connector nor "al-Name".
+                lower_words.push(w.start..w.start + w.text.len());
+                n += 1;
+                continue;
+            }
             let word = cls.classify(w.text, w.start);
-            if w.text.starts_with(char::is_lowercase) {
+            let lower_start = match w.text.as_bytes().first() {
+                Some(b) if b.is_ascii() => b.is_ascii_lowercase(),
+                _ => w.text.starts_with(char::is_lowercase),
+            };
+            if lower_start {
                 lower_words.push(w.start..w.start + w.text.len());
             }
             if word.kind == WordKind::Name && i > 0 && word.particle_prefix == 0 {
                 inner_caps.insert(&text[word.start..word.end]);
             }
-            classified.push((word, i == 0));
+            if word.kind != WordKind::Other {
+                kept.push(Kept {
+                    word,
+                    first: i == 0,
+                    contiguous: n > 0 && last_kept == n - 1,
+                });
+                last_kept = n;
+            }
+            n += 1;
         }
     }
-    let mut run: Vec<RunWord> = Vec::new();
+    // The runs: what a walk over all words would build, where any other word closes the run
+    // (`kept` holds runs as ranges `run`, since their words are consecutive there).
+    let mut run = 0..0;
     let mut run_at_start = false;
-    let mut prev_end = 0;
-    for &(word, first) in &classified {
-        let joined = !first
+    for (k, kw) in kept.iter().enumerate() {
+        let word = kw.word;
+        if !kw.contiguous {
+            // Another word came between: it closed the run.
+            close_run(
+                text,
+                &kept[run.clone()],
+                run_at_start,
+                &inner_caps,
+                &mut cls,
+                out,
+            );
+            run = k..k;
+        }
+        // The run, when not empty, ends with the word before this one.
+        let joined = !kw.first
             && !run.is_empty()
-            && !run.last().is_some_and(|r| r.possessive)
-            && word.start > prev_end
-            && text[prev_end..word.start].chars().all(char::is_whitespace);
-        prev_end = word.end;
+            && !kept[run.end - 1].word.possessive
+            && word.start > kept[run.end - 1].word.end
+            && is_space(&text[kept[run.end - 1].word.end..word.start]);
         match word.kind {
-            WordKind::Name | WordKind::Connector if joined => run.push(word),
+            WordKind::Name | WordKind::Connector if joined => run.end = k + 1,
             WordKind::Name => {
-                close_run(text, &run, run_at_start, &inner_caps, &mut cls, out);
-                run.clear();
-                run.push(word);
-                run_at_start = first;
+                close_run(
+                    text,
+                    &kept[run.clone()],
+                    run_at_start,
+                    &inner_caps,
+                    &mut cls,
+                    out,
+                );
+                run = k..k + 1;
+                run_at_start = kw.first;
             }
             _ => {
-                close_run(text, &run, run_at_start, &inner_caps, &mut cls, out);
-                run.clear();
+                close_run(
+                    text,
+                    &kept[run.clone()],
+                    run_at_start,
+                    &inner_caps,
+                    &mut cls,
+                    out,
+                );
+                run = k + 1..k + 1;
             }
         }
     }
-    close_run(text, &run, run_at_start, &inner_caps, &mut cls, out);
+    close_run(text, &kept[run], run_at_start, &inner_caps, &mut cls, out);
+}
+
+/// A name word or connector of the scan: whether it opens a sentence, and whether the word
+/// before it in the text is the kept word before it in the list (no other word between).
+#[derive(Clone, Copy, Debug)]
+struct Kept {
+    word: RunWord,
+    first: bool,
+    contiguous: bool,
+}
+
+/// Whether a gap between words is white space only (one space, usually).
+fn is_space(gap: &str) -> bool {
+    gap == " " || gap.chars().all(char::is_whitespace)
 }
 
 fn close_run(
     text: &str,
-    run: &[RunWord],
+    run: &[Kept],
     at_sentence_start: bool,
-    inner_caps: &FnvSet<'_>,
+    inner_caps: &FxSet<'_>,
     cls: &mut Classifier<'_>,
     out: &mut Vec<Mention>,
 ) {
+    if run.is_empty() {
+        return;
+    }
     let mut words = run;
-    while words.last().is_some_and(|w| w.kind == WordKind::Connector) {
+    while words
+        .last()
+        .is_some_and(|w| w.word.kind == WordKind::Connector)
+    {
         words = &words[..words.len() - 1];
     }
     let mut first_is_initial = at_sentence_start;
     loop {
-        let Some(first) = words.first() else { return };
+        let Some(first) = words.first().map(|w| &w.word) else {
+            return;
+        };
         let w = &text[first.start..first.end];
         let drop = first.kind == WordKind::Connector
             || cls.is_leading(w)
@@ -217,13 +367,19 @@ fn close_run(
         words = &words[1..];
         first_is_initial = false;
     }
-    let (Some(first), Some(last)) = (words.first(), words.last()) else {
+    let (Some(first), Some(last)) = (
+        words.first().map(|w| &w.word),
+        words.last().map(|w| &w.word),
+    ) else {
         return;
     };
     out.push(Mention {
         span: first.start + first.particle_prefix..last.end,
     });
-    let names = words.iter().filter(|w| w.kind == WordKind::Name).count();
+    let names = words
+        .iter()
+        .filter(|w| w.word.kind == WordKind::Name)
+        .count();
     if names >= 2 && last.kind == WordKind::Name {
         out.push(Mention {
             span: last.start + last.particle_prefix..last.end,

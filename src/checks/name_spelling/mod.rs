@@ -2,13 +2,14 @@
 //! Hizb-ut-Tahrir), within a document (mode `document`) or across a corpus (mode `corpus`).
 //!
 //! The map phase (`collect`) cuts candidate mentions out of each document (`mentions`) and
-//! counts its spellings; it computes no comparison keys. `fold` computes the keys of a spelling
-//! once, when the accumulator first sees it, and finds the document's variant sets (only when
-//! two of its spellings share a blocking or form key); `fold`/`merge` keep only counted
-//! spellings with their keys, a bounded sample of locations per spelling and the
-//! within-document variant sets, so memory grows with the vocabulary of names, never with the
-//! number of mentions. The reduce blocks spellings by key shape, links the pairs `matcher`
-//! accepts, and reports outliers.
+//! counts its spellings; it computes no comparison keys. `fold` computes the signature of a
+//! spelling (the hashes of its blocking and form keys, `LinkSig`) once, when the accumulator
+//! first sees it, and finds the document's variant sets, computing keys only for spellings
+//! that share a hash with another of the document (`link_candidates`). `fold`/`merge` keep
+//! per distinct spelling its text, counts, signature and a bounded sample of locations, plus
+//! the within-document variant sets, so memory grows with the vocabulary of names, never with
+//! the number of mentions. The reduce blocks the spellings that share a hash with another,
+//! computes their keys then, links the pairs `matcher` accepts, and reports outliers.
 //! This module does no I/O and keeps no state between runs.
 
 mod lexicon;
@@ -16,6 +17,7 @@ mod matcher;
 mod mentions;
 
 use std::borrow::Cow;
+use std::cell::OnceCell;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 use std::ops::Range;
@@ -25,7 +27,7 @@ use serde::{Deserialize, Serialize};
 
 use self::lexicon::{CanonicalTable, load_canonical, load_match_lexicon};
 pub use self::matcher::fold;
-use self::matcher::{FnvBuild, MatchLexicon, SpellingKey};
+use self::matcher::{FxBuild, LinkSig, MatchLexicon, SpellingKey};
 use self::mentions::{Mention, collect_mentions};
 use crate::checks::{CompiledCheck, CorpusCheck, Kind, LexiconSource, ParamError, Scope};
 use crate::diagnostic::{Edit, Finding, Fix, Label};
@@ -132,16 +134,37 @@ pub struct NameSpellingCheck {
 pub struct DocSpelling {
     text: Box<str>,
     spans: Vec<Range<usize>>,
+}
+
+/// What `collect` finds in one document: its spellings, sorted by text, with their texts in one
+/// buffer and their spans in one list (three allocations per document, none per mention).
+/// Comparison keys are computed in `fold`, once per distinct spelling of the accumulator, not
+/// per document.
+#[derive(Debug, Default)]
+pub struct DocFacts {
+    texts: String,
+    spellings: Vec<FactSpelling>,
+    spans: Vec<Range<usize>>,
+}
+
+/// One spelling of `DocFacts`: its text in `texts`, its spans (sorted, distinct) in `spans`.
+#[derive(Clone, Debug)]
+struct FactSpelling {
+    text: Range<usize>,
+    spans: Range<usize>,
     /// A one-word spelling whose lower-case form the document also uses as a common word
     /// ("Life" beside "life"): compared only in form, never as a transliteration.
     common: bool,
 }
 
-/// What `collect` finds in one document: its spellings, sorted by text. Comparison keys are
-/// computed in `fold`, once per distinct spelling of the accumulator, not per document.
-#[derive(Clone, Debug, Default)]
-pub struct DocFacts {
-    spellings: Vec<DocSpelling>,
+impl DocFacts {
+    fn text(&self, s: &FactSpelling) -> &str {
+        &self.texts[s.text.clone()]
+    }
+
+    fn spans(&self, s: &FactSpelling) -> &[Range<usize>] {
+        &self.spans[s.spans.clone()]
+    }
 }
 
 /// How often a spelling occurs in the corpus and a few places where.
@@ -149,12 +172,13 @@ pub struct DocFacts {
 pub struct SpellingStat {
     mentions: u64,
     documents: u64,
-    /// Used as a common word in some document it occurs in (see `DocSpelling::common`).
+    /// Used as a common word in some document it occurs in (see `FactSpelling::common`).
     common: bool,
     /// The smallest (path, span) locations, sorted, at most `sample_size`.
     sample: Vec<(Arc<str>, Range<usize>)>,
-    /// The comparison keys, computed when the spelling is first folded in.
-    key: Option<Arc<SpellingKey>>,
+    /// The hashes of the blocking and form keys, computed when the spelling is first folded
+    /// in; the keys themselves are recomputed where needed (few spellings ever are).
+    sig: LinkSig,
 }
 
 /// A set of variant spellings that occur together in one document.
@@ -164,10 +188,11 @@ pub struct DocConflict {
     members: Vec<DocSpelling>,
 }
 
-/// The accumulator: counted spellings and within-document variant sets.
+/// The accumulator: counted spellings and within-document variant sets. Its size follows the
+/// vocabulary of names (some hundred bytes per distinct spelling), not the number of mentions.
 #[derive(Debug, Default)]
 pub struct NameAcc {
-    spellings: HashMap<Box<str>, SpellingStat, FnvBuild>,
+    spellings: HashMap<Box<str>, SpellingStat, FxBuild>,
     conflicts: Vec<DocConflict>,
 }
 
@@ -192,10 +217,60 @@ fn merge_sample(
     into.truncate(k);
 }
 
+/// `merge_sample` of a document's first `k` spans (sorted), skipped when the sample is full and
+/// its largest location lies before all of them (then none would be kept).
+fn add_sample(
+    into: &mut Vec<(Arc<str>, Range<usize>)>,
+    path: &Arc<str>,
+    spans: &[Range<usize>],
+    k: usize,
+) {
+    if let (Some(last), Some(first)) = (into.last(), spans.first())
+        && into.len() >= k
+        && (&**path, first.start, first.end) >= location_key(last)
+    {
+        return;
+    }
+    merge_sample(
+        into,
+        spans.iter().take(k).map(|sp| (path.clone(), sp.clone())),
+        k,
+    );
+}
+
+/// The comparison keys of a list of spellings, each computed on first use (the corpus reduce
+/// needs them only for spellings that share a blocking or form key with another).
+struct LazyKeys<'a> {
+    lex: &'a MatchLexicon,
+    names: &'a [&'a str],
+    keys: Vec<OnceCell<SpellingKey>>,
+}
+
+impl<'a> LazyKeys<'a> {
+    fn new(lex: &'a MatchLexicon, names: &'a [&'a str]) -> LazyKeys<'a> {
+        LazyKeys {
+            lex,
+            names,
+            keys: (0..names.len()).map(|_| OnceCell::new()).collect(),
+        }
+    }
+
+    fn get(&self, i: usize) -> &SpellingKey {
+        self.keys[i].get_or_init(|| self.lex.spelling_key(self.names[i]))
+    }
+}
+
 /// The identity of a spelling: white space runs collapsed (a name wrapped over two lines keeps
 /// one spelling) and typographic apostrophes unified (’ ‘ ʼ and the backtick are one mark: curly against
 /// straight quotes is a typography question, not a name spelling).
 pub fn spelling_text(text: &str) -> Cow<'_, str> {
+    // Most spellings: printable ASCII without a backtick or two spaces in a row.
+    let b = text.as_bytes();
+    if b.iter().all(|&c| (0x20..0x7f).contains(&c) && c != b'`')
+        && !b.windows(2).any(|w| w == b"  ")
+    {
+        return Cow::Borrowed(text);
+    }
     let is_apostrophe = |c: char| matches!(c, '’' | '‘' | 'ʼ' | 'ʻ' | '`' | '′');
     let plain = !text.contains(is_apostrophe)
         && !text.contains(|c: char| c.is_whitespace() && c != ' ')
@@ -296,42 +371,38 @@ impl NameSpellingCheck {
         }
     }
 
-    /// Whether `link` could join any two of these spellings: two share a blocking or form key,
-    /// or one is a configured variant. Most documents have none, and this costs one sort.
-    fn may_link(&self, names: &[&str], keys: &[&SpellingKey]) -> bool {
-        if names
-            .iter()
-            .any(|n| self.canonical.variant_to_canonical.contains_key(*n))
-        {
-            return true;
+    /// The spellings that `link` could join to another: those that share the hash of a
+    /// blocking or form key with another (see `SpellingKey::link_sig`), and configured variants
+    /// with their canonical spelling when both are present. `link` over these alone makes the
+    /// same groups as over all, without computing the keys of the others; a hash collision
+    /// only adds a spelling that `link` then leaves alone. `names` are sorted; ascending
+    /// indices.
+    fn link_candidates(&self, names: &[&str], sigs: &[LinkSig]) -> Vec<usize> {
+        let mut candidate = vec![false; names.len()];
+        let mut tagged: Vec<(u64, u32)> = Vec::new();
+        for (i, sig) in sigs.iter().enumerate() {
+            let i = u32::try_from(i).expect("fewer than 2^32 spellings");
+            tagged.extend(sig.hashes().iter().map(|&h| (h, i)));
         }
-        let mut seen: Vec<(u8, &str)> = Vec::with_capacity(keys.len() * 4);
-        for k in keys.iter().filter(|k| !k.tokens.is_empty()) {
-            let start = seen.len();
-            if k.tokens.len() > 1 {
-                seen.push((0, k.block()));
+        tagged.sort_unstable();
+        for run in tagged.chunk_by(|a, b| a.0 == b.0).filter(|r| r.len() > 1) {
+            // A signature's hashes are distinct: a run of two holds two spellings.
+            for &(_, i) in run {
+                candidate[i as usize] = true;
             }
-            if let Some(c) = k.country_block() {
-                seen.push((3, c));
-            }
-            for w in [k.whole(), k.full_key.as_ref()].into_iter().flatten() {
-                seen.push((1, w.shape.as_str()));
-            }
-            seen.push((2, k.whole_fold()));
-            seen.push((2, k.full.as_str()));
-            // One spelling's own keys may coincide; count each once.
-            seen[start..].sort_unstable();
-            let mut end = start;
-            for i in start..seen.len() {
-                if i == start || seen[i] != seen[end - 1] {
-                    seen[end] = seen[i];
-                    end += 1;
+        }
+        drop(tagged);
+        if !self.canonical.variant_to_canonical.is_empty() {
+            for (i, name) in names.iter().enumerate() {
+                if let Some(c) = self.canonical.variant_to_canonical.get(*name)
+                    && let Ok(j) = names.binary_search(&c.as_str())
+                {
+                    candidate[i] = true;
+                    candidate[j] = true;
                 }
             }
-            seen.truncate(end);
         }
-        seen.sort_unstable();
-        seen.windows(2).any(|w| w[0] == w[1])
+        (0..names.len()).filter(|&i| candidate[i]).collect()
     }
 
     /// Groups of indices into `keys` whose spellings are linked by `variants`, each sorted,
@@ -344,7 +415,7 @@ impl NameSpellingCheck {
         veto: impl Fn(usize, usize) -> bool,
     ) -> Vec<Vec<usize>> {
         let mut blocks: BTreeMap<(u8, &str), Vec<usize>> = BTreeMap::new();
-        let mut forms: HashMap<(u8, &str), usize> = HashMap::new();
+        let mut forms: HashMap<(u8, &str), usize, FxBuild> = HashMap::default();
         let mut uf = UnionFind::new(keys.len());
         for (i, k) in keys.iter().enumerate() {
             if !k.tokens.is_empty() {
@@ -383,7 +454,8 @@ impl NameSpellingCheck {
             }
         }
         // Configured variants join their canonical spelling whatever their keys say.
-        let index: HashMap<&str, usize> = names.iter().enumerate().map(|(i, n)| (*n, i)).collect();
+        let index: HashMap<&str, usize, FxBuild> =
+            names.iter().enumerate().map(|(i, n)| (*n, i)).collect();
         for (i, name) in names.iter().enumerate() {
             if let Some(&j) = self
                 .canonical
@@ -406,11 +478,9 @@ impl NameSpellingCheck {
     pub fn variant_groups(&self, acc: &NameAcc) -> Vec<NameVariantGroup> {
         let mut names: Vec<&str> = acc.spellings.keys().map(AsRef::as_ref).collect();
         names.sort_unstable();
-        let keys = self.corpus_keys(acc, &names);
-        let key_refs: Vec<&SpellingKey> = keys.iter().map(AsRef::as_ref).collect();
-        let common: Vec<bool> = names.iter().map(|s| acc.spellings[*s].common).collect();
+        let keys = LazyKeys::new(&self.lex, &names);
         let mut out: Vec<NameVariantGroup> = self
-            .link(&names, &key_refs, &common, |_, _| false)
+            .corpus_groups(acc, &names, &keys)
             .into_iter()
             .map(|g| {
                 let mut spellings: Vec<(String, u64)> = g
@@ -441,16 +511,20 @@ impl NameSpellingCheck {
             .is_empty()
     }
 
-    /// The keys of `names` (spellings of `acc`), as folded in; computed here if missing.
-    fn corpus_keys(&self, acc: &NameAcc, names: &[&str]) -> Vec<Arc<SpellingKey>> {
-        names
-            .iter()
-            .map(|n| {
-                acc.spellings
-                    .get(*n)
-                    .and_then(|st| st.key.clone())
-                    .unwrap_or_else(|| Arc::new(self.lex.spelling_key(n)))
-            })
+    /// The variant groups of the corpus: `link` over all spellings of `acc` (`names`, sorted),
+    /// run over its `link_candidates` only, so that keys are computed for those alone. Indices
+    /// are into `names`.
+    fn corpus_groups(&self, acc: &NameAcc, names: &[&str], keys: &LazyKeys<'_>) -> Vec<Vec<usize>> {
+        let sigs: Vec<LinkSig> = names.iter().map(|n| acc.spellings[*n].sig).collect();
+        let sub = self.link_candidates(names, &sigs);
+        drop(sigs);
+        let sub_names: Vec<&str> = sub.iter().map(|&i| names[i]).collect();
+        let sub_keys: Vec<&SpellingKey> = sub.iter().map(|&i| keys.get(i)).collect();
+        let common: Vec<bool> = sub_names.iter().map(|s| acc.spellings[*s].common).collect();
+        // `sub` is ascending, so groups and their order map back unchanged.
+        self.link(&sub_names, &sub_keys, &common, |_, _| false)
+            .into_iter()
+            .map(|g| g.into_iter().map(|j| sub[j]).collect())
             .collect()
     }
 
@@ -560,7 +634,7 @@ impl NameSpellingCheck {
     }
 
     fn reduce_corpus(&self, acc: &NameAcc) -> Vec<(Arc<str>, Finding)> {
-        let mut in_conflict: HashMap<&str, Vec<&str>> = HashMap::new();
+        let mut in_conflict: HashMap<&str, Vec<&str>, FxBuild> = HashMap::default();
         for c in &acc.conflicts {
             for m in &c.members {
                 in_conflict.entry(&c.path).or_default().push(&m.text);
@@ -571,13 +645,11 @@ impl NameSpellingCheck {
         };
         let mut names: Vec<&str> = acc.spellings.keys().map(AsRef::as_ref).collect();
         names.sort_unstable();
-        let keys = self.corpus_keys(acc, &names);
-        let key_refs: Vec<&SpellingKey> = keys.iter().map(AsRef::as_ref).collect();
-        let common: Vec<bool> = names.iter().map(|s| acc.spellings[*s].common).collect();
+        let keys = LazyKeys::new(&self.lex, &names);
         let given_names = GivenNames::new(&names);
         let mut out = Vec::new();
         let mut reported: Vec<usize> = Vec::new();
-        for group in self.link(&names, &key_refs, &common, |_, _| false) {
+        for group in self.corpus_groups(acc, &names, &keys) {
             let members: Vec<&str> = group.iter().map(|&i| names[i]).collect();
             let stat = |i: usize| &acc.spellings[names[i]];
             let configured = self.configured_canonical(&members).map(str::to_string);
@@ -618,14 +690,14 @@ impl NameSpellingCheck {
                 // another entity (Robert MacIntosh, the Macintosh computer).
                 let other_entity =
                     given_names.is_surname(names[m]) && !given_names.is_surname(names[major]);
-                let evidence = keys[m].tokens.len() > 1
-                    || keys[m].same_form(&keys[major]) && !other_entity
+                let evidence = keys.get(m).tokens.len() > 1
+                    || keys.get(m).same_form(keys.get(major)) && !other_entity
                     || given_names.shared(names[m], names[major]);
                 let rare = dominant
                     && evidence
                     && (s.mentions as f64)
                         < self.params.max_minority_share * major_stat.mentions as f64
-                    && self.lex.variants(&keys[m], &keys[major]);
+                    && self.lex.variants(keys.get(m), keys.get(major));
                 if !(rare || is_configured_variant) {
                     continue;
                 }
@@ -718,12 +790,12 @@ impl NameSpellingCheck {
 /// For each last word of a multi-word spelling, the words before it ("Muammar" for
 /// "Muammar Gaddafi"): two surnames that follow the same given name are likely one person.
 struct GivenNames<'a> {
-    by_last: HashMap<&'a str, Vec<&'a str>>,
+    by_last: HashMap<&'a str, Vec<&'a str>, FxBuild>,
 }
 
 impl<'a> GivenNames<'a> {
     fn new(names: &[&'a str]) -> GivenNames<'a> {
-        let mut by_last: HashMap<&'a str, Vec<&'a str>> = HashMap::new();
+        let mut by_last: HashMap<&'a str, Vec<&'a str>, FxBuild> = HashMap::default();
         for name in names {
             if let Some((head, last)) = name.rsplit_once(' ') {
                 by_last.entry(last).or_default().push(head);
@@ -758,34 +830,39 @@ fn plural(n: u64, word: &str) -> String {
 }
 
 impl CorpusCheck for NameSpellingCheck {
-    type Facts = DocFacts;
+    type Facts = Arc<DocFacts>;
     type Acc = NameAcc;
 
     fn share_key(&self) -> Option<u64> {
         Some(self.share_key)
     }
 
-    fn collect(&self, doc: &Document) -> Option<DocFacts> {
-        // Both name rules collect the same facts: the second reuses the first's.
-        doc.memo(self.analysis_key, || self.collect_facts(doc))
+    fn collect(&self, doc: &Document) -> Option<Arc<DocFacts>> {
+        // Both name rules collect the same facts: the second reuses the first's (shared, not
+        // copied).
+        doc.memo(self.analysis_key, || self.collect_facts(doc).map(Arc::new))
             .as_ref()
             .clone()
     }
 
-    fn fold(&self, acc: &mut NameAcc, path: &Arc<str>, facts: DocFacts) {
-        self.fold_facts(acc, path, facts);
+    fn fold(&self, acc: &mut NameAcc, path: &Arc<str>, facts: Arc<DocFacts>) {
+        self.fold_facts(acc, path, &facts);
     }
     fn merge(&self, acc: &mut NameAcc, other: NameAcc) {
         let k = self.params.sample_size;
         for (text, stat) in other.spellings {
-            let into = acc.spellings.entry(text).or_default();
-            into.mentions += stat.mentions;
-            into.documents += stat.documents;
-            into.common |= stat.common;
-            if into.key.is_none() {
-                into.key = stat.key;
+            match acc.spellings.entry(text) {
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    e.insert(stat);
+                }
+                std::collections::hash_map::Entry::Occupied(mut e) => {
+                    let into = e.get_mut();
+                    into.mentions += stat.mentions;
+                    into.documents += stat.documents;
+                    into.common |= stat.common;
+                    merge_sample(&mut into.sample, stat.sample, k);
+                }
             }
-            merge_sample(&mut into.sample, stat.sample, k);
         }
         acc.conflicts.extend(other.conflicts);
         acc.conflicts.sort_by(conflict_order);
@@ -835,92 +912,134 @@ impl NameSpellingCheck {
         if mentions.is_empty() {
             return None;
         }
-        let mut by_text: BTreeMap<Cow<str>, Vec<Range<usize>>> = BTreeMap::new();
-        for m in mentions {
-            by_text
-                .entry(spelling_text(&doc.text[m.span.clone()]))
-                .or_default()
-                .push(m.span);
-        }
-        // One-word spellings the document also writes in lower case ("Life" beside "life").
-        let lowered: Vec<Option<String>> = by_text
-            .keys()
-            .map(|t| (!t.contains([' ', '-'])).then(|| t.to_lowercase()))
+        // Each mention with its spelling (borrowed from the text unless its white space or
+        // apostrophes change), sorted by spelling, then span; a span counted once.
+        let mut items: Vec<(Cow<str>, Range<usize>)> = mentions
+            .into_iter()
+            .map(|m| (spelling_text(&doc.text[m.span.clone()]), m.span))
             .collect();
-        let mut common = vec![false; lowered.len()];
-        let longest = lowered.iter().flatten().map(String::len).max().unwrap_or(0);
-        for w in &lower_words {
-            let word = &doc.text[w.clone()];
-            if word.len() > longest {
+        items.sort_unstable_by(|a, b| {
+            (a.0.as_ref(), a.1.start, a.1.end).cmp(&(b.0.as_ref(), b.1.start, b.1.end))
+        });
+        items.dedup_by(|a, b| a.0 == b.0 && a.1 == b.1);
+        let mut facts = DocFacts {
+            texts: String::new(),
+            spellings: Vec::new(),
+            spans: Vec::with_capacity(items.len()),
+        };
+        for run in items.chunk_by(|a, b| a.0 == b.0) {
+            let text = facts.texts.len();
+            facts.texts.push_str(&run[0].0);
+            let spans = facts.spans.len();
+            facts.spans.extend(run.iter().map(|(_, span)| span.clone()));
+            facts.spellings.push(FactSpelling {
+                text: text..facts.texts.len(),
+                spans: spans..facts.spans.len(),
+                common: false,
+            });
+        }
+        drop(items);
+        // One-word spellings the document also writes in lower case ("Life" beside "life"):
+        // their lower-case forms in one buffer, and for each first byte a mask of their
+        // lengths, to pass over most words at once.
+        let mut lowered = String::new();
+        let mut one_word: Vec<(Range<usize>, usize)> = Vec::new();
+        let mut lengths = [0u64; 256];
+        for (i, s) in facts.spellings.iter().enumerate() {
+            let t = facts.text(s);
+            if t.contains([' ', '-']) {
                 continue;
             }
-            for (i, l) in lowered.iter().enumerate() {
-                if l.as_deref() == Some(word) {
-                    common[i] = true;
+            let start = lowered.len();
+            if t.is_ascii() {
+                lowered.extend(t.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+            } else {
+                lowered.push_str(&t.to_lowercase());
+            }
+            if let Some(&first) = lowered.as_bytes().get(start) {
+                lengths[usize::from(first)] |= length_bit(lowered.len() - start);
+            }
+            one_word.push((start..lowered.len(), i));
+        }
+        if !one_word.is_empty() {
+            // Sorted by lower-case form, so each word finds its equals by binary search.
+            one_word.sort_unstable_by(|a, b| lowered[a.0.clone()].cmp(&lowered[b.0.clone()]));
+            for w in &lower_words {
+                let word = &doc.text[w.clone()];
+                let Some(&first) = word.as_bytes().first() else {
+                    continue;
+                };
+                if lengths[usize::from(first)] & length_bit(word.len()) == 0 {
+                    continue;
+                }
+                let from = one_word.partition_point(|(l, _)| &lowered[l.clone()] < word);
+                for (l, i) in &one_word[from..] {
+                    if &lowered[l.clone()] != word {
+                        break;
+                    }
+                    facts.spellings[*i].common = true;
                 }
             }
         }
-        let spellings: Vec<DocSpelling> = by_text
-            .into_iter()
-            .zip(common)
-            .map(|((text, mut spans), common)| {
-                spans.sort_by_key(|s| (s.start, s.end));
-                spans.dedup();
-                DocSpelling {
-                    text: text.into_owned().into_boxed_str(),
-                    spans,
-                    common,
-                }
-            })
-            .collect();
-        Some(DocFacts { spellings })
+        Some(facts)
     }
 
-    fn fold_facts(&self, acc: &mut NameAcc, path: &Arc<str>, facts: DocFacts) {
+    fn fold_facts(&self, acc: &mut NameAcc, path: &Arc<str>, facts: &DocFacts) {
         let k = self.params.sample_size;
-        let mut keys: Vec<Arc<SpellingKey>> = Vec::with_capacity(facts.spellings.len());
+        let several = facts.spellings.len() > 1;
+        let mut sigs: Vec<LinkSig> = Vec::new();
         for s in &facts.spellings {
-            let stat = match acc.spellings.get_mut(&s.text) {
+            let text = facts.text(s);
+            let spans = facts.spans(s);
+            let stat = match acc.spellings.get_mut(text) {
                 Some(stat) => stat,
-                None => acc.spellings.entry(s.text.clone()).or_default(),
+                None => acc
+                    .spellings
+                    .entry(Box::from(text))
+                    .or_insert_with(|| SpellingStat {
+                        sig: self.lex.link_sig(text),
+                        ..SpellingStat::default()
+                    }),
             };
-            stat.mentions += s.spans.len() as u64;
+            stat.mentions += spans.len() as u64;
             stat.documents += 1;
             stat.common |= s.common;
-            merge_sample(
-                &mut stat.sample,
-                s.spans.iter().take(k).map(|sp| (path.clone(), sp.clone())),
-                k,
-            );
-            let key = stat
-                .key
-                .get_or_insert_with(|| Arc::new(self.lex.spelling_key(&s.text)));
-            keys.push(key.clone());
+            add_sample(&mut stat.sample, path, spans, k);
+            if several {
+                sigs.push(stat.sig);
+            }
         }
-        if facts.spellings.len() < 2 {
+        if !several {
             return;
         }
-        let key_refs: Vec<&SpellingKey> = keys.iter().map(AsRef::as_ref).collect();
-        let texts: Vec<&str> = facts.spellings.iter().map(|s| s.text.as_ref()).collect();
-        if !self.may_link(&texts, &key_refs) {
+        let texts: Vec<&str> = facts.spellings.iter().map(|s| facts.text(s)).collect();
+        // Most documents have no two spellings that could be linked.
+        let sub = self.link_candidates(&texts, &sigs);
+        if sub.is_empty() {
             return;
         }
-        let common: Vec<bool> = facts.spellings.iter().map(|s| s.common).collect();
+        let sub_texts: Vec<&str> = sub.iter().map(|&i| texts[i]).collect();
+        let keys: Vec<SpellingKey> = sub_texts.iter().map(|t| self.lex.spelling_key(t)).collect();
+        let key_refs: Vec<&SpellingKey> = keys.iter().collect();
+        let common: Vec<bool> = sub.iter().map(|&i| facts.spellings[i].common).collect();
+        // Given names come from all the document's spellings.
         let given_names = GivenNames::new(&texts);
         // Two surnames after different given names are two people (Ruhollah Khomeini, Ali
         // Khamenei), however alike they look.
-        let groups = self.link(&texts, &key_refs, &common, |a, b| {
-            given_names.different_people(texts[a], texts[b])
+        let groups = self.link(&sub_texts, &key_refs, &common, |a, b| {
+            given_names.different_people(sub_texts[a], sub_texts[b])
         });
-        if groups.is_empty() {
-            return;
-        }
-        let mut spellings: Vec<Option<DocSpelling>> =
-            facts.spellings.into_iter().map(Some).collect();
         for group in groups {
             let members = group
                 .into_iter()
-                .filter_map(|i| spellings.get_mut(i).and_then(Option::take))
+                .map(|j| sub[j])
+                .map(|i| {
+                    let s = &facts.spellings[i];
+                    DocSpelling {
+                        text: Box::from(facts.text(s)),
+                        spans: facts.spans(s).to_vec(),
+                    }
+                })
                 .collect();
             let conflict = DocConflict {
                 path: path.clone(),
@@ -934,6 +1053,11 @@ impl NameSpellingCheck {
             acc.conflicts.insert(at, conflict);
         }
     }
+}
+
+/// A bit for a word length (all lengths from 63 bytes on share one).
+fn length_bit(len: usize) -> u64 {
+    1 << len.min(63)
 }
 
 fn conflict_order(a: &DocConflict, b: &DocConflict) -> std::cmp::Ordering {

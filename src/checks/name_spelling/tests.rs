@@ -498,3 +498,28 @@ fn rule_file_examples_hold() {
         }
     }
 }
+
+#[test]
+fn link_sig_matches_the_keys_it_hashes() {
+    let c = check(Mode::Corpus);
+    for s in [
+        "Muammar Gaddafi",
+        "Qaddafi",
+        "Abu Bakr al-Baghdadi",
+        "Al-Baghdadi",
+        "Pakistani Taliban",
+        "Pakistan Taliban",
+        "Tanghwa-dong",
+        "liu de fang tun",
+        "Aḑ Ḑāli‘",
+        "al",
+        "O'Neill",
+        "Zürich",
+        "Hizb ut-Tahrir",
+        "South Korea",
+    ] {
+        let want = c.lex.spelling_key(s).link_sig();
+        let got = c.lex.link_sig(s);
+        assert_eq!(want.hashes(), got.hashes(), "{s}");
+    }
+}
