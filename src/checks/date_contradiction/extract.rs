@@ -15,6 +15,8 @@ use jiff::civil::{Date, Weekday};
 use regex::{Captures, Regex};
 use serde::Deserialize;
 
+use super::scan::Scanner;
+
 /// How fine a date is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Granularity {
@@ -192,6 +194,8 @@ pub struct DateLexicon {
     /// word boundary, with the indices of its groups: reads the groups of a match found by
     /// `grammar` (see `extract`).
     alternatives: Vec<(Regex, Groups)>,
+    /// Finds the matches of `grammar` (see `scan`).
+    scanner: Scanner,
     /// A fingerprint of the lexicon source: extraction results may be shared between rules
     /// compiled from the same lexicon.
     pub(crate) fingerprint: u64,
@@ -325,20 +329,26 @@ fn full_names(table: &BTreeMap<String, i8>) -> Vec<&str> {
         .collect()
 }
 
+/// A name as the grammar writes it: `Word` and `WORD`.
+fn forms(name: &str) -> [String; 2] {
+    let mut cap = String::new();
+    let mut chars = name.chars();
+    if let Some(c) = chars.next() {
+        cap.extend(c.to_uppercase());
+        cap.push_str(chars.as_str());
+    }
+    [cap, name.to_uppercase()]
+}
+
 /// `Word`, `WORD` alternation of the names, longest first.
 fn names(names: &[&str]) -> String {
     let mut sorted: Vec<&str> = names.to_vec();
     sorted.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
     let mut alts = Vec::new();
     for n in sorted {
-        let mut cap = String::new();
-        let mut chars = n.chars();
-        if let Some(c) = chars.next() {
-            cap.extend(c.to_uppercase());
-            cap.push_str(chars.as_str());
+        for form in forms(n) {
+            alts.push(regex::escape(&form));
         }
-        alts.push(regex::escape(&cap));
-        alts.push(regex::escape(&n.to_uppercase()));
     }
     format!("(?:{})", alts.join("|"))
 }
@@ -369,6 +379,7 @@ impl DateLexicon {
         let combined = Regex::new(&grammar.join("|")).map_err(|e| e.to_string())?;
         let groups = Groups::of(&combined);
         let mut alternatives = Vec::new();
+        let mut rests = Vec::new();
         for alt in &grammar {
             let rest = alt
                 .strip_prefix("(?-u:\\b)")
@@ -376,7 +387,15 @@ impl DateLexicon {
             let re = Regex::new(&format!("^(?:{rest})")).map_err(|e| e.to_string())?;
             let groups = Groups::of(&re);
             alternatives.push((re, groups));
+            rests.push(rest);
         }
+        // Every month and weekday name as the grammar writes it: anchors of the scanner.
+        let name_forms: Vec<String> = all_months
+            .iter()
+            .chain(&all_days)
+            .flat_map(|n| forms(n))
+            .collect();
+        let scanner = Scanner::new(&name_forms, &numbers, &rests, combined.clone())?;
         let grammar = combined;
         let fingerprint = {
             use std::hash::{Hash, Hasher};
@@ -393,6 +412,7 @@ impl DateLexicon {
             grammar,
             groups,
             alternatives,
+            scanner,
         })
     }
 }
@@ -456,61 +476,87 @@ pub fn extract(text: &str, range: Range<usize>, lex: &DateLexicon) -> Vec<DateEx
     let Some(slice) = text.get(range.clone()) else {
         return out;
     };
+    lex.scanner
+        .matches(slice, |at, end| expression(text, &range, slice, at, end, lex, &mut out));
+    out
+}
+
+/// `extract` as it was before the scanner: the unanchored grammar over every byte. The tests
+/// compare the two.
+#[cfg(test)]
+pub(crate) fn extract_unanchored(text: &str, range: Range<usize>, lex: &DateLexicon) -> Vec<DateExpr> {
+    let mut out = Vec::new();
+    let Some(slice) = text.get(range.clone()) else {
+        return out;
+    };
     for found in lex.grammar.find_iter(slice) {
-        // The groups of the match. Captures of the whole grammar cost a bounded backtracker run
-        // over its large NFA per match; leftmost-first picks the first alternative that matches
-        // where the match starts, so the first alternative that matches anchored there, alone,
-        // gives the same match and groups at a fraction of the cost. (The opening word boundary,
-        // the only look-behind, is shared by all alternatives and held at the match; the text
-        // after the start is the same.) Should its end differ, the whole grammar decides.
-        let at = found.start();
-        let rest = &slice[at..];
-        let fast = lex
-            .alternatives
-            .iter()
-            .find_map(|(re, groups)| re.captures(rest).map(|caps| (caps, groups, at)))
-            .filter(|(caps, _, _)| caps.get(0).is_some_and(|w| at + w.end() == found.end()));
-        let Some((caps, groups, base)) = fast.or_else(|| {
-            lex.grammar
-                .captures_at(slice, at)
-                .map(|caps| (caps, &lex.groups, 0))
-        }) else {
-            continue;
-        };
-        let Some(whole) = caps.get(0) else { continue };
-        let span = range.start + base + whole.start()..range.start + base + whole.end();
-        if let Some(mut expr) = read(text, &span, &caps, groups, range.start + base, lex) {
-            // Tense is read only where a rule or the resolver uses it: the broad future test for
-            // dates with a stated year (after-publication), the narrow one for year-less dates
-            // and weekdays (resolution), the past test for both.
-            let absolute = matches!(expr.value, DateValue::Absolute(_));
-            let partial = matches!(
-                expr.value,
-                DateValue::YearLess { .. } | DateValue::Weekday { .. }
-            );
-            if absolute || partial {
-                let clause = clause_around(text, &range, &expr.span);
-                let near = tense_window(text, &clause, &expr.span);
-                let mut future_tense = false;
-                if absolute {
-                    expr.future = crate::text::words(text, clause)
-                        .any(|w| listed(&lex.words.future_words, w.text));
-                } else {
-                    future_tense = crate::text::words(text, near.clone())
-                        .any(|w| listed(&lex.words.future_tense, w.text));
-                }
-                expr.tense = if future_tense {
-                    Tense::Future
-                } else if crate::text::words(text, near).any(|w| is_past_marker(w.text, lex)) {
-                    Tense::Past
-                } else {
-                    Tense::Unknown
-                };
-            }
-            out.push(expr);
-        }
+        expression(text, &range, slice, found.start(), found.end(), lex, &mut out);
     }
     out
+}
+
+/// Reads the grammar match `slice[at..end]` (`slice`: `text[range]`) and pushes the expression
+/// it gives, if a guard lets it through.
+fn expression(
+    text: &str,
+    range: &Range<usize>,
+    slice: &str,
+    at: usize,
+    end: usize,
+    lex: &DateLexicon,
+    out: &mut Vec<DateExpr>,
+) {
+    // The groups of the match. Captures of the whole grammar cost a bounded backtracker run
+    // over its large NFA per match; leftmost-first picks the first alternative that matches
+    // where the match starts, so the first alternative that matches anchored there, alone,
+    // gives the same match and groups at a fraction of the cost. (The opening word boundary,
+    // the only look-behind, is shared by all alternatives and held at the match; the text
+    // after the start is the same.) Should its end differ, the whole grammar decides.
+    let rest = &slice[at..];
+    let fast = lex
+        .alternatives
+        .iter()
+        .find_map(|(re, groups)| re.captures(rest).map(|caps| (caps, groups, at)))
+        .filter(|(caps, _, _)| caps.get(0).is_some_and(|w| at + w.end() == end));
+    let Some((caps, groups, base)) = fast.or_else(|| {
+        lex.grammar
+            .captures_at(slice, at)
+            .map(|caps| (caps, &lex.groups, 0))
+    }) else {
+        return;
+    };
+    let Some(whole) = caps.get(0) else { return };
+    let span = range.start + base + whole.start()..range.start + base + whole.end();
+    if let Some(mut expr) = read(text, &span, &caps, groups, range.start + base, lex) {
+        // Tense is read only where a rule or the resolver uses it: the broad future test for
+        // dates with a stated year (after-publication), the narrow one for year-less dates
+        // and weekdays (resolution), the past test for both.
+        let absolute = matches!(expr.value, DateValue::Absolute(_));
+        let partial = matches!(
+            expr.value,
+            DateValue::YearLess { .. } | DateValue::Weekday { .. }
+        );
+        if absolute || partial {
+            let clause = clause_around(text, range, &expr.span);
+            let near = tense_window(text, &clause, &expr.span);
+            let mut future_tense = false;
+            if absolute {
+                expr.future = crate::text::words(text, clause)
+                    .any(|w| listed(&lex.words.future_words, w.text));
+            } else {
+                future_tense = crate::text::words(text, near.clone())
+                    .any(|w| listed(&lex.words.future_tense, w.text));
+            }
+            expr.tense = if future_tense {
+                Tense::Future
+            } else if crate::text::words(text, near).any(|w| is_past_marker(w.text, lex)) {
+                Tense::Past
+            } else {
+                Tense::Unknown
+            };
+        }
+        out.push(expr);
+    }
 }
 
 /// A past-tense auxiliary or irregular verb, or a word in "-ed" that is no future word

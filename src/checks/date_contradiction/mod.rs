@@ -9,6 +9,7 @@
 
 pub mod dct;
 pub mod extract;
+mod scan;
 
 use std::ops::Range;
 use std::rc::Rc;
