@@ -12,10 +12,10 @@ use std::ops::Range;
 
 use jiff::Span;
 use jiff::civil::{Date, Weekday};
-use regex::{Captures, Regex};
+use regex::{CaptureLocations, Regex};
 use serde::Deserialize;
 
-use super::scan::Scanner;
+use super::scan::{Hit, Scanner};
 
 /// How fine a date is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -193,7 +193,7 @@ pub struct DateLexicon {
     /// Each alternative alone, anchored at the start of the haystack and without its opening
     /// word boundary, with the indices of its groups: reads the groups of a match found by
     /// `grammar` (see `extract`).
-    alternatives: Vec<(Regex, Groups)>,
+    alternatives: Vec<Alternative>,
     /// Finds the matches of `grammar` (see `scan`).
     scanner: Scanner,
     /// A fingerprint of the lexicon source: extraction results may be shared between rules
@@ -384,9 +384,11 @@ impl DateLexicon {
             let rest = alt
                 .strip_prefix("(?-u:\\b)")
                 .ok_or("a grammar alternative must open with a word boundary")?;
-            let re = Regex::new(&format!("^(?:{rest})")).map_err(|e| e.to_string())?;
+            let pattern = format!("^(?:{rest})");
+            let re = Regex::new(&pattern).map_err(|e| e.to_string())?;
             let groups = Groups::of(&re);
-            alternatives.push((re, groups));
+            let first = first_bytes(&pattern)?;
+            alternatives.push(Alternative { re, groups, first });
             rests.push(rest);
         }
         // Every month and weekday name as the grammar writes it: anchors of the scanner.
@@ -477,7 +479,7 @@ pub fn extract(text: &str, range: Range<usize>, lex: &DateLexicon) -> Vec<DateEx
         return out;
     };
     lex.scanner
-        .matches(slice, |at, end| expression(text, &range, slice, at, end, lex, &mut out));
+        .matches(slice, |at, hit| expression(text, &range, slice, at, hit, lex, &mut out));
     out
 }
 
@@ -490,22 +492,24 @@ pub(crate) fn extract_unanchored(text: &str, range: Range<usize>, lex: &DateLexi
         return out;
     };
     for found in lex.grammar.find_iter(slice) {
-        expression(text, &range, slice, found.start(), found.end(), lex, &mut out);
+        let hit = Hit::Span(found.end());
+        expression(text, &range, slice, found.start(), hit, lex, &mut out);
     }
     out
 }
 
-/// Reads the grammar match `slice[at..end]` (`slice`: `text[range]`) and pushes the expression
-/// it gives, if a guard lets it through.
+/// Reads the grammar match starting at `slice[at..]` (`slice`: `text[range]`; `hit`: which
+/// alternative matches there, or where the match ends) and pushes the expression it gives, if a
+/// guard lets it through. Returns the end of the match in `slice`.
 fn expression(
     text: &str,
     range: &Range<usize>,
     slice: &str,
     at: usize,
-    end: usize,
+    hit: Hit,
     lex: &DateLexicon,
     out: &mut Vec<DateExpr>,
-) {
+) -> Option<usize> {
     // The groups of the match. Captures of the whole grammar cost a bounded backtracker run
     // over its large NFA per match; leftmost-first picks the first alternative that matches
     // where the match starts, so the first alternative that matches anchored there, alone,
@@ -513,51 +517,89 @@ fn expression(
     // the only look-behind, is shared by all alternatives and held at the match; the text
     // after the start is the same.) Should its end differ, the whole grammar decides.
     let rest = &slice[at..];
-    let fast = lex
-        .alternatives
-        .iter()
-        .find_map(|(re, groups)| re.captures(rest).map(|caps| (caps, groups, at)))
-        .filter(|(caps, _, _)| caps.get(0).is_some_and(|w| at + w.end() == end));
-    let Some((caps, groups, base)) = fast.or_else(|| {
-        lex.grammar
-            .captures_at(slice, at)
-            .map(|caps| (caps, &lex.groups, 0))
-    }) else {
-        return;
-    };
-    let Some(whole) = caps.get(0) else { return };
-    let span = range.start + base + whole.start()..range.start + base + whole.end();
-    if let Some(mut expr) = read(text, &span, &caps, groups, range.start + base, lex) {
-        // Tense is read only where a rule or the resolver uses it: the broad future test for
-        // dates with a stated year (after-publication), the narrow one for year-less dates
-        // and weekdays (resolution), the past test for both.
-        let absolute = matches!(expr.value, DateValue::Absolute(_));
-        let partial = matches!(
-            expr.value,
-            DateValue::YearLess { .. } | DateValue::Weekday { .. }
-        );
-        if absolute || partial {
-            let clause = clause_around(text, range, &expr.span);
-            let near = tense_window(text, &clause, &expr.span);
-            let mut future_tense = false;
-            if absolute {
-                expr.future = crate::text::words(text, clause)
-                    .any(|w| listed(&lex.words.future_words, w.text));
-            } else {
-                future_tense = crate::text::words(text, near.clone())
-                    .any(|w| listed(&lex.words.future_tense, w.text));
+    let first = rest.as_bytes().first().copied().unwrap_or(0);
+    let mut match_end = None;
+    let expr = with_locations(lex, |locations| {
+        let (grammar_locs, alt_locs) = locations.split_last_mut()?;
+        let fast = match hit {
+            Hit::Alternative(k) => {
+                let (alt, locs) = lex.alternatives.iter().zip(alt_locs.iter_mut()).nth(k)?;
+                alt.re.captures_read(locs, rest)?;
+                let (_, e) = locs.get(0)?;
+                match_end = Some(at + e);
+                Some((Caps { hay: rest, locs }, &alt.groups, at))
             }
-            expr.tense = if future_tense {
-                Tense::Future
-            } else if crate::text::words(text, near).any(|w| is_past_marker(w.text, lex)) {
-                Tense::Past
-            } else {
-                Tense::Unknown
-            };
-        }
-        out.push(expr);
+            Hit::Span(end) => {
+                match_end = Some(end);
+                lex.alternatives
+                    .iter()
+                    .zip(alt_locs.iter_mut())
+                    .filter(|(alt, _)| alt.first[usize::from(first)])
+                    .find_map(|(alt, locs)| {
+                        alt.re
+                            .captures_read(locs, rest)
+                            .map(|_| (&*locs, &alt.groups))
+                    })
+                    .filter(|(locs, _)| locs.get(0).is_some_and(|(_, e)| at + e == end))
+                    .map(|(locs, groups)| (Caps { hay: rest, locs }, groups, at))
+            }
+        };
+        let (caps, groups, base) = match fast {
+            Some(found) => found,
+            None => {
+                lex.grammar.captures_read_at(grammar_locs, slice, at)?;
+                (
+                    Caps {
+                        hay: slice,
+                        locs: grammar_locs,
+                    },
+                    &lex.groups,
+                    0,
+                )
+            }
+        };
+        let (start, stop) = caps.locs.get(0)?;
+        let span = range.start + base + start..range.start + base + stop;
+        let expr = read(text, &span, &caps, groups, range.start + base, lex)?;
+        Some(expr)
+    });
+    if let Some(expr) = expr {
+        tensed(text, range, expr, lex, out);
     }
+    match_end
 }
+
+/// Sets the tense of `expr` where a rule or the resolver reads it, and pushes it.
+fn tensed(text: &str, range: &Range<usize>, mut expr: DateExpr, lex: &DateLexicon, out: &mut Vec<DateExpr>) {
+    // Tense is read only where a rule or the resolver uses it: the broad future test for
+    // dates with a stated year (after-publication), the narrow one for year-less dates
+    // and weekdays (resolution), the past test for both.
+    let absolute = matches!(expr.value, DateValue::Absolute(_));
+    let partial = matches!(
+        expr.value,
+        DateValue::YearLess { .. } | DateValue::Weekday { .. }
+    );
+    if absolute || partial {
+        let clause = clause_around(text, range, &expr.span);
+        let near = tense_window(text, &clause, &expr.span);
+        let mut future_tense = false;
+        if absolute {
+            expr.future = crate::text::words(text, clause)
+                .any(|w| listed(&lex.words.future_words, w.text));
+        } else {
+            future_tense = crate::text::words(text, near.clone())
+                .any(|w| listed(&lex.words.future_tense, w.text));
+        }
+        expr.tense = if future_tense {
+            Tense::Future
+        } else if crate::text::words(text, near).any(|w| is_past_marker(w.text, lex)) {
+            Tense::Past
+        } else {
+            Tense::Unknown
+        };
+    }
+    out.push(expr);
+    }
 
 /// A past-tense auxiliary or irregular verb, or a word in "-ed" that is no future word
 /// ("expected", "scheduled").
@@ -566,11 +608,126 @@ fn is_past_marker(word: &str, lex: &DateLexicon) -> bool {
         || (word.len() > 4 && word.ends_with("ed") && !listed(&lex.words.future_words, word))
 }
 
-fn group<'t>(caps: &Captures<'t>, index: usize) -> Option<regex::Match<'t>> {
-    caps.get(index)
+/// One alternative of the grammar, anchored, with the indices of its groups and the bytes a
+/// match of it may start with.
+struct Alternative {
+    re: Regex,
+    groups: Groups,
+    first: [bool; 256],
 }
 
-fn num<T: std::str::FromStr>(caps: &Captures<'_>, index: usize) -> Option<T> {
+/// The bytes a match of `pattern` may start with (from its syntax tree; any byte of 0x80 and
+/// above when it may start with a non-ASCII character).
+fn first_bytes(pattern: &str) -> Result<[bool; 256], String> {
+    use regex_syntax::hir::{Class, Hir, HirKind};
+    /// Marks the bytes a match of `hir` may start with; whether it may match empty.
+    fn walk(hir: &Hir, set: &mut [bool; 256]) -> bool {
+        match hir.kind() {
+            HirKind::Empty | HirKind::Look(_) => true,
+            HirKind::Literal(lit) => match lit.0.first() {
+                Some(&b) => {
+                    set[usize::from(b)] = true;
+                    false
+                }
+                None => true,
+            },
+            HirKind::Class(Class::Unicode(class)) => {
+                for r in class.ranges() {
+                    let (lo, hi) = (u32::from(r.start()), u32::from(r.end()));
+                    for b in lo.min(0x80)..hi.min(0x7F) + 1 {
+                        set[b as usize] = true;
+                    }
+                    if hi >= 0x80 {
+                        set[0x80..].fill(true);
+                    }
+                }
+                class.ranges().is_empty()
+            }
+            HirKind::Class(Class::Bytes(class)) => {
+                for r in class.ranges() {
+                    set[usize::from(r.start())..=usize::from(r.end())].fill(true);
+                }
+                class.ranges().is_empty()
+            }
+            HirKind::Repetition(rep) => walk(&rep.sub, set) || rep.min == 0,
+            HirKind::Capture(cap) => walk(&cap.sub, set),
+            HirKind::Concat(parts) => parts.iter().all(|p| walk(p, set)),
+            HirKind::Alternation(parts) => parts.iter().fold(false, |empty, p| walk(p, set) || empty),
+        }
+    }
+    let hir = regex_syntax::Parser::new()
+        .parse(pattern)
+        .map_err(|e| e.to_string())?;
+    let mut set = [false; 256];
+    if walk(&hir, &mut set) {
+        // May match empty: any start.
+        set = [true; 256];
+    }
+    Ok(set)
+}
+
+/// The groups of one match: the haystack searched and the offsets found in it.
+struct Caps<'t> {
+    hay: &'t str,
+    locs: &'t CaptureLocations,
+}
+
+/// One group of a match.
+#[derive(Clone, Copy)]
+struct Group<'t> {
+    start: usize,
+    end: usize,
+    text: &'t str,
+}
+
+impl<'t> Group<'t> {
+    fn as_str(&self) -> &'t str {
+        self.text
+    }
+    fn start(&self) -> usize {
+        self.start
+    }
+    fn end(&self) -> usize {
+        self.end
+    }
+}
+
+thread_local! {
+    /// Capture buffers for the alternatives and, last, the whole grammar, of the lexicon last
+    /// used on this thread (its address and fingerprint).
+    static LOCATIONS: std::cell::RefCell<((usize, u64), Vec<CaptureLocations>)> =
+        std::cell::RefCell::new(((0, 0), Vec::new()));
+}
+
+/// Runs `f` with capture buffers for `lex`, reused across calls on one thread.
+fn with_locations<R>(lex: &DateLexicon, f: impl FnOnce(&mut [CaptureLocations]) -> R) -> R {
+    let key = (std::ptr::from_ref(lex) as usize, lex.fingerprint);
+    LOCATIONS.with(|cell| {
+        let mut guard = cell.borrow_mut();
+        let (owner, locations) = &mut *guard;
+        if *owner != key || locations.is_empty() {
+            *locations = lex
+                .alternatives
+                .iter()
+                .map(|alt| alt.re.capture_locations())
+                .chain(std::iter::once(lex.grammar.capture_locations()))
+                .collect();
+            *owner = key;
+        }
+        f(locations)
+    })
+}
+
+fn group<'t>(caps: &Caps<'t>, index: usize) -> Option<Group<'t>> {
+    let (start, end) = caps.locs.get(index)?;
+    Some(Group {
+        start,
+        end,
+        text: &caps.hay[start..end],
+    })
+}
+
+fn num<T: std::str::FromStr>(caps: &Caps<'_>, index: usize) -> Option<T> {
     group(caps, index)?.as_str().parse().ok()
 }
 
@@ -610,7 +767,7 @@ groups!(
 fn read(
     text: &str,
     span: &Range<usize>,
-    caps: &Captures<'_>,
+    caps: &Caps<'_>,
     groups: &Groups,
     base: usize,
     lex: &DateLexicon,

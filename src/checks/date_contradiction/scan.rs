@@ -21,7 +21,7 @@
 //! the Kelvin sign (for 'k'), which the byte tests here do not see; on meeting either, the rest
 //! of the range is searched with the unanchored grammar as before.
 
-use regex::Regex;
+use regex::{Regex, RegexSet};
 
 use super::extract::WordSet;
 
@@ -102,6 +102,14 @@ fn folds_at(b: &[u8], i: usize) -> bool {
     b[i..].starts_with("ſ".as_bytes()) || b[i..].starts_with("\u{212A}".as_bytes())
 }
 
+/// A match found by the scanner: the first alternative that matches where it starts, or (in the
+/// fallback) its end.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Hit {
+    Alternative(usize),
+    Span(usize),
+}
+
 /// The anchor tests and the anchored grammar.
 pub(crate) struct Scanner {
     /// Bytes that may open an anchor: ASCII digits, the first bytes of `exact` keys and both
@@ -116,8 +124,9 @@ pub(crate) struct Scanner {
     folded: Vec<u32>,
     /// `PREFIX_WORDS` and the number words.
     prefix_words: WordSet,
-    /// The alternatives joined, each without its opening word boundary, anchored at the start.
-    anchored: Regex,
+    /// The alternatives, each without its opening word boundary, anchored at the start: which
+    /// match where a match may start.
+    anchored: RegexSet,
     /// The alternatives joined, as `find_iter` would run them (for the fallback).
     grammar: Regex,
 }
@@ -182,8 +191,8 @@ impl Scanner {
                 .map(str::to_string)
                 .collect::<Vec<_>>(),
         );
-        let anchored =
-            Regex::new(&format!("^(?:{})", alternatives.join("|"))).map_err(|e| e.to_string())?;
+        let anchored = RegexSet::new(alternatives.iter().map(|alt| format!("^(?:{alt})")))
+            .map_err(|e| e.to_string())?;
         Ok(Scanner {
             first,
             key_len,
@@ -256,9 +265,10 @@ impl Scanner {
         }
     }
 
-    /// Calls `emit(start, end)` for each match of the grammar in `slice`, in order: the spans
-    /// `grammar.find_iter(slice)` gives.
-    pub(crate) fn matches(&self, slice: &str, mut emit: impl FnMut(usize, usize)) {
+    /// Calls `emit(start, hit)` for each match of the grammar in `slice`, in order: the matches
+    /// `grammar.find_iter(slice)` gives. `emit` returns the end of the match (`None` when the
+    /// alternative said to match does not, which the search then takes as unknown ground).
+    pub(crate) fn matches(&self, slice: &str, mut emit: impl FnMut(usize, Hit) -> Option<usize>) {
         let b = slice.as_bytes();
         let n = b.len();
         // No match starts in `..pos` other than those emitted; `i`: the scan position.
@@ -288,17 +298,21 @@ impl Scanner {
                 continue;
             }
             let lo = self.earliest_start(slice, a, pos);
-            let mut found = None;
+            let mut end = None;
             for s in lo..=a {
                 if (s == 0 || !is_word(b[s - 1])) && is_word(b[s]) {
-                    if let Some(m) = self.anchored.find(&slice[s..]) {
-                        found = Some((s, s + m.end()));
+                    // The first alternative matching at `s` is the grammar's match there
+                    // (leftmost-first).
+                    if let Some(k) = self.anchored.matches(&slice[s..]).iter().next() {
+                        let Some(e) = emit(s, Hit::Alternative(k)) else {
+                            break 'scan;
+                        };
+                        end = Some(e);
                         break;
                     }
                 }
             }
-            if let Some((s, e)) = found {
-                emit(s, e);
+            if let Some(e) = end {
                 pos = e;
                 i = e;
             } else {
@@ -309,7 +323,7 @@ impl Scanner {
         // 'ſ' or the Kelvin sign ahead: the unanchored grammar from `pos` on.
         let mut at = pos;
         while let Some(m) = self.grammar.find_at(slice, at) {
-            emit(m.start(), m.end());
+            emit(m.start(), Hit::Span(m.end()));
             at = if m.end() > m.start() {
                 m.end()
             } else {
