@@ -474,6 +474,17 @@ fn grammar(mon: &str, mon_full: &str, wd: &str, wd_full: &str, numbers: &str) ->
 
 /// Finds the date expressions in `text[range]`, in text order.
 pub fn extract(text: &str, range: Range<usize>, lex: &DateLexicon) -> Vec<DateExpr> {
+    let mut out = extract_untensed(text, range.clone(), lex);
+    for expr in &mut out {
+        set_tense(text, &range, expr, lex);
+    }
+    out
+}
+
+/// `extract` without the tense of the clause around each expression (`tense` stays `Unknown`,
+/// `future` false; see `set_tense`). Tense matters only against a document date, which most
+/// documents lack: the check reads it only for documents that have one.
+pub(crate) fn extract_untensed(text: &str, range: Range<usize>, lex: &DateLexicon) -> Vec<DateExpr> {
     let mut out = Vec::new();
     let Some(slice) = text.get(range.clone()) else {
         return out;
@@ -494,6 +505,9 @@ pub(crate) fn extract_unanchored(text: &str, range: Range<usize>, lex: &DateLexi
     for found in lex.grammar.find_iter(slice) {
         let hit = Hit::Span(found.end());
         expression(text, &range, slice, found.start(), hit, lex, &mut out);
+    }
+    for expr in &mut out {
+        set_tense(text, &range, expr, lex);
     }
     out
 }
@@ -563,14 +577,12 @@ fn expression(
         let expr = read(text, &span, &caps, groups, range.start + base, lex)?;
         Some(expr)
     });
-    if let Some(expr) = expr {
-        tensed(text, range, expr, lex, out);
-    }
+    out.extend(expr);
     match_end
 }
 
-/// Sets the tense of `expr` where a rule or the resolver reads it, and pushes it.
-fn tensed(text: &str, range: &Range<usize>, mut expr: DateExpr, lex: &DateLexicon, out: &mut Vec<DateExpr>) {
+/// Sets the tense of `expr` (found in `text[range]`) where a rule or the resolver reads it.
+pub(crate) fn set_tense(text: &str, range: &Range<usize>, expr: &mut DateExpr, lex: &DateLexicon) {
     // Tense is read only where a rule or the resolver uses it: the broad future test for
     // dates with a stated year (after-publication), the narrow one for year-less dates
     // and weekdays (resolution), the past test for both.
@@ -598,7 +610,6 @@ fn tensed(text: &str, range: &Range<usize>, mut expr: DateExpr, lex: &DateLexico
             Tense::Unknown
         };
     }
-    out.push(expr);
     }
 
 /// A past-tense auxiliary or irregular verb, or a word in "-ed" that is no future word

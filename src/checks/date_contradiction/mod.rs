@@ -20,7 +20,8 @@ use serde::{Deserialize, Serialize};
 
 use self::dct::Dct;
 use self::extract::{
-    DateExpr, DateLexicon, DateValue, Granularity, Interval, Tense, extract, listed, resolve,
+    DateExpr, DateLexicon, DateValue, Granularity, Interval, Tense, extract_untensed, listed,
+    resolve, set_tense,
 };
 use crate::checks::{CompiledCheck, DocumentCheck, Kind, LexiconSource, ParamError, Scope};
 use crate::diagnostic::{Finding, Label};
@@ -169,16 +170,19 @@ impl DateContradiction {
     }
 }
 
-/// The document's date expressions in text order, each with its (sentence, paragraph). The five
-/// sub-rules read the same document with the same lexicon: `Document::memo` (keyed by the
-/// lexicon's fingerprint) extracts once and hands every sibling the same result.
+/// The document's date expressions in text order, each with its (sentence, paragraph), without
+/// their tense (see `extract_untensed`). The five sub-rules read the same document with the
+/// same lexicon: `Document::memo` (keyed by the lexicon's fingerprint) extracts once and hands
+/// every sibling the same result.
 struct Extraction {
     exprs: Vec<DateExpr>,
     places: Vec<(usize, usize)>,
 }
 
-/// The document's own date, shared the same way by the two sub-rules that need it.
-struct DocumentDate(Option<Dct>);
+/// The document's own date, shared the same way by the two sub-rules that need it, and when
+/// there is one, the expressions with their tense (which only a document date makes matter:
+/// resolution reads it only against one, and so do the rules).
+struct DocumentDate(Option<Dct>, Vec<DateExpr>);
 
 impl DateContradiction {
     fn extraction(&self, doc: &Document) -> Rc<Extraction> {
@@ -186,7 +190,7 @@ impl DateContradiction {
             let mut exprs = Vec::new();
             let mut places = Vec::new();
             for (p, para) in doc.paragraphs.iter().enumerate() {
-                for e in extract(&doc.text, para.span.clone(), &self.lexicon) {
+                for e in extract_untensed(&doc.text, para.span.clone(), &self.lexicon) {
                     let s = doc.sentences[para.sentences.clone()]
                         .iter()
                         .position(|s| {
@@ -203,7 +207,15 @@ impl DateContradiction {
 
     fn document_date(&self, doc: &Document, extraction: &Extraction) -> Rc<DocumentDate> {
         doc.memo(self.lexicon.fingerprint, || {
-            DocumentDate(dct::find_dct_in(doc, &self.lexicon, &extraction.exprs))
+            let dct = dct::find_dct_in(doc, &self.lexicon, &extraction.exprs);
+            let mut tensed = Vec::new();
+            if dct.is_some() {
+                tensed.clone_from(&extraction.exprs);
+                for (e, &(_, p)) in tensed.iter_mut().zip(&extraction.places) {
+                    set_tense(&doc.text, &doc.paragraphs[p].span, e, &self.lexicon);
+                }
+            }
+            DocumentDate(dct, tensed)
         })
     }
 }
@@ -222,6 +234,11 @@ impl DocumentCheck for DateContradiction {
             _ => None,
         };
         let dct = document_date.as_ref().and_then(|d| d.0.as_ref());
+        // With a document date, the expressions with their tense.
+        let exprs = match &document_date {
+            Some(d) if d.0.is_some() => &d.1,
+            _ => exprs,
+        };
         let resolved = resolve(exprs, dct.map(|d| d.date));
         let dates: Vec<Dated> = exprs
             .iter()
