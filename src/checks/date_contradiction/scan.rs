@@ -2,12 +2,13 @@
 //! give) without running its regex over every byte: the regex runs anchored, only at the few
 //! word starts where a match can begin.
 //!
-//! Why this finds the same matches. Every match of the grammar holds an *anchor*: an ASCII digit,
-//! a month or weekday name as the grammar writes it (Capitalised or UPPER), or a deixis or unit
-//! word ("yesterday", "today", "tomorrow", "tonight", "year", "month", "week", "day", any case).
-//! Each of these begins a token of the grammar, and every token of the grammar begins at the
-//! start of the match or after white space, '-', ',' or '.', so an anchor always opens an ASCII
-//! word (a byte in `[A-Za-z0-9_]` after one that is not). What a match holds before its first
+//! Why this finds the same matches. Every match of the grammar holds an *anchor*: an ASCII word
+//! (a run of bytes in `[A-Za-z0-9_]`, as `(?-u:\b)` sees words) that opens with a digit, or that
+//! is a month or weekday name as the grammar writes it (Capitalised or UPPER), or a deixis or
+//! unit word (`FOLDED_ANCHORS`, any case). Every token of the grammar begins at the start of the
+//! match or after white space, '-', ',' or '.', and the grammar closes each name, deixis and
+//! unit word with a word boundary, white space or punctuation, so such a token is a whole ASCII
+//! word of the text. What a match holds before its first
 //! anchor is a run of *prefix words* (modifiers such as "early", "the end of", "last", seasons,
 //! "of", number words; `PREFIX_WORDS` and the lexicon's numbers) joined by white space, '-' or
 //! ','. So, with `a` the first anchor at or after the point `pos` where the previous match ended,
@@ -23,6 +24,7 @@
 
 use regex::{Regex, RegexSet};
 
+
 use super::extract::WordSet;
 
 /// Deixis and unit words: matched ignoring case, each may be the first anchor of a match. They
@@ -32,10 +34,14 @@ pub(crate) const FOLDED_ANCHORS: &[&str] = &[
     "today",
     "tomorrow",
     "tonight",
-    "year",
-    "month",
-    "week",
     "day",
+    "days",
+    "week",
+    "weeks",
+    "month",
+    "months",
+    "year",
+    "years",
 ];
 
 /// Words the grammar matches (ignoring case) before the first anchor of a match: the modifiers
@@ -70,36 +76,51 @@ pub(crate) const PREFIX_WORDS: &[&str] = &[
     "fall",
 ];
 
-/// Byte classes of the scan: separators, ASCII word bytes (as `(?-u:\b)` sees them) and the
-/// lead bytes of 'ſ' (C5 BF) and the Kelvin sign (E2 84 AA).
-const SEP: u8 = 0;
-const WORD: u8 = 1;
-const FOLD_LEAD: u8 = 2;
-
-static CLASS: [u8; 256] = {
-    let mut table = [SEP; 256];
-    let mut b = 0;
-    while b < 256 {
-        let byte = b as u8;
-        table[b] = if byte.is_ascii_alphanumeric() || byte == b'_' {
-            WORD
-        } else if byte == 0xC5 || byte == 0xE2 {
-            FOLD_LEAD
-        } else {
-            SEP
-        };
-        b += 1;
-    }
-    table
-};
-
+/// `(?-u:\b)`'s word bytes.
 fn is_word(b: u8) -> bool {
-    CLASS[b as usize] == WORD
+    b.is_ascii_alphanumeric() || b == b'_'
 }
 
 /// Whether `b[i..]` opens 'ſ' or the Kelvin sign.
 fn folds_at(b: &[u8], i: usize) -> bool {
     b[i..].starts_with("ſ".as_bytes()) || b[i..].starts_with("\u{212A}".as_bytes())
+}
+
+/// Eight bytes at a time (SWAR): `LO` and `HI` hold 0x01 and 0x80 in every byte.
+const LO: u64 = 0x0101_0101_0101_0101;
+const HI: u64 = 0x8080_8080_8080_8080;
+
+/// The bytes `b[i..i + 8]` as a little-endian word, zero past the end (zero is no word byte).
+fn load(b: &[u8], i: usize) -> u64 {
+    if let Some(chunk) = b.get(i..i + 8) {
+        let mut buf = [0u8; 8];
+        buf.copy_from_slice(chunk);
+        u64::from_le_bytes(buf)
+    } else {
+        let mut buf = [0u8; 8];
+        let rest = &b[i.min(b.len())..];
+        buf[..rest.len()].copy_from_slice(rest);
+        u64::from_le_bytes(buf)
+    }
+}
+
+/// The high bit of each byte of `x` that is a word byte (`is_word`), the other bits clear.
+fn word_mask(x: u64) -> u64 {
+    let ascii = !x & HI;
+    let y = x & !HI;
+    // High bit set iff the (7-bit) byte is at least `n`: no carry crosses bytes.
+    let at_least = |v: u64, n: u8| v.wrapping_add(LO * u64::from(0x80 - n)) & HI;
+    let digit = at_least(y, b'0') & !at_least(y, b'9' + 1);
+    let folded = y | (LO * 0x20);
+    let letter = at_least(folded, b'a') & !at_least(folded, b'z' + 1);
+    let underscore = !(y ^ (LO * u64::from(b'_'))).wrapping_add(LO * 0x7F) & HI;
+    (digit | letter | underscore) & ascii
+}
+
+/// Whether some byte of `x` equals `byte` (no false negatives; exact for "any").
+fn has_byte(x: u64, byte: u8) -> bool {
+    let v = x ^ (LO * u64::from(byte));
+    v.wrapping_sub(LO) & !v & HI != 0
 }
 
 /// A match found by the scanner: the first alternative that matches where it starts, or (in the
@@ -112,16 +133,18 @@ pub(crate) enum Hit {
 
 /// The anchor tests and the anchored grammar.
 pub(crate) struct Scanner {
-    /// Bytes that may open an anchor: ASCII digits, the first bytes of `exact` keys and both
-    /// cases of the first bytes of `folded` keys.
+    /// Bytes that may open an anchor word other than a digit: the first bytes of the names and
+    /// both cases of the first bytes of `FOLDED_ANCHORS`.
     first: [bool; 256],
-    /// Bytes compared by the key tests (at most 3: no anchor word is shorter).
-    key_len: usize,
-    /// The first `key_len` bytes of every month and weekday name as the grammar writes it,
-    /// packed (see `pack`), sorted.
-    exact: Vec<u32>,
-    /// The first `key_len` bytes of every `FOLDED_ANCHORS` word, lower-case, packed, sorted.
-    folded: Vec<u32>,
+    /// A Bloom filter over the first three bytes of the anchor words (see `bloom_bit`): all
+    /// case variants of the folded ones.
+    bloom: Vec<u64>,
+    /// The longest anchor word (at most 16 bytes).
+    max_len: usize,
+    /// The month and weekday names as the grammar writes them, packed (`pack`), sorted.
+    names: Vec<u128>,
+    /// `FOLDED_ANCHORS`, packed, sorted.
+    folded: Vec<u128>,
     /// `PREFIX_WORDS` and the number words.
     prefix_words: WordSet,
     /// The alternatives, each without its opening word boundary, anchored at the start: which
@@ -131,11 +154,17 @@ pub(crate) struct Scanner {
     grammar: Regex,
 }
 
-/// Up to three bytes as one integer (the length is fixed per scanner, so no ambiguity).
-fn pack(key: &[u8]) -> u32 {
-    key.iter()
-        .enumerate()
-        .fold(0, |acc, (i, &b)| acc | (u32::from(b) << (8 * i)))
+/// A word of at most 16 bytes as one integer (no word holds a zero byte, so no two collide).
+fn pack(word: &[u8]) -> u128 {
+    let mut buf = [0u8; 16];
+    buf[..word.len()].copy_from_slice(word);
+    u128::from_le_bytes(buf)
+}
+
+/// The Bloom filter bit of a word's first three bytes (zero for missing ones).
+fn bloom_bit(b0: u8, b1: u8, b2: u8) -> usize {
+    let key = u32::from(b0) | u32::from(b1) << 8 | u32::from(b2) << 16;
+    (key.wrapping_mul(0x9E37_79B1) >> 16) as usize
 }
 
 impl Scanner {
@@ -148,41 +177,49 @@ impl Scanner {
         alternatives: &[&str],
         grammar: Regex,
     ) -> Result<Scanner, String> {
-        let key_len = names
-            .iter()
-            .map(String::as_str)
-            .chain(FOLDED_ANCHORS.iter().copied())
-            .map(str::len)
-            .min()
-            .unwrap_or(3)
-            .min(3);
-        if key_len == 0 || names.iter().any(|n| !n.is_ascii()) {
-            return Err("month and weekday names must be non-empty ASCII words".into());
+        let words = || names.iter().map(String::as_str).chain(FOLDED_ANCHORS.iter().copied());
+        if words().any(|w| w.is_empty() || w.len() > 16 || !w.bytes().all(is_word)) {
+            return Err("month and weekday names must be ASCII words of 1 to 16 letters".into());
         }
+        let max_len = words().map(str::len).max().unwrap_or(0);
         let mut first = [false; 256];
-        for d in b'0'..=b'9' {
-            first[d as usize] = true;
+        let mut bloom = vec![0u64; 1 << 10];
+        let mut set = |w: &[u8]| {
+            let at = |i: usize| w.get(i).copied().unwrap_or(0);
+            let bit = bloom_bit(at(0), at(1), at(2));
+            bloom[bit / 64] |= 1 << (bit % 64);
+        };
+        for n in names {
+            first[usize::from(n.as_bytes()[0])] = true;
+            set(n.as_bytes());
         }
-        let mut exact: Vec<u32> = names
+        for w in FOLDED_ANCHORS {
+            let w = w.as_bytes();
+            // Every case variant of the first three bytes.
+            let head = &w[..w.len().min(3)];
+            for variant in 0..1u32 << head.len() {
+                let v: Vec<u8> = head
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| {
+                        if variant >> i & 1 == 1 {
+                            c.to_ascii_uppercase()
+                        } else {
+                            c.to_ascii_lowercase()
+                        }
+                    })
+                    .collect();
+                first[usize::from(v[0])] = true;
+                set(&v);
+            }
+        }
+        let mut packed_names: Vec<u128> = names.iter().map(|n| pack(n.as_bytes())).collect();
+        packed_names.sort_unstable();
+        let mut folded: Vec<u128> = FOLDED_ANCHORS
             .iter()
-            .map(|n| {
-                first[n.as_bytes()[0] as usize] = true;
-                pack(&n.as_bytes()[..key_len])
-            })
-            .collect();
-        exact.sort_unstable();
-        exact.dedup();
-        let mut folded: Vec<u32> = FOLDED_ANCHORS
-            .iter()
-            .map(|w| {
-                let b = w.as_bytes()[0];
-                first[b.to_ascii_lowercase() as usize] = true;
-                first[b.to_ascii_uppercase() as usize] = true;
-                pack(&w.as_bytes()[..key_len])
-            })
+            .map(|w| pack(w.to_ascii_lowercase().as_bytes()))
             .collect();
         folded.sort_unstable();
-        folded.dedup();
         let prefix_words = WordSet::from(
             PREFIX_WORDS
                 .iter()
@@ -195,8 +232,9 @@ impl Scanner {
             .map_err(|e| e.to_string())?;
         Ok(Scanner {
             first,
-            key_len,
-            exact,
+            bloom,
+            max_len,
+            names: packed_names,
             folded,
             prefix_words,
             anchored,
@@ -204,27 +242,35 @@ impl Scanner {
         })
     }
 
-    /// Whether the word starting at `s` opens with an anchor.
-    fn is_anchor(&self, b: &[u8], s: usize) -> bool {
-        let c = b[s];
-        if !self.first[c as usize] {
-            return false;
-        }
+    /// Whether the word starting at `a` is an anchor.
+    fn is_anchor(&self, b: &[u8], a: usize) -> bool {
+        let c = b[a];
         if c.is_ascii_digit() {
             return true;
         }
-        let Some(key) = b.get(s..s + self.key_len) else {
+        if !self.first[usize::from(c)] {
             return false;
-        };
-        if self.exact.binary_search(&pack(key)).is_ok() {
+        }
+        let at = |i: usize| b.get(a + i).copied().filter(|&x| is_word(x)).unwrap_or(0);
+        let (b1, b2) = (at(1), if at(1) == 0 { 0 } else { at(2) });
+        let bit = bloom_bit(c, b1, b2);
+        if self.bloom[bit / 64] >> (bit % 64) & 1 == 0 {
+            return false;
+        }
+        let len = b[a..].iter().take(self.max_len + 1).take_while(|&&x| is_word(x)).count();
+        if len > self.max_len {
+            return false;
+        }
+        let word = &b[a..a + len];
+        if self.names.binary_search(&pack(word)).is_ok() {
             return true;
         }
-        let mut lower = [0u8; 3];
-        for (l, k) in lower.iter_mut().zip(key) {
-            *l = k.to_ascii_lowercase();
+        let mut lower = [0u8; 16];
+        for (l, x) in lower.iter_mut().zip(word) {
+            *l = x.to_ascii_lowercase();
         }
         self.folded
-            .binary_search(&pack(&lower[..self.key_len]))
+            .binary_search(&u128::from_le_bytes(lower))
             .is_ok()
     }
 
@@ -265,72 +311,76 @@ impl Scanner {
         }
     }
 
+    /// The end of the match starting in `lo..=a` (`emit` told of it), if any; `Err` when `emit`
+    /// could not read it.
+    fn try_starts(
+        &self,
+        slice: &str,
+        lo: usize,
+        a: usize,
+        emit: &mut impl FnMut(usize, Hit) -> Option<usize>,
+    ) -> Result<Option<usize>, ()> {
+        let b = slice.as_bytes();
+        for s in lo..=a {
+            if (s == 0 || !is_word(b[s - 1])) && is_word(b[s]) {
+                // The first alternative matching at `s` gives the grammar's match there
+                // (leftmost-first).
+                if let Some(k) = self.anchored.matches(&slice[s..]).iter().next() {
+                    return emit(s, Hit::Alternative(k)).map(Some).ok_or(());
+                }
+            }
+        }
+        Ok(None)
+    }
+
     /// Calls `emit(start, hit)` for each match of the grammar in `slice`, in order: the matches
     /// `grammar.find_iter(slice)` gives. `emit` returns the end of the match (`None` when the
     /// alternative said to match does not, which the search then takes as unknown ground).
     pub(crate) fn matches(&self, slice: &str, mut emit: impl FnMut(usize, Hit) -> Option<usize>) {
         let b = slice.as_bytes();
         let n = b.len();
-        // No match starts in `..pos` other than those emitted; `i`: the scan position.
+        // No match starts in `..pos` other than those emitted; word starts from `i` on are yet
+        // to be looked at, eight bytes at a time.
         let mut pos = 0;
         let mut i = 0;
-        'scan: loop {
-            // Past the rest of a word the scan resumes inside of.
-            if i > 0 {
-                while i < n && is_word(b[i]) && is_word(b[i - 1]) {
-                    i += 1;
+        'scan: while i < n {
+            let chunk = load(b, i);
+            if chunk & HI != 0 && (has_byte(chunk, 0xC5) || has_byte(chunk, 0xE2)) {
+                if (i..(i + 8).min(n)).any(|j| folds_at(b, j)) {
+                    break 'scan;
                 }
             }
-            // To the next word start.
-            loop {
-                if i >= n {
-                    return;
+            let words = word_mask(chunk);
+            let carry = if i > 0 && is_word(b[i - 1]) { 0x80 } else { 0 };
+            let mut starts = words & !((words << 8) | carry);
+            while starts != 0 {
+                let a = i + (starts.trailing_zeros() / 8) as usize;
+                starts &= starts - 1;
+                if !self.is_anchor(b, a) {
+                    continue;
                 }
-                match CLASS[b[i] as usize] {
-                    WORD => break,
-                    FOLD_LEAD if folds_at(b, i) => break 'scan,
-                    _ => i += 1,
-                }
-            }
-            let a = i;
-            if !self.is_anchor(b, a) {
-                i += 1;
-                continue;
-            }
-            let lo = self.earliest_start(slice, a, pos);
-            let mut end = None;
-            for s in lo..=a {
-                if (s == 0 || !is_word(b[s - 1])) && is_word(b[s]) {
-                    // The first alternative matching at `s` is the grammar's match there
-                    // (leftmost-first).
-                    if let Some(k) = self.anchored.matches(&slice[s..]).iter().next() {
-                        let Some(e) = emit(s, Hit::Alternative(k)) else {
-                            break 'scan;
-                        };
-                        end = Some(e);
-                        break;
+                let lo = self.earliest_start(slice, a, pos);
+                match self.try_starts(slice, lo, a, &mut emit) {
+                    Ok(Some(e)) => {
+                        pos = e;
+                        i = e;
+                        continue 'scan;
                     }
+                    Ok(None) => pos = a + 1,
+                    Err(()) => break 'scan,
                 }
             }
-            if let Some(e) = end {
-                pos = e;
-                i = e;
-            } else {
-                pos = a + 1;
-                i = a + 1;
-            }
+            i += 8;
         }
-        // 'ſ' or the Kelvin sign ahead: the unanchored grammar from `pos` on.
-        let mut at = pos;
-        while let Some(m) = self.grammar.find_at(slice, at) {
-            emit(m.start(), Hit::Span(m.end()));
-            at = if m.end() > m.start() {
-                m.end()
-            } else {
-                m.end() + 1
-            };
-            if at > n {
-                break;
+        if i < n {
+            // 'ſ' or the Kelvin sign ahead: the unanchored grammar from `pos` on.
+            let mut at = pos;
+            while let Some(m) = self.grammar.find_at(slice, at) {
+                emit(m.start(), Hit::Span(m.end()));
+                at = m.end().max(m.start() + 1);
+                if at > n {
+                    break;
+                }
             }
         }
     }
