@@ -7,15 +7,15 @@
 //! ("May" the verb, "2000 soldiers", "20:00", "3.2015", "Sunday Times"). This module does no I/O
 //! and knows nothing of documents: callers pass text ranges.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::Range;
 
 use jiff::Span;
 use jiff::civil::{Date, Weekday};
-use regex::{CaptureLocations, Regex};
+use regex::{CaptureLocations, Regex, RegexSet};
 use serde::Deserialize;
 
-use super::scan::{Hit, Scanner};
+use super::scan::Scanner;
 
 /// How fine a date is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -196,6 +196,8 @@ pub struct DateLexicon {
     alternatives: Vec<Alternative>,
     /// Finds the matches of `grammar` (see `scan`).
     scanner: Scanner,
+    /// The alternatives as in `alternatives`: which match where a match starts.
+    which: RegexSet,
     /// A fingerprint of the lexicon source: extraction results may be shared between rules
     /// compiled from the same lexicon.
     pub(crate) fingerprint: u64,
@@ -380,6 +382,7 @@ impl DateLexicon {
         let groups = Groups::of(&combined);
         let mut alternatives = Vec::new();
         let mut rests = Vec::new();
+        let mut patterns = Vec::new();
         for alt in &grammar {
             let rest = alt
                 .strip_prefix("(?-u:\\b)")
@@ -387,8 +390,8 @@ impl DateLexicon {
             let pattern = format!("^(?:{rest})");
             let re = Regex::new(&pattern).map_err(|e| e.to_string())?;
             let groups = Groups::of(&re);
-            let first = first_bytes(&pattern)?;
-            alternatives.push(Alternative { re, groups, first });
+            alternatives.push(Alternative { re, groups });
+            patterns.push(pattern);
             rests.push(rest);
         }
         // Every month and weekday name as the grammar writes it: anchors of the scanner.
@@ -398,6 +401,7 @@ impl DateLexicon {
             .flat_map(|n| forms(n))
             .collect();
         let scanner = Scanner::new(&name_forms, &numbers, &rests, combined.clone())?;
+        let which = RegexSet::new(&patterns).map_err(|e| e.to_string())?;
         let grammar = combined;
         let fingerprint = {
             use std::hash::{Hash, Hasher};
@@ -415,6 +419,7 @@ impl DateLexicon {
             groups,
             alternatives,
             scanner,
+            which,
         })
     }
 }
@@ -490,7 +495,7 @@ pub(crate) fn extract_untensed(text: &str, range: Range<usize>, lex: &DateLexico
         return out;
     };
     lex.scanner
-        .matches(slice, |at, hit| expression(text, &range, slice, at, hit, lex, &mut out));
+        .matches(slice, |at, end| expression(text, &range, slice, at, end, lex, &mut out));
     out
 }
 
@@ -503,8 +508,7 @@ pub(crate) fn extract_unanchored(text: &str, range: Range<usize>, lex: &DateLexi
         return out;
     };
     for found in lex.grammar.find_iter(slice) {
-        let hit = Hit::Span(found.end());
-        expression(text, &range, slice, found.start(), hit, lex, &mut out);
+        expression(text, &range, slice, found.start(), found.end(), lex, &mut out);
     }
     for expr in &mut out {
         set_tense(text, &range, expr, lex);
@@ -512,73 +516,24 @@ pub(crate) fn extract_unanchored(text: &str, range: Range<usize>, lex: &DateLexi
     out
 }
 
-/// Reads the grammar match starting at `slice[at..]` (`slice`: `text[range]`; `hit`: which
-/// alternative matches there, or where the match ends) and pushes the expression it gives, if a
-/// guard lets it through. Returns the end of the match in `slice`.
+/// Reads the grammar match `slice[at..end]` (`slice`: `text[range]`) and pushes the expression
+/// it gives, if a guard lets it through.
 fn expression(
     text: &str,
     range: &Range<usize>,
     slice: &str,
     at: usize,
-    hit: Hit,
+    end: usize,
     lex: &DateLexicon,
     out: &mut Vec<DateExpr>,
-) -> Option<usize> {
-    // The groups of the match. Captures of the whole grammar cost a bounded backtracker run
-    // over its large NFA per match; leftmost-first picks the first alternative that matches
-    // where the match starts, so the first alternative that matches anchored there, alone,
-    // gives the same match and groups at a fraction of the cost. (The opening word boundary,
-    // the only look-behind, is shared by all alternatives and held at the match; the text
-    // after the start is the same.) Should its end differ, the whole grammar decides.
-    let rest = &slice[at..];
-    let first = rest.as_bytes().first().copied().unwrap_or(0);
-    let mut match_end = None;
-    let expr = with_locations(lex, |locations| {
-        let (grammar_locs, alt_locs) = locations.split_last_mut()?;
-        let fast = match hit {
-            Hit::Alternative(k) => {
-                let (alt, locs) = lex.alternatives.iter().zip(alt_locs.iter_mut()).nth(k)?;
-                alt.re.captures_read(locs, rest)?;
-                let (_, e) = locs.get(0)?;
-                match_end = Some(at + e);
-                Some((Caps { hay: rest, locs }, &alt.groups, at))
-            }
-            Hit::Span(end) => {
-                match_end = Some(end);
-                lex.alternatives
-                    .iter()
-                    .zip(alt_locs.iter_mut())
-                    .filter(|(alt, _)| alt.first[usize::from(first)])
-                    .find_map(|(alt, locs)| {
-                        alt.re
-                            .captures_read(locs, rest)
-                            .map(|_| (&*locs, &alt.groups))
-                    })
-                    .filter(|(locs, _)| locs.get(0).is_some_and(|(_, e)| at + e == end))
-                    .map(|(locs, groups)| (Caps { hay: rest, locs }, groups, at))
-            }
-        };
-        let (caps, groups, base) = match fast {
-            Some(found) => found,
-            None => {
-                lex.grammar.captures_read_at(grammar_locs, slice, at)?;
-                (
-                    Caps {
-                        hay: slice,
-                        locs: grammar_locs,
-                    },
-                    &lex.groups,
-                    0,
-                )
-            }
-        };
-        let (start, stop) = caps.locs.get(0)?;
-        let span = range.start + base + start..range.start + base + stop;
-        let expr = read(text, &span, &caps, groups, range.start + base, lex)?;
-        Some(expr)
+) {
+    let expr = with_scratch(lex, |scratch| {
+        let (groups, caps) = scratch.groups_of(lex, slice, at, end)?;
+        let (start, stop) = caps.slots.first().copied().flatten()?;
+        let span = range.start + at + start..range.start + at + stop;
+        read(text, &span, &caps, groups, range.start + at, lex)
     });
     out.extend(expr);
-    match_end
 }
 
 /// Sets the tense of `expr` (found in `text[range]`) where a rule or the resolver reads it.
@@ -619,68 +574,16 @@ fn is_past_marker(word: &str, lex: &DateLexicon) -> bool {
         || (word.len() > 4 && word.ends_with("ed") && !listed(&lex.words.future_words, word))
 }
 
-/// One alternative of the grammar, anchored, with the indices of its groups and the bytes a
-/// match of it may start with.
+/// One alternative of the grammar, anchored, with the indices of its groups.
 struct Alternative {
     re: Regex,
     groups: Groups,
-    first: [bool; 256],
 }
 
-/// The bytes a match of `pattern` may start with (from its syntax tree; any byte of 0x80 and
-/// above when it may start with a non-ASCII character).
-fn first_bytes(pattern: &str) -> Result<[bool; 256], String> {
-    use regex_syntax::hir::{Class, Hir, HirKind};
-    /// Marks the bytes a match of `hir` may start with; whether it may match empty.
-    fn walk(hir: &Hir, set: &mut [bool; 256]) -> bool {
-        match hir.kind() {
-            HirKind::Empty | HirKind::Look(_) => true,
-            HirKind::Literal(lit) => match lit.0.first() {
-                Some(&b) => {
-                    set[usize::from(b)] = true;
-                    false
-                }
-                None => true,
-            },
-            HirKind::Class(Class::Unicode(class)) => {
-                for r in class.ranges() {
-                    let (lo, hi) = (u32::from(r.start()), u32::from(r.end()));
-                    for b in lo.min(0x80)..hi.min(0x7F) + 1 {
-                        set[b as usize] = true;
-                    }
-                    if hi >= 0x80 {
-                        set[0x80..].fill(true);
-                    }
-                }
-                class.ranges().is_empty()
-            }
-            HirKind::Class(Class::Bytes(class)) => {
-                for r in class.ranges() {
-                    set[usize::from(r.start())..=usize::from(r.end())].fill(true);
-                }
-                class.ranges().is_empty()
-            }
-            HirKind::Repetition(rep) => walk(&rep.sub, set) || rep.min == 0,
-            HirKind::Capture(cap) => walk(&cap.sub, set),
-            HirKind::Concat(parts) => parts.iter().all(|p| walk(p, set)),
-            HirKind::Alternation(parts) => parts.iter().fold(false, |empty, p| walk(p, set) || empty),
-        }
-    }
-    let hir = regex_syntax::Parser::new()
-        .parse(pattern)
-        .map_err(|e| e.to_string())?;
-    let mut set = [false; 256];
-    if walk(&hir, &mut set) {
-        // May match empty: any start.
-        set = [true; 256];
-    }
-    Ok(set)
-}
-
-/// The groups of one match: the haystack searched and the offsets found in it.
+/// The groups of one match: the text from its start and, per group, its offsets in that text.
 struct Caps<'t> {
     hay: &'t str,
-    locs: &'t CaptureLocations,
+    slots: &'t [Option<(usize, usize)>],
 }
 
 /// One group of a match.
@@ -703,34 +606,113 @@ impl<'t> Group<'t> {
     }
 }
 
-thread_local! {
-    /// Capture buffers for the alternatives and, last, the whole grammar, of the lexicon last
-    /// used on this thread (its address and fingerprint).
-    static LOCATIONS: std::cell::RefCell<((usize, u64), Vec<CaptureLocations>)> =
-        std::cell::RefCell::new(((0, 0), Vec::new()));
+/// Matches longer than this are read without the memo of `Scratch::seen`.
+const SEEN_MAX_LEN: usize = 63;
+/// `Scratch::seen` is emptied when it grows past this many entries.
+const SEEN_MAX_ENTRIES: usize = 1 << 12;
+
+/// Per-thread buffers for reading the groups of matches of one lexicon's grammar.
+struct Scratch {
+    /// The lexicon served: its address and fingerprint.
+    owner: (usize, u64),
+    /// Capture buffers of the alternatives and, last, of the whole grammar.
+    locations: Vec<CaptureLocations>,
+    /// The groups of matches read before, by their text and whether a word byte follows: the
+    /// alternative that matched and its group offsets. (Leftmost-first makes the winning path
+    /// the highest-priority one among those ending where the match ends; which paths end there
+    /// depends only on the text up to there and, through a final word boundary, on whether a
+    /// word byte follows. So the same text, followed alike, has the same groups.)
+    seen: HashMap<Vec<u8>, (usize, Vec<Option<(usize, usize)>>), BuildWordHasher>,
+    /// The groups read last (when not memoised).
+    last: Vec<Option<(usize, usize)>>,
 }
 
-/// Runs `f` with capture buffers for `lex`, reused across calls on one thread.
-fn with_locations<R>(lex: &DateLexicon, f: impl FnOnce(&mut [CaptureLocations]) -> R) -> R {
-    let key = (std::ptr::from_ref(lex) as usize, lex.fingerprint);
-    LOCATIONS.with(|cell| {
-        let mut guard = cell.borrow_mut();
-        let (owner, locations) = &mut *guard;
-        if *owner != key || locations.is_empty() {
-            *locations = lex
+impl Scratch {
+    /// The groups of the grammar match `slice[at..end]`, offsets from `at`, and the indices
+    /// they follow.
+    fn groups_of<'s>(
+        &'s mut self,
+        lex: &'s DateLexicon,
+        slice: &'s str,
+        at: usize,
+        end: usize,
+    ) -> Option<(&'s Groups, Caps<'s>)> {
+        let rest = &slice[at..];
+        let len = end.checked_sub(at)?;
+        let follows = slice.as_bytes().get(end).is_some_and(|&b| b.is_ascii_alphanumeric() || b == b'_');
+        let mut key = [0u8; SEEN_MAX_LEN + 1];
+        let memo = len <= SEEN_MAX_LEN;
+        if memo {
+            key[..len].copy_from_slice(&rest.as_bytes()[..len]);
+            key[len] = u8::from(follows);
+            if self.seen.contains_key(&key[..=len]) {
+                let (k, slots) = &self.seen[&key[..=len]];
+                return Some((&lex.alternatives[*k].groups, Caps { hay: rest, slots }));
+            }
+        }
+        // The first alternative that matches where the match starts gives its groups (see
+        // `expression`); should its end differ, the whole grammar decides.
+        let (grammar_locs, alt_locs) = self.locations.split_last_mut()?;
+        let found = lex.which.matches(rest).iter().next().and_then(|k| {
+            let locs = &mut alt_locs[k];
+            lex.alternatives[k].re.captures_read(locs, rest)?;
+            (locs.get(0)?.1 == len).then_some(k)
+        });
+        self.last.clear();
+        let Some(k) = found else {
+            lex.grammar.captures_read_at(grammar_locs, slice, at)?;
+            self.last.extend((0..grammar_locs.len()).map(|i| {
+                grammar_locs.get(i).map(|(s, e)| (s - at, e - at))
+            }));
+            return Some((&lex.groups, Caps { hay: rest, slots: &self.last }));
+        };
+        let locs = &alt_locs[k];
+        self.last.extend((0..locs.len()).map(|i| locs.get(i)));
+        if !memo {
+            return Some((&lex.alternatives[k].groups, Caps { hay: rest, slots: &self.last }));
+        }
+        if self.seen.len() >= SEEN_MAX_ENTRIES {
+            self.seen.clear();
+        }
+        let (_, slots) = self
+            .seen
+            .entry(key[..=len].to_vec())
+            .or_insert((k, self.last.clone()));
+        Some((&lex.alternatives[k].groups, Caps { hay: rest, slots }))
+    }
+}
+
+thread_local! {
+    /// The scratch of the lexicon last used on this thread.
+    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch {
+        owner: (0, 0),
+        locations: Vec::new(),
+        seen: HashMap::default(),
+        last: Vec::new(),
+    });
+}
+
+/// Runs `f` with this thread's scratch for `lex`.
+fn with_scratch<R>(lex: &DateLexicon, f: impl FnOnce(&mut Scratch) -> R) -> R {
+    let owner = (std::ptr::from_ref(lex) as usize, lex.fingerprint);
+    SCRATCH.with(|cell| {
+        let mut scratch = cell.borrow_mut();
+        if scratch.owner != owner || scratch.locations.is_empty() {
+            scratch.locations = lex
                 .alternatives
                 .iter()
                 .map(|alt| alt.re.capture_locations())
                 .chain(std::iter::once(lex.grammar.capture_locations()))
                 .collect();
-            *owner = key;
+            scratch.seen.clear();
+            scratch.owner = owner;
         }
-        f(locations)
+        f(&mut scratch)
     })
 }
 
 fn group<'t>(caps: &Caps<'t>, index: usize) -> Option<Group<'t>> {
-    let (start, end) = caps.locs.get(index)?;
+    let (start, end) = caps.slots.get(index).copied().flatten()?;
     Some(Group {
         start,
         end,

@@ -22,7 +22,8 @@
 //! the Kelvin sign (for 'k'), which the byte tests here do not see; on meeting either, the rest
 //! of the range is searched with the unanchored grammar as before.
 
-use regex::{Regex, RegexSet};
+use memchr::memmem;
+use regex::Regex;
 
 
 use super::extract::WordSet;
@@ -81,10 +82,6 @@ fn is_word(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_'
 }
 
-/// Whether `b[i..]` opens 'ſ' or the Kelvin sign.
-fn folds_at(b: &[u8], i: usize) -> bool {
-    b[i..].starts_with("ſ".as_bytes()) || b[i..].starts_with("\u{212A}".as_bytes())
-}
 
 /// Eight bytes at a time (SWAR): `LO` and `HI` hold 0x01 and 0x80 in every byte.
 const LO: u64 = 0x0101_0101_0101_0101;
@@ -117,19 +114,6 @@ fn word_mask(x: u64) -> u64 {
     (digit | letter | underscore) & ascii
 }
 
-/// Whether some byte of `x` equals `byte` (no false negatives; exact for "any").
-fn has_byte(x: u64, byte: u8) -> bool {
-    let v = x ^ (LO * u64::from(byte));
-    v.wrapping_sub(LO) & !v & HI != 0
-}
-
-/// A match found by the scanner: the first alternative that matches where it starts, or (in the
-/// fallback) its end.
-#[derive(Clone, Copy, Debug)]
-pub(crate) enum Hit {
-    Alternative(usize),
-    Span(usize),
-}
 
 /// The anchor tests and the anchored grammar.
 pub(crate) struct Scanner {
@@ -147,11 +131,12 @@ pub(crate) struct Scanner {
     folded: Vec<u128>,
     /// `PREFIX_WORDS` and the number words.
     prefix_words: WordSet,
-    /// The alternatives, each without its opening word boundary, anchored at the start: which
-    /// match where a match may start.
-    anchored: RegexSet,
+    /// The alternatives joined, each without its opening word boundary, anchored at the start.
+    anchored: Regex,
     /// The alternatives joined, as `find_iter` would run them (for the fallback).
     grammar: Regex,
+    /// Finders of 'ſ' and the Kelvin sign.
+    folds: [memmem::Finder<'static>; 2],
 }
 
 /// A word of at most 16 bytes as one integer (no word holds a zero byte, so no two collide).
@@ -228,8 +213,8 @@ impl Scanner {
                 .map(str::to_string)
                 .collect::<Vec<_>>(),
         );
-        let anchored = RegexSet::new(alternatives.iter().map(|alt| format!("^(?:{alt})")))
-            .map_err(|e| e.to_string())?;
+        let anchored =
+            Regex::new(&format!("^(?:{})", alternatives.join("|"))).map_err(|e| e.to_string())?;
         Ok(Scanner {
             first,
             bloom,
@@ -239,6 +224,10 @@ impl Scanner {
             prefix_words,
             anchored,
             grammar,
+            folds: [
+                memmem::Finder::new("ſ").into_owned(),
+                memmem::Finder::new("\u{212A}").into_owned(),
+            ],
         })
     }
 
@@ -311,48 +300,36 @@ impl Scanner {
         }
     }
 
-    /// The end of the match starting in `lo..=a` (`emit` told of it), if any; `Err` when `emit`
-    /// could not read it.
-    fn try_starts(
-        &self,
-        slice: &str,
-        lo: usize,
-        a: usize,
-        emit: &mut impl FnMut(usize, Hit) -> Option<usize>,
-    ) -> Result<Option<usize>, ()> {
+    /// The match starting in `lo..=a`, if any: the first word start there where the grammar
+    /// matches, anchored (leftmost-first gives the end an unanchored search would).
+    fn try_starts(&self, slice: &str, lo: usize, a: usize) -> Option<(usize, usize)> {
         let b = slice.as_bytes();
-        for s in lo..=a {
-            if (s == 0 || !is_word(b[s - 1])) && is_word(b[s]) {
-                // The first alternative matching at `s` gives the grammar's match there
-                // (leftmost-first).
-                if let Some(k) = self.anchored.matches(&slice[s..]).iter().next() {
-                    return emit(s, Hit::Alternative(k)).map(Some).ok_or(());
-                }
-            }
-        }
-        Ok(None)
+        (lo..=a)
+            .filter(|&s| (s == 0 || !is_word(b[s - 1])) && is_word(b[s]))
+            .find_map(|s| self.anchored.find(&slice[s..]).map(|m| (s, s + m.end())))
     }
 
-    /// Calls `emit(start, hit)` for each match of the grammar in `slice`, in order: the matches
-    /// `grammar.find_iter(slice)` gives. `emit` returns the end of the match (`None` when the
-    /// alternative said to match does not, which the search then takes as unknown ground).
-    pub(crate) fn matches(&self, slice: &str, mut emit: impl FnMut(usize, Hit) -> Option<usize>) {
+    /// Calls `emit(start, end)` for each match of the grammar in `slice`, in order: the spans
+    /// `grammar.find_iter(slice)` gives.
+    pub(crate) fn matches(&self, slice: &str, mut emit: impl FnMut(usize, usize)) {
         let b = slice.as_bytes();
+        if self.folds.iter().any(|f| f.find(b).is_some()) {
+            // 'ſ' or the Kelvin sign: the unanchored grammar.
+            for m in self.grammar.find_iter(slice) {
+                emit(m.start(), m.end());
+            }
+            return;
+        }
         let n = b.len();
         // No match starts in `..pos` other than those emitted; word starts from `i` on are yet
-        // to be looked at, eight bytes at a time.
+        // to be looked at, eight bytes at a time; `carry`: 0x80 when `b[i - 1]` is a word byte.
         let mut pos = 0;
         let mut i = 0;
+        let mut carry = 0;
         'scan: while i < n {
-            let chunk = load(b, i);
-            if chunk & HI != 0 && (has_byte(chunk, 0xC5) || has_byte(chunk, 0xE2)) {
-                if (i..(i + 8).min(n)).any(|j| folds_at(b, j)) {
-                    break 'scan;
-                }
-            }
-            let words = word_mask(chunk);
-            let carry = if i > 0 && is_word(b[i - 1]) { 0x80 } else { 0 };
+            let words = word_mask(load(b, i));
             let mut starts = words & !((words << 8) | carry);
+            carry = words >> 56;
             while starts != 0 {
                 let a = i + (starts.trailing_zeros() / 8) as usize;
                 starts &= starts - 1;
@@ -360,28 +337,16 @@ impl Scanner {
                     continue;
                 }
                 let lo = self.earliest_start(slice, a, pos);
-                match self.try_starts(slice, lo, a, &mut emit) {
-                    Ok(Some(e)) => {
-                        pos = e;
-                        i = e;
-                        continue 'scan;
-                    }
-                    Ok(None) => pos = a + 1,
-                    Err(()) => break 'scan,
+                if let Some((s, e)) = self.try_starts(slice, lo, a) {
+                    emit(s, e);
+                    pos = e;
+                    i = e;
+                    carry = if is_word(b[e - 1]) { 0x80 } else { 0 };
+                    continue 'scan;
                 }
+                pos = a + 1;
             }
             i += 8;
-        }
-        if i < n {
-            // 'ſ' or the Kelvin sign ahead: the unanchored grammar from `pos` on.
-            let mut at = pos;
-            while let Some(m) = self.grammar.find_at(slice, at) {
-                emit(m.start(), Hit::Span(m.end()));
-                at = m.end().max(m.start() + 1);
-                if at > n {
-                    break;
-                }
-            }
         }
     }
 }
