@@ -356,6 +356,12 @@ fn names(names: &[&str]) -> String {
 }
 
 impl DateLexicon {
+    /// Whether `text` holds a character that makes the grammar's scanner fall back to the
+    /// unanchored grammar ('ſ', the Kelvin sign): see `scan`.
+    pub(crate) fn folds(&self, text: &str) -> bool {
+        self.scanner.folds(text)
+    }
+
     /// Parses the lexicon TOML and compiles the grammar.
     pub fn from_toml(source: &str) -> Result<DateLexicon, String> {
         let file: LexiconFile = toml::from_str(source).map_err(|e| e.to_string())?;
@@ -490,12 +496,24 @@ pub fn extract(text: &str, range: Range<usize>, lex: &DateLexicon) -> Vec<DateEx
 /// `future` false; see `set_tense`). Tense matters only against a document date, which most
 /// documents lack: the check reads it only for documents that have one.
 pub(crate) fn extract_untensed(text: &str, range: Range<usize>, lex: &DateLexicon) -> Vec<DateExpr> {
+    extract_untensed_in(text, range, lex, true)
+}
+
+/// `extract_untensed`; `may_fold`: false when `text` is known to hold neither 'ſ' nor the
+/// Kelvin sign (`DateLexicon::folds`), which spares looking for them in each range.
+pub(crate) fn extract_untensed_in(
+    text: &str,
+    range: Range<usize>,
+    lex: &DateLexicon,
+    may_fold: bool,
+) -> Vec<DateExpr> {
     let mut out = Vec::new();
     let Some(slice) = text.get(range.clone()) else {
         return out;
     };
-    lex.scanner
-        .matches(slice, |at, end| expression(text, &range, slice, at, end, lex, &mut out));
+    lex.scanner.matches(slice, may_fold, |at, end| {
+        expression(text, &range, slice, at, end, lex, &mut out);
+    });
     out
 }
 

@@ -15,12 +15,13 @@ use std::ops::Range;
 use std::rc::Rc;
 use std::sync::{Arc, Mutex, PoisonError};
 
+use aho_corasick::AhoCorasick;
 use jiff::civil::{Date, Weekday};
 use serde::{Deserialize, Serialize};
 
 use self::dct::Dct;
 use self::extract::{
-    DateExpr, DateLexicon, DateValue, Granularity, Interval, Tense, extract_untensed, listed,
+    DateExpr, DateLexicon, DateValue, Granularity, Interval, Tense, extract_untensed_in, listed,
     resolve, set_tense,
 };
 use crate::checks::{CompiledCheck, DocumentCheck, Kind, LexiconSource, ParamError, Scope};
@@ -135,6 +136,9 @@ pub struct DateContradiction {
     lexicon: Arc<DateLexicon>,
     /// Order cues split into words, with `true` for "later" cues.
     cues: Vec<(Vec<String>, bool)>,
+    /// The first words of the cues, ignoring ASCII case as `find_cues` compares them: a
+    /// sentence without any holds no cue.
+    cue_heads: Option<AhoCorasick>,
 }
 
 /// One date of the document with its sentence and paragraph.
@@ -161,11 +165,16 @@ impl DateContradiction {
                 )
             })
             .filter(|(parts, _)| !parts.is_empty())
-            .collect();
+            .collect::<Vec<(Vec<String>, bool)>>();
+        let cue_heads = AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(cues.iter().map(|(parts, _)| &parts[0]))
+            .ok();
         DateContradiction {
             params,
             lexicon,
             cues,
+            cue_heads,
         }
     }
 }
@@ -189,8 +198,10 @@ impl DateContradiction {
         doc.memo(self.lexicon.fingerprint, || {
             let mut exprs = Vec::new();
             let mut places = Vec::new();
+            let may_fold = self.lexicon.folds(&doc.text);
             for (p, para) in doc.paragraphs.iter().enumerate() {
-                for e in extract_untensed(&doc.text, para.span.clone(), &self.lexicon) {
+                let span = para.span.clone();
+                for e in extract_untensed_in(&doc.text, span, &self.lexicon, may_fold) {
                     let s = doc.sentences[para.sentences.clone()]
                         .iter()
                         .position(|s| {
@@ -432,6 +443,13 @@ impl DateContradiction {
     fn find_cues(&self, doc: &Document, sentence: &Range<usize>) -> Vec<Cue> {
         let w = &self.lexicon.words;
         let mut cues = Vec::new();
+        if self
+            .cue_heads
+            .as_ref()
+            .is_some_and(|heads| !heads.is_match(&doc.text[sentence.clone()]))
+        {
+            return cues;
+        }
         let ws: Vec<crate::text::Word<'_>> = words(&doc.text, sentence.clone()).collect();
         for (i, word) in ws.iter().enumerate() {
             for (parts, later) in &self.cues {

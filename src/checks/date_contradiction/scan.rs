@@ -19,8 +19,8 @@
 //! same end as an unanchored search. When none matches, no match starts before `a + 1`.
 //!
 //! Case-insensitive parts of the grammar also match two non-ASCII letters, 'ſ' (for 's') and
-//! the Kelvin sign (for 'k'), which the byte tests here do not see; on meeting either, the rest
-//! of the range is searched with the unanchored grammar as before.
+//! the Kelvin sign (for 'k'), which the byte tests here do not see; a range holding either is
+//! searched with the unanchored grammar as before.
 
 use memchr::memmem;
 use regex::Regex;
@@ -309,11 +309,17 @@ impl Scanner {
             .find_map(|s| self.anchored.find(&slice[s..]).map(|m| (s, s + m.end())))
     }
 
+    /// Whether `text` holds 'ſ' or the Kelvin sign (see the module notes).
+    pub(crate) fn folds(&self, text: &str) -> bool {
+        self.folds.iter().any(|f| f.find(text.as_bytes()).is_some())
+    }
+
     /// Calls `emit(start, end)` for each match of the grammar in `slice`, in order: the spans
-    /// `grammar.find_iter(slice)` gives.
-    pub(crate) fn matches(&self, slice: &str, mut emit: impl FnMut(usize, usize)) {
+    /// `grammar.find_iter(slice)` gives. `may_fold`: false when `slice` is known to hold neither
+    /// 'ſ' nor the Kelvin sign.
+    pub(crate) fn matches(&self, slice: &str, may_fold: bool, mut emit: impl FnMut(usize, usize)) {
         let b = slice.as_bytes();
-        if self.folds.iter().any(|f| f.find(b).is_some()) {
+        if may_fold && self.folds(slice) {
             // 'ſ' or the Kelvin sign: the unanchored grammar.
             for m in self.grammar.find_iter(slice) {
                 emit(m.start(), m.end());
