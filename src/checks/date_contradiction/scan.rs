@@ -101,7 +101,9 @@ fn load(b: &[u8], i: usize) -> u64 {
     }
 }
 
-/// The high bit of each byte of `x` that is a word byte (`is_word`), the other bits clear.
+/// The high bit of each byte of `x` that is an ASCII letter or digit, the other bits clear.
+/// (These are the word bytes but '_', which opens no anchor; a start after '_' the mask lets
+/// through is no word start, which `try_starts` checks byte by byte.)
 fn word_mask(x: u64) -> u64 {
     let ascii = !x & HI;
     let y = x & !HI;
@@ -110,16 +112,19 @@ fn word_mask(x: u64) -> u64 {
     let digit = at_least(y, b'0') & !at_least(y, b'9' + 1);
     let folded = y | (LO * 0x20);
     let letter = at_least(folded, b'a') & !at_least(folded, b'z' + 1);
-    let underscore = !(y ^ (LO * u64::from(b'_'))).wrapping_add(LO * 0x7F) & HI;
-    (digit | letter | underscore) & ascii
+    (digit | letter) & ascii
 }
 
 
 /// The anchor tests and the anchored grammar.
 pub(crate) struct Scanner {
-    /// Bytes that may open an anchor word other than a digit: the first bytes of the names and
-    /// both cases of the first bytes of `FOLDED_ANCHORS`.
+    /// The bytes an anchor word other than a number may open with: the names as written, both
+    /// cases of `FOLDED_ANCHORS`.
     first: [bool; 256],
+    /// The first two bytes an anchor word other than a number may open with, a bit set per
+    /// pair: `pairs[b0][b1 / 64] >> (b1 % 64)`; for a word of one letter, every second byte that
+    /// is no word byte (the end of the text counts as zero).
+    pairs: Vec<[u64; 4]>,
     /// A Bloom filter over the first three bytes of the anchor words (see `bloom_bit`): all
     /// case variants of the folded ones.
     bloom: Vec<u64>,
@@ -168,14 +173,24 @@ impl Scanner {
         }
         let max_len = words().map(str::len).max().unwrap_or(0);
         let mut first = [false; 256];
+        let mut pairs = vec![[0u64; 4]; 256];
         let mut bloom = vec![0u64; 1 << 10];
         let mut set = |w: &[u8]| {
             let at = |i: usize| w.get(i).copied().unwrap_or(0);
+            let b0 = usize::from(at(0));
+            first[b0] = true;
+            if w.len() == 1 {
+                for b1 in (0..=255u8).filter(|&x| !is_word(x)) {
+                    pairs[b0][usize::from(b1 / 64)] |= 1 << (b1 % 64);
+                }
+            } else {
+                let b1 = usize::from(at(1));
+                pairs[b0][b1 / 64] |= 1 << (b1 % 64);
+            }
             let bit = bloom_bit(at(0), at(1), at(2));
             bloom[bit / 64] |= 1 << (bit % 64);
         };
         for n in names {
-            first[usize::from(n.as_bytes()[0])] = true;
             set(n.as_bytes());
         }
         for w in FOLDED_ANCHORS {
@@ -194,7 +209,6 @@ impl Scanner {
                         }
                     })
                     .collect();
-                first[usize::from(v[0])] = true;
                 set(&v);
             }
         }
@@ -217,6 +231,7 @@ impl Scanner {
             Regex::new(&format!("^(?:{})", alternatives.join("|"))).map_err(|e| e.to_string())?;
         Ok(Scanner {
             first,
+            pairs,
             bloom,
             max_len,
             names: packed_names,
@@ -240,8 +255,13 @@ impl Scanner {
         if !self.first[usize::from(c)] {
             return false;
         }
+        let next = b.get(a + 1).copied().unwrap_or(0);
+        if self.pairs[usize::from(c)][usize::from(next / 64)] >> (next % 64) & 1 == 0 {
+            return false;
+        }
         let at = |i: usize| b.get(a + i).copied().filter(|&x| is_word(x)).unwrap_or(0);
-        let (b1, b2) = (at(1), if at(1) == 0 { 0 } else { at(2) });
+        let b1 = at(1);
+        let b2 = if b1 == 0 { 0 } else { at(2) };
         let bit = bloom_bit(c, b1, b2);
         if self.bloom[bit / 64] >> (bit % 64) & 1 == 0 {
             return false;
