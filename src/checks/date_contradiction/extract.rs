@@ -495,7 +495,11 @@ pub fn extract(text: &str, range: Range<usize>, lex: &DateLexicon) -> Vec<DateEx
 /// `extract` without the tense of the clause around each expression (`tense` stays `Unknown`,
 /// `future` false; see `set_tense`). Tense matters only against a document date, which most
 /// documents lack: the check reads it only for documents that have one.
-pub(crate) fn extract_untensed(text: &str, range: Range<usize>, lex: &DateLexicon) -> Vec<DateExpr> {
+pub(crate) fn extract_untensed(
+    text: &str,
+    range: Range<usize>,
+    lex: &DateLexicon,
+) -> Vec<DateExpr> {
     extract_untensed_in(text, range, lex, true)
 }
 
@@ -520,13 +524,25 @@ pub(crate) fn extract_untensed_in(
 /// `extract` as it was before the scanner: the unanchored grammar over every byte. The tests
 /// compare the two.
 #[cfg(test)]
-pub(crate) fn extract_unanchored(text: &str, range: Range<usize>, lex: &DateLexicon) -> Vec<DateExpr> {
+pub(crate) fn extract_unanchored(
+    text: &str,
+    range: Range<usize>,
+    lex: &DateLexicon,
+) -> Vec<DateExpr> {
     let mut out = Vec::new();
     let Some(slice) = text.get(range.clone()) else {
         return out;
     };
     for found in lex.grammar.find_iter(slice) {
-        expression(text, &range, slice, found.start(), found.end(), lex, &mut out);
+        expression(
+            text,
+            &range,
+            slice,
+            found.start(),
+            found.end(),
+            lex,
+            &mut out,
+        );
     }
     for expr in &mut out {
         set_tense(text, &range, expr, lex);
@@ -569,8 +585,8 @@ pub(crate) fn set_tense(text: &str, range: &Range<usize>, expr: &mut DateExpr, l
         let near = tense_window(text, &clause, &expr.span);
         let mut future_tense = false;
         if absolute {
-            expr.future = crate::text::words(text, clause)
-                .any(|w| listed(&lex.words.future_words, w.text));
+            expr.future =
+                crate::text::words(text, clause).any(|w| listed(&lex.words.future_words, w.text));
         } else {
             future_tense = crate::text::words(text, near.clone())
                 .any(|w| listed(&lex.words.future_tense, w.text));
@@ -583,7 +599,7 @@ pub(crate) fn set_tense(text: &str, range: &Range<usize>, expr: &mut DateExpr, l
             Tense::Unknown
         };
     }
-    }
+}
 
 /// A past-tense auxiliary or irregular verb, or a word in "-ed" that is no future word
 /// ("expected", "scheduled").
@@ -629,6 +645,9 @@ const SEEN_MAX_LEN: usize = 63;
 /// `Scratch::seen` is emptied when it grows past this many entries.
 const SEEN_MAX_ENTRIES: usize = 1 << 12;
 
+/// The offsets of the groups of one match, by group index.
+type Slots = Vec<Option<(usize, usize)>>;
+
 /// Per-thread buffers for reading the groups of matches of one lexicon's grammar.
 struct Scratch {
     /// The lexicon served: its address and fingerprint.
@@ -640,9 +659,9 @@ struct Scratch {
     /// the highest-priority one among those ending where the match ends; which paths end there
     /// depends only on the text up to there and, through a final word boundary, on whether a
     /// word byte follows. So the same text, followed alike, has the same groups.)
-    seen: HashMap<Vec<u8>, (usize, Vec<Option<(usize, usize)>>), BuildWordHasher>,
+    seen: HashMap<Vec<u8>, (usize, Slots), BuildWordHasher>,
     /// The groups read last (when not memoised).
-    last: Vec<Option<(usize, usize)>>,
+    last: Slots,
 }
 
 impl Scratch {
@@ -657,7 +676,10 @@ impl Scratch {
     ) -> Option<(&'s Groups, Caps<'s>)> {
         let rest = &slice[at..];
         let len = end.checked_sub(at)?;
-        let follows = slice.as_bytes().get(end).is_some_and(|&b| b.is_ascii_alphanumeric() || b == b'_');
+        let follows = slice
+            .as_bytes()
+            .get(end)
+            .is_some_and(|&b| b.is_ascii_alphanumeric() || b == b'_');
         let mut key = [0u8; SEEN_MAX_LEN + 1];
         let memo = len <= SEEN_MAX_LEN;
         if memo {
@@ -679,15 +701,27 @@ impl Scratch {
         self.last.clear();
         let Some(k) = found else {
             lex.grammar.captures_read_at(grammar_locs, slice, at)?;
-            self.last.extend((0..grammar_locs.len()).map(|i| {
-                grammar_locs.get(i).map(|(s, e)| (s - at, e - at))
-            }));
-            return Some((&lex.groups, Caps { hay: rest, slots: &self.last }));
+            self.last.extend(
+                (0..grammar_locs.len()).map(|i| grammar_locs.get(i).map(|(s, e)| (s - at, e - at))),
+            );
+            return Some((
+                &lex.groups,
+                Caps {
+                    hay: rest,
+                    slots: &self.last,
+                },
+            ));
         };
         let locs = &alt_locs[k];
         self.last.extend((0..locs.len()).map(|i| locs.get(i)));
         if !memo {
-            return Some((&lex.alternatives[k].groups, Caps { hay: rest, slots: &self.last }));
+            return Some((
+                &lex.alternatives[k].groups,
+                Caps {
+                    hay: rest,
+                    slots: &self.last,
+                },
+            ));
         }
         if self.seen.len() >= SEEN_MAX_ENTRIES {
             self.seen.clear();

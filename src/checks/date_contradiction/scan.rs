@@ -25,7 +25,6 @@
 use memchr::memmem;
 use regex::Regex;
 
-
 use super::extract::WordSet;
 
 /// Deixis and unit words: matched ignoring case, each may be the first anchor of a match. They
@@ -82,7 +81,6 @@ fn is_word(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_'
 }
 
-
 /// Eight bytes at a time (SWAR): `LO` and `HI` hold 0x01 and 0x80 in every byte.
 const LO: u64 = 0x0101_0101_0101_0101;
 const HI: u64 = 0x8080_8080_8080_8080;
@@ -114,7 +112,6 @@ fn word_mask(x: u64) -> u64 {
     let letter = at_least(folded, b'a') & !at_least(folded, b'z' + 1);
     (digit | letter) & ascii
 }
-
 
 /// The anchor tests and the anchored grammar.
 pub(crate) struct Scanner {
@@ -167,7 +164,12 @@ impl Scanner {
         alternatives: &[&str],
         grammar: Regex,
     ) -> Result<Scanner, String> {
-        let words = || names.iter().map(String::as_str).chain(FOLDED_ANCHORS.iter().copied());
+        let words = || {
+            names
+                .iter()
+                .map(String::as_str)
+                .chain(FOLDED_ANCHORS.iter().copied())
+        };
         if words().any(|w| w.is_empty() || w.len() > 16 || !w.bytes().all(is_word)) {
             return Err("month and weekday names must be ASCII words of 1 to 16 letters".into());
         }
@@ -266,7 +268,11 @@ impl Scanner {
         if self.bloom[bit / 64] >> (bit % 64) & 1 == 0 {
             return false;
         }
-        let len = b[a..].iter().take(self.max_len + 1).take_while(|&&x| is_word(x)).count();
+        let len = b[a..]
+            .iter()
+            .take(self.max_len + 1)
+            .take_while(|&&x| is_word(x))
+            .count();
         if len > self.max_len {
             return false;
         }
