@@ -9,7 +9,7 @@ use std::ops::Range;
 
 use jiff::civil::Date;
 
-use super::extract::{DateExpr, DateLexicon, DateValue, Granularity, extract};
+use super::extract::{DateExpr, DateLexicon, DateValue, Granularity, extract_untensed};
 use crate::document::{Document, LineKind};
 
 /// The document's date and where it is written.
@@ -37,7 +37,7 @@ pub fn find_dct(doc: &Document, lex: &DateLexicon) -> Option<Dct> {
     let body: Vec<DateExpr> = doc
         .paragraphs
         .iter()
-        .flat_map(|p| extract(&doc.text, p.span.clone(), lex))
+        .flat_map(|p| extract_untensed(&doc.text, p.span.clone(), lex))
         .collect();
     find_dct_in(doc, lex, &body)
 }
@@ -82,7 +82,7 @@ pub(crate) fn find_dct_in(doc: &Document, lex: &DateLexicon, body: &[DateExpr]) 
         .map(|(i, _)| i)
         .find(|&i| AGENCIES.iter().any(|a| text[i..].starts_with(a)))?;
     let head = first.span.start..first.span.start + agency_at;
-    let exprs = extract(&doc.text, head, lex);
+    let exprs = extract_untensed(&doc.text, head, lex);
     let e = exprs.iter().find(|e| e.granularity == Granularity::Day)?;
     match e.value {
         DateValue::Absolute(i) => Some(Dct {
@@ -108,7 +108,7 @@ pub(crate) fn find_dct_in(doc: &Document, lex: &DateLexicon, body: &[DateExpr]) 
 }
 
 fn first_full_date(doc: &Document, span: Range<usize>, lex: &DateLexicon) -> Option<Dct> {
-    extract(&doc.text, span, lex)
+    extract_untensed(&doc.text, span, lex)
         .into_iter()
         .find_map(|e: DateExpr| match e.value {
             DateValue::Absolute(i) if e.granularity == Granularity::Day => Some(Dct {

@@ -7,13 +7,15 @@
 //! ("May" the verb, "2000 soldiers", "20:00", "3.2015", "Sunday Times"). This module does no I/O
 //! and knows nothing of documents: callers pass text ranges.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::Range;
 
 use jiff::Span;
 use jiff::civil::{Date, Weekday};
-use regex::{Captures, Regex};
+use regex::{CaptureLocations, Regex, RegexSet};
 use serde::Deserialize;
+
+use super::scan::Scanner;
 
 /// How fine a date is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -191,7 +193,11 @@ pub struct DateLexicon {
     /// Each alternative alone, anchored at the start of the haystack and without its opening
     /// word boundary, with the indices of its groups: reads the groups of a match found by
     /// `grammar` (see `extract`).
-    alternatives: Vec<(Regex, Groups)>,
+    alternatives: Vec<Alternative>,
+    /// Finds the matches of `grammar` (see `scan`).
+    scanner: Scanner,
+    /// The alternatives as in `alternatives`: which match where a match starts.
+    which: RegexSet,
     /// A fingerprint of the lexicon source: extraction results may be shared between rules
     /// compiled from the same lexicon.
     pub(crate) fingerprint: u64,
@@ -325,25 +331,37 @@ fn full_names(table: &BTreeMap<String, i8>) -> Vec<&str> {
         .collect()
 }
 
+/// A name as the grammar writes it: `Word` and `WORD`.
+fn forms(name: &str) -> [String; 2] {
+    let mut cap = String::new();
+    let mut chars = name.chars();
+    if let Some(c) = chars.next() {
+        cap.extend(c.to_uppercase());
+        cap.push_str(chars.as_str());
+    }
+    [cap, name.to_uppercase()]
+}
+
 /// `Word`, `WORD` alternation of the names, longest first.
 fn names(names: &[&str]) -> String {
     let mut sorted: Vec<&str> = names.to_vec();
     sorted.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
     let mut alts = Vec::new();
     for n in sorted {
-        let mut cap = String::new();
-        let mut chars = n.chars();
-        if let Some(c) = chars.next() {
-            cap.extend(c.to_uppercase());
-            cap.push_str(chars.as_str());
+        for form in forms(n) {
+            alts.push(regex::escape(&form));
         }
-        alts.push(regex::escape(&cap));
-        alts.push(regex::escape(&n.to_uppercase()));
     }
     format!("(?:{})", alts.join("|"))
 }
 
 impl DateLexicon {
+    /// Whether `text` holds a character that makes the grammar's scanner fall back to the
+    /// unanchored grammar ('ſ', the Kelvin sign): see `scan`.
+    pub(crate) fn folds(&self, text: &str) -> bool {
+        self.scanner.folds(text)
+    }
+
     /// Parses the lexicon TOML and compiles the grammar.
     pub fn from_toml(source: &str) -> Result<DateLexicon, String> {
         let file: LexiconFile = toml::from_str(source).map_err(|e| e.to_string())?;
@@ -369,14 +387,27 @@ impl DateLexicon {
         let combined = Regex::new(&grammar.join("|")).map_err(|e| e.to_string())?;
         let groups = Groups::of(&combined);
         let mut alternatives = Vec::new();
+        let mut rests = Vec::new();
+        let mut patterns = Vec::new();
         for alt in &grammar {
             let rest = alt
                 .strip_prefix("(?-u:\\b)")
                 .ok_or("a grammar alternative must open with a word boundary")?;
-            let re = Regex::new(&format!("^(?:{rest})")).map_err(|e| e.to_string())?;
+            let pattern = format!("^(?:{rest})");
+            let re = Regex::new(&pattern).map_err(|e| e.to_string())?;
             let groups = Groups::of(&re);
-            alternatives.push((re, groups));
+            alternatives.push(Alternative { re, groups });
+            patterns.push(pattern);
+            rests.push(rest);
         }
+        // Every month and weekday name as the grammar writes it: anchors of the scanner.
+        let name_forms: Vec<String> = all_months
+            .iter()
+            .chain(&all_days)
+            .flat_map(|n| forms(n))
+            .collect();
+        let scanner = Scanner::new(&name_forms, &numbers, &rests, combined.clone())?;
+        let which = RegexSet::new(&patterns).map_err(|e| e.to_string())?;
         let grammar = combined;
         let fingerprint = {
             use std::hash::{Hash, Hasher};
@@ -393,6 +424,8 @@ impl DateLexicon {
             grammar,
             groups,
             alternatives,
+            scanner,
+            which,
         })
     }
 }
@@ -452,65 +485,120 @@ fn grammar(mon: &str, mon_full: &str, wd: &str, wd_full: &str, numbers: &str) ->
 
 /// Finds the date expressions in `text[range]`, in text order.
 pub fn extract(text: &str, range: Range<usize>, lex: &DateLexicon) -> Vec<DateExpr> {
+    let mut out = extract_untensed(text, range.clone(), lex);
+    for expr in &mut out {
+        set_tense(text, &range, expr, lex);
+    }
+    out
+}
+
+/// `extract` without the tense of the clause around each expression (`tense` stays `Unknown`,
+/// `future` false; see `set_tense`). Tense matters only against a document date, which most
+/// documents lack: the check reads it only for documents that have one.
+pub(crate) fn extract_untensed(
+    text: &str,
+    range: Range<usize>,
+    lex: &DateLexicon,
+) -> Vec<DateExpr> {
+    extract_untensed_in(text, range, lex, true)
+}
+
+/// `extract_untensed`; `may_fold`: false when `text` is known to hold neither 'ſ' nor the
+/// Kelvin sign (`DateLexicon::folds`), which spares looking for them in each range.
+pub(crate) fn extract_untensed_in(
+    text: &str,
+    range: Range<usize>,
+    lex: &DateLexicon,
+    may_fold: bool,
+) -> Vec<DateExpr> {
+    let mut out = Vec::new();
+    let Some(slice) = text.get(range.clone()) else {
+        return out;
+    };
+    lex.scanner.matches(slice, may_fold, |at, end| {
+        expression(text, &range, slice, at, end, lex, &mut out);
+    });
+    out
+}
+
+/// `extract` as it was before the scanner: the unanchored grammar over every byte. The tests
+/// compare the two.
+#[cfg(test)]
+pub(crate) fn extract_unanchored(
+    text: &str,
+    range: Range<usize>,
+    lex: &DateLexicon,
+) -> Vec<DateExpr> {
     let mut out = Vec::new();
     let Some(slice) = text.get(range.clone()) else {
         return out;
     };
     for found in lex.grammar.find_iter(slice) {
-        // The groups of the match. Captures of the whole grammar cost a bounded backtracker run
-        // over its large NFA per match; leftmost-first picks the first alternative that matches
-        // where the match starts, so the first alternative that matches anchored there, alone,
-        // gives the same match and groups at a fraction of the cost. (The opening word boundary,
-        // the only look-behind, is shared by all alternatives and held at the match; the text
-        // after the start is the same.) Should its end differ, the whole grammar decides.
-        let at = found.start();
-        let rest = &slice[at..];
-        let fast = lex
-            .alternatives
-            .iter()
-            .find_map(|(re, groups)| re.captures(rest).map(|caps| (caps, groups, at)))
-            .filter(|(caps, _, _)| caps.get(0).is_some_and(|w| at + w.end() == found.end()));
-        let Some((caps, groups, base)) = fast.or_else(|| {
-            lex.grammar
-                .captures_at(slice, at)
-                .map(|caps| (caps, &lex.groups, 0))
-        }) else {
-            continue;
-        };
-        let Some(whole) = caps.get(0) else { continue };
-        let span = range.start + base + whole.start()..range.start + base + whole.end();
-        if let Some(mut expr) = read(text, &span, &caps, groups, range.start + base, lex) {
-            // Tense is read only where a rule or the resolver uses it: the broad future test for
-            // dates with a stated year (after-publication), the narrow one for year-less dates
-            // and weekdays (resolution), the past test for both.
-            let absolute = matches!(expr.value, DateValue::Absolute(_));
-            let partial = matches!(
-                expr.value,
-                DateValue::YearLess { .. } | DateValue::Weekday { .. }
-            );
-            if absolute || partial {
-                let clause = clause_around(text, &range, &expr.span);
-                let near = tense_window(text, &clause, &expr.span);
-                let mut future_tense = false;
-                if absolute {
-                    expr.future = crate::text::words(text, clause)
-                        .any(|w| listed(&lex.words.future_words, w.text));
-                } else {
-                    future_tense = crate::text::words(text, near.clone())
-                        .any(|w| listed(&lex.words.future_tense, w.text));
-                }
-                expr.tense = if future_tense {
-                    Tense::Future
-                } else if crate::text::words(text, near).any(|w| is_past_marker(w.text, lex)) {
-                    Tense::Past
-                } else {
-                    Tense::Unknown
-                };
-            }
-            out.push(expr);
-        }
+        expression(
+            text,
+            &range,
+            slice,
+            found.start(),
+            found.end(),
+            lex,
+            &mut out,
+        );
+    }
+    for expr in &mut out {
+        set_tense(text, &range, expr, lex);
     }
     out
+}
+
+/// Reads the grammar match `slice[at..end]` (`slice`: `text[range]`) and pushes the expression
+/// it gives, if a guard lets it through.
+fn expression(
+    text: &str,
+    range: &Range<usize>,
+    slice: &str,
+    at: usize,
+    end: usize,
+    lex: &DateLexicon,
+    out: &mut Vec<DateExpr>,
+) {
+    let expr = with_scratch(lex, |scratch| {
+        let (groups, caps) = scratch.groups_of(lex, slice, at, end)?;
+        let (start, stop) = caps.slots.first().copied().flatten()?;
+        let span = range.start + at + start..range.start + at + stop;
+        read(text, &span, &caps, groups, range.start + at, lex)
+    });
+    out.extend(expr);
+}
+
+/// Sets the tense of `expr` (found in `text[range]`) where a rule or the resolver reads it.
+pub(crate) fn set_tense(text: &str, range: &Range<usize>, expr: &mut DateExpr, lex: &DateLexicon) {
+    // Tense is read only where a rule or the resolver uses it: the broad future test for
+    // dates with a stated year (after-publication), the narrow one for year-less dates
+    // and weekdays (resolution), the past test for both.
+    let absolute = matches!(expr.value, DateValue::Absolute(_));
+    let partial = matches!(
+        expr.value,
+        DateValue::YearLess { .. } | DateValue::Weekday { .. }
+    );
+    if absolute || partial {
+        let clause = clause_around(text, range, &expr.span);
+        let near = tense_window(text, &clause, &expr.span);
+        let mut future_tense = false;
+        if absolute {
+            expr.future =
+                crate::text::words(text, clause).any(|w| listed(&lex.words.future_words, w.text));
+        } else {
+            future_tense = crate::text::words(text, near.clone())
+                .any(|w| listed(&lex.words.future_tense, w.text));
+        }
+        expr.tense = if future_tense {
+            Tense::Future
+        } else if crate::text::words(text, near).any(|w| is_past_marker(w.text, lex)) {
+            Tense::Past
+        } else {
+            Tense::Unknown
+        };
+    }
 }
 
 /// A past-tense auxiliary or irregular verb, or a word in "-ed" that is no future word
@@ -520,11 +608,171 @@ fn is_past_marker(word: &str, lex: &DateLexicon) -> bool {
         || (word.len() > 4 && word.ends_with("ed") && !listed(&lex.words.future_words, word))
 }
 
-fn group<'t>(caps: &Captures<'t>, index: usize) -> Option<regex::Match<'t>> {
-    caps.get(index)
+/// One alternative of the grammar, anchored, with the indices of its groups.
+struct Alternative {
+    re: Regex,
+    groups: Groups,
 }
 
-fn num<T: std::str::FromStr>(caps: &Captures<'_>, index: usize) -> Option<T> {
+/// The groups of one match: the text from its start and, per group, its offsets in that text.
+struct Caps<'t> {
+    hay: &'t str,
+    slots: &'t [Option<(usize, usize)>],
+}
+
+/// One group of a match.
+#[derive(Clone, Copy)]
+struct Group<'t> {
+    start: usize,
+    end: usize,
+    text: &'t str,
+}
+
+impl<'t> Group<'t> {
+    fn as_str(&self) -> &'t str {
+        self.text
+    }
+    fn start(&self) -> usize {
+        self.start
+    }
+    fn end(&self) -> usize {
+        self.end
+    }
+}
+
+/// Matches longer than this are read without the memo of `Scratch::seen`.
+const SEEN_MAX_LEN: usize = 63;
+/// `Scratch::seen` is emptied when it grows past this many entries.
+const SEEN_MAX_ENTRIES: usize = 1 << 12;
+
+/// The offsets of the groups of one match, by group index.
+type Slots = Vec<Option<(usize, usize)>>;
+
+/// Per-thread buffers for reading the groups of matches of one lexicon's grammar.
+struct Scratch {
+    /// The lexicon served: its address and fingerprint.
+    owner: (usize, u64),
+    /// Capture buffers of the alternatives and, last, of the whole grammar.
+    locations: Vec<CaptureLocations>,
+    /// The groups of matches read before, by their text and whether a word byte follows: the
+    /// alternative that matched and its group offsets. (Leftmost-first makes the winning path
+    /// the highest-priority one among those ending where the match ends; which paths end there
+    /// depends only on the text up to there and, through a final word boundary, on whether a
+    /// word byte follows. So the same text, followed alike, has the same groups.)
+    seen: HashMap<Vec<u8>, (usize, Slots), BuildWordHasher>,
+    /// The groups read last (when not memoised).
+    last: Slots,
+}
+
+impl Scratch {
+    /// The groups of the grammar match `slice[at..end]`, offsets from `at`, and the indices
+    /// they follow.
+    fn groups_of<'s>(
+        &'s mut self,
+        lex: &'s DateLexicon,
+        slice: &'s str,
+        at: usize,
+        end: usize,
+    ) -> Option<(&'s Groups, Caps<'s>)> {
+        let rest = &slice[at..];
+        let len = end.checked_sub(at)?;
+        let follows = slice
+            .as_bytes()
+            .get(end)
+            .is_some_and(|&b| b.is_ascii_alphanumeric() || b == b'_');
+        let mut key = [0u8; SEEN_MAX_LEN + 1];
+        let memo = len <= SEEN_MAX_LEN;
+        if memo {
+            key[..len].copy_from_slice(&rest.as_bytes()[..len]);
+            key[len] = u8::from(follows);
+            if self.seen.contains_key(&key[..=len]) {
+                let (k, slots) = &self.seen[&key[..=len]];
+                return Some((&lex.alternatives[*k].groups, Caps { hay: rest, slots }));
+            }
+        }
+        // The first alternative that matches where the match starts gives its groups (see
+        // `expression`); should its end differ, the whole grammar decides.
+        let (grammar_locs, alt_locs) = self.locations.split_last_mut()?;
+        let found = lex.which.matches(rest).iter().next().and_then(|k| {
+            let locs = &mut alt_locs[k];
+            lex.alternatives[k].re.captures_read(locs, rest)?;
+            (locs.get(0)?.1 == len).then_some(k)
+        });
+        self.last.clear();
+        let Some(k) = found else {
+            lex.grammar.captures_read_at(grammar_locs, slice, at)?;
+            self.last.extend(
+                (0..grammar_locs.len()).map(|i| grammar_locs.get(i).map(|(s, e)| (s - at, e - at))),
+            );
+            return Some((
+                &lex.groups,
+                Caps {
+                    hay: rest,
+                    slots: &self.last,
+                },
+            ));
+        };
+        let locs = &alt_locs[k];
+        self.last.extend((0..locs.len()).map(|i| locs.get(i)));
+        if !memo {
+            return Some((
+                &lex.alternatives[k].groups,
+                Caps {
+                    hay: rest,
+                    slots: &self.last,
+                },
+            ));
+        }
+        if self.seen.len() >= SEEN_MAX_ENTRIES {
+            self.seen.clear();
+        }
+        let (_, slots) = self
+            .seen
+            .entry(key[..=len].to_vec())
+            .or_insert((k, self.last.clone()));
+        Some((&lex.alternatives[k].groups, Caps { hay: rest, slots }))
+    }
+}
+
+thread_local! {
+    /// The scratch of the lexicon last used on this thread.
+    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch {
+        owner: (0, 0),
+        locations: Vec::new(),
+        seen: HashMap::default(),
+        last: Vec::new(),
+    });
+}
+
+/// Runs `f` with this thread's scratch for `lex`.
+fn with_scratch<R>(lex: &DateLexicon, f: impl FnOnce(&mut Scratch) -> R) -> R {
+    let owner = (std::ptr::from_ref(lex) as usize, lex.fingerprint);
+    SCRATCH.with(|cell| {
+        let mut scratch = cell.borrow_mut();
+        if scratch.owner != owner || scratch.locations.is_empty() {
+            scratch.locations = lex
+                .alternatives
+                .iter()
+                .map(|alt| alt.re.capture_locations())
+                .chain(std::iter::once(lex.grammar.capture_locations()))
+                .collect();
+            scratch.seen.clear();
+            scratch.owner = owner;
+        }
+        f(&mut scratch)
+    })
+}
+
+fn group<'t>(caps: &Caps<'t>, index: usize) -> Option<Group<'t>> {
+    let (start, end) = caps.slots.get(index).copied().flatten()?;
+    Some(Group {
+        start,
+        end,
+        text: &caps.hay[start..end],
+    })
+}
+
+fn num<T: std::str::FromStr>(caps: &Caps<'_>, index: usize) -> Option<T> {
     group(caps, index)?.as_str().parse().ok()
 }
 
@@ -564,7 +812,7 @@ groups!(
 fn read(
     text: &str,
     span: &Range<usize>,
-    caps: &Captures<'_>,
+    caps: &Caps<'_>,
     groups: &Groups,
     base: usize,
     lex: &DateLexicon,

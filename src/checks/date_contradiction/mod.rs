@@ -9,17 +9,20 @@
 
 pub mod dct;
 pub mod extract;
+mod scan;
 
 use std::ops::Range;
 use std::rc::Rc;
 use std::sync::{Arc, Mutex, PoisonError};
 
+use aho_corasick::AhoCorasick;
 use jiff::civil::{Date, Weekday};
 use serde::{Deserialize, Serialize};
 
 use self::dct::Dct;
 use self::extract::{
-    DateExpr, DateLexicon, DateValue, Granularity, Interval, Tense, extract, listed, resolve,
+    DateExpr, DateLexicon, DateValue, Granularity, Interval, Tense, extract_untensed_in, listed,
+    resolve, set_tense,
 };
 use crate::checks::{CompiledCheck, DocumentCheck, Kind, LexiconSource, ParamError, Scope};
 use crate::diagnostic::{Finding, Label};
@@ -133,6 +136,9 @@ pub struct DateContradiction {
     lexicon: Arc<DateLexicon>,
     /// Order cues split into words, with `true` for "later" cues.
     cues: Vec<(Vec<String>, bool)>,
+    /// The first words of the cues, ignoring ASCII case as `find_cues` compares them: a
+    /// sentence without any holds no cue.
+    cue_heads: Option<AhoCorasick>,
 }
 
 /// One date of the document with its sentence and paragraph.
@@ -159,33 +165,43 @@ impl DateContradiction {
                 )
             })
             .filter(|(parts, _)| !parts.is_empty())
-            .collect();
+            .collect::<Vec<(Vec<String>, bool)>>();
+        let cue_heads = AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(cues.iter().map(|(parts, _)| &parts[0]))
+            .ok();
         DateContradiction {
             params,
             lexicon,
             cues,
+            cue_heads,
         }
     }
 }
 
-/// The document's date expressions in text order, each with its (sentence, paragraph). The five
-/// sub-rules read the same document with the same lexicon: `Document::memo` (keyed by the
-/// lexicon's fingerprint) extracts once and hands every sibling the same result.
+/// The document's date expressions in text order, each with its (sentence, paragraph), without
+/// their tense (see `extract_untensed`). The five sub-rules read the same document with the
+/// same lexicon: `Document::memo` (keyed by the lexicon's fingerprint) extracts once and hands
+/// every sibling the same result.
 struct Extraction {
     exprs: Vec<DateExpr>,
     places: Vec<(usize, usize)>,
 }
 
-/// The document's own date, shared the same way by the two sub-rules that need it.
-struct DocumentDate(Option<Dct>);
+/// The document's own date, shared the same way by the two sub-rules that need it, and when
+/// there is one, the expressions with their tense (which only a document date makes matter:
+/// resolution reads it only against one, and so do the rules).
+struct DocumentDate(Option<Dct>, Vec<DateExpr>);
 
 impl DateContradiction {
     fn extraction(&self, doc: &Document) -> Rc<Extraction> {
         doc.memo(self.lexicon.fingerprint, || {
             let mut exprs = Vec::new();
             let mut places = Vec::new();
+            let may_fold = self.lexicon.folds(&doc.text);
             for (p, para) in doc.paragraphs.iter().enumerate() {
-                for e in extract(&doc.text, para.span.clone(), &self.lexicon) {
+                let span = para.span.clone();
+                for e in extract_untensed_in(&doc.text, span, &self.lexicon, may_fold) {
                     let s = doc.sentences[para.sentences.clone()]
                         .iter()
                         .position(|s| {
@@ -202,7 +218,15 @@ impl DateContradiction {
 
     fn document_date(&self, doc: &Document, extraction: &Extraction) -> Rc<DocumentDate> {
         doc.memo(self.lexicon.fingerprint, || {
-            DocumentDate(dct::find_dct_in(doc, &self.lexicon, &extraction.exprs))
+            let dct = dct::find_dct_in(doc, &self.lexicon, &extraction.exprs);
+            let mut tensed = Vec::new();
+            if dct.is_some() {
+                tensed.clone_from(&extraction.exprs);
+                for (e, &(_, p)) in tensed.iter_mut().zip(&extraction.places) {
+                    set_tense(&doc.text, &doc.paragraphs[p].span, e, &self.lexicon);
+                }
+            }
+            DocumentDate(dct, tensed)
         })
     }
 }
@@ -221,6 +245,11 @@ impl DocumentCheck for DateContradiction {
             _ => None,
         };
         let dct = document_date.as_ref().and_then(|d| d.0.as_ref());
+        // With a document date, the expressions with their tense.
+        let exprs = match &document_date {
+            Some(d) if d.0.is_some() => &d.1,
+            _ => exprs,
+        };
         let resolved = resolve(exprs, dct.map(|d| d.date));
         let dates: Vec<Dated> = exprs
             .iter()
@@ -414,6 +443,13 @@ impl DateContradiction {
     fn find_cues(&self, doc: &Document, sentence: &Range<usize>) -> Vec<Cue> {
         let w = &self.lexicon.words;
         let mut cues = Vec::new();
+        if self
+            .cue_heads
+            .as_ref()
+            .is_some_and(|heads| !heads.is_match(&doc.text[sentence.clone()]))
+        {
+            return cues;
+        }
         let ws: Vec<crate::text::Word<'_>> = words(&doc.text, sentence.clone()).collect();
         for (i, word) in ws.iter().enumerate() {
             for (parts, later) in &self.cues {
