@@ -231,7 +231,9 @@ pub fn collect_mentions(
     };
     // One pass over the words: classify each; keep the name words and connectors, with where
     // sentences start and whether another word came between.
-    let mut kept: Vec<Kept> = Vec::new();
+    // Reused across the documents of a thread (see `KEPT`).
+    let mut kept: Vec<Kept> = KEPT.take();
+    kept.clear();
     // Mikheev: words capitalised somewhere other than a sentence start.
     let mut inner_caps: FxSet<'_> = FxSet::default();
     let mut n = 0usize;
@@ -318,6 +320,13 @@ pub fn collect_mentions(
         }
     }
     close_run(text, &kept[run], run_at_start, &inner_caps, &mut cls, out);
+    KEPT.set(kept);
+}
+
+thread_local! {
+    /// The `kept` buffer of `collect_mentions`, kept per thread so that a document allocates
+    /// none.
+    static KEPT: std::cell::Cell<Vec<Kept>> = const { std::cell::Cell::new(Vec::new()) };
 }
 
 /// A name word or connector of the scan: whether it opens a sentence, and whether the word

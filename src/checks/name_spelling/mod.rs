@@ -906,17 +906,31 @@ impl CorpusCheck for NameSpellingCheck {
 
 impl NameSpellingCheck {
     fn collect_facts(&self, doc: &Document) -> Option<DocFacts> {
-        let mut mentions: Vec<Mention> = Vec::new();
-        let mut lower_words: Vec<Range<usize>> = Vec::new();
+        // The per-document buffers of the scan, reused across the documents of a thread (taken
+        // out of the thread's slot and put back cleared, so no allocation per document).
+        let (mut mentions, mut lower_words) = SCAN_BUFFERS.take();
+        mentions.clear();
+        lower_words.clear();
         collect_mentions(doc, &self.lex, &mut mentions, &mut lower_words);
+        let facts = self.facts_of(doc, &mentions, &lower_words);
+        SCAN_BUFFERS.set((mentions, lower_words));
+        facts
+    }
+
+    fn facts_of(
+        &self,
+        doc: &Document,
+        mentions: &[Mention],
+        lower_words: &[Range<usize>],
+    ) -> Option<DocFacts> {
         if mentions.is_empty() {
             return None;
         }
         // Each mention with its spelling (borrowed from the text unless its white space or
         // apostrophes change), sorted by spelling, then span; a span counted once.
         let mut items: Vec<(Cow<str>, Range<usize>)> = mentions
-            .into_iter()
-            .map(|m| (spelling_text(&doc.text[m.span.clone()]), m.span))
+            .iter()
+            .map(|m| (spelling_text(&doc.text[m.span.clone()]), m.span.clone()))
             .collect();
         items.sort_unstable_by(|a, b| {
             (a.0.as_ref(), a.1.start, a.1.end).cmp(&(b.0.as_ref(), b.1.start, b.1.end))
@@ -964,7 +978,7 @@ impl NameSpellingCheck {
         if !one_word.is_empty() {
             // Sorted by lower-case form, so each word finds its equals by binary search.
             one_word.sort_unstable_by(|a, b| lowered[a.0.clone()].cmp(&lowered[b.0.clone()]));
-            for w in &lower_words {
+            for w in lower_words {
                 let word = &doc.text[w.clone()];
                 let Some(&first) = word.as_bytes().first() else {
                     continue;
@@ -1053,6 +1067,12 @@ impl NameSpellingCheck {
             acc.conflicts.insert(at, conflict);
         }
     }
+}
+
+thread_local! {
+    /// The mention and lower-case word buffers of `collect_facts`, kept per thread.
+    static SCAN_BUFFERS: std::cell::Cell<(Vec<Mention>, Vec<Range<usize>>)> =
+        const { std::cell::Cell::new((Vec::new(), Vec::new())) };
 }
 
 /// A bit for a word length (all lengths from 63 bytes on share one).
