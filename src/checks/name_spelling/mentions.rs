@@ -234,8 +234,6 @@ pub fn collect_mentions(
     // Reused across the documents of a thread (see `KEPT`).
     let mut kept: Vec<Kept> = KEPT.take();
     kept.clear();
-    // Mikheev: words capitalised somewhere other than a sentence start.
-    let mut inner_caps: FxSet<'_> = FxSet::default();
     let mut n = 0usize;
     let mut last_kept = usize::MAX;
     for s in &doc.sentences {
@@ -254,9 +252,6 @@ pub fn collect_mentions(
             if lower_start {
                 lower_words.push(w.start..w.start + w.text.len());
             }
-            if word.kind == WordKind::Name && i > 0 && word.particle_prefix == 0 {
-                inner_caps.insert(&text[word.start..word.end]);
-            }
             if word.kind != WordKind::Other {
                 kept.push(Kept {
                     word,
@@ -268,6 +263,17 @@ pub fn collect_mentions(
             n += 1;
         }
     }
+    // Mikheev: words capitalised somewhere other than a sentence start (all kept), in a set
+    // sized once.
+    let inner =
+        |kw: &&Kept| kw.word.kind == WordKind::Name && !kw.first && kw.word.particle_prefix == 0;
+    let mut inner_caps: FxSet<'_> =
+        FxSet::with_capacity_and_hasher(kept.iter().filter(inner).count(), FxBuild::default());
+    inner_caps.extend(
+        kept.iter()
+            .filter(inner)
+            .map(|kw| &text[kw.word.start..kw.word.end]),
+    );
     // The runs: what a walk over all words would build, where any other word closes the run
     // (`kept` holds runs as ranges `run`, since their words are consecutive there).
     let mut run = 0..0;

@@ -937,8 +937,8 @@ impl NameSpellingCheck {
         });
         items.dedup_by(|a, b| a.0 == b.0 && a.1 == b.1);
         let mut facts = DocFacts {
-            texts: String::new(),
-            spellings: Vec::new(),
+            texts: String::with_capacity(items.iter().map(|(t, _)| t.len()).sum()),
+            spellings: Vec::with_capacity(items.len()),
             spans: Vec::with_capacity(items.len()),
         };
         for run in items.chunk_by(|a, b| a.0 == b.0) {
