@@ -249,11 +249,14 @@ fn fold_letter(c: char, out: &mut String) {
 /// Lower case, diacritics removed, apostrophes and similar marks dropped.
 pub fn fold(s: &str) -> String {
     if s.is_ascii() {
-        return s
-            .bytes()
-            .filter(u8::is_ascii_alphanumeric)
-            .map(|b| char::from(b.to_ascii_lowercase()))
-            .collect();
+        // Sized once: a collected filter would grow (reallocate) as it goes.
+        let mut out = String::with_capacity(s.len());
+        out.extend(
+            s.bytes()
+                .filter(u8::is_ascii_alphanumeric)
+                .map(|b| char::from(b.to_ascii_lowercase())),
+        );
+        return out;
     }
     let mut out = String::with_capacity(s.len());
     for c in s.nfkd() {

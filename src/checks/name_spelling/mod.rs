@@ -379,7 +379,9 @@ impl NameSpellingCheck {
     /// indices.
     fn link_candidates(&self, names: &[&str], sigs: &[LinkSig]) -> Vec<usize> {
         let mut candidate = vec![false; names.len()];
-        let mut tagged: Vec<(u64, u32)> = Vec::new();
+        // Reused across the documents of a thread (see `TAGGED`).
+        let mut tagged: Vec<(u64, u32)> = TAGGED.take();
+        tagged.clear();
         for (i, sig) in sigs.iter().enumerate() {
             let i = u32::try_from(i).expect("fewer than 2^32 spellings");
             tagged.extend(sig.hashes().iter().map(|&h| (h, i)));
@@ -391,7 +393,7 @@ impl NameSpellingCheck {
                 candidate[i as usize] = true;
             }
         }
-        drop(tagged);
+        TAGGED.set(tagged);
         if !self.canonical.variant_to_canonical.is_empty() {
             for (i, name) in names.iter().enumerate() {
                 if let Some(c) = self.canonical.variant_to_canonical.get(*name)
@@ -912,13 +914,12 @@ impl NameSpellingCheck {
         mentions.clear();
         lower_words.clear();
         collect_mentions(doc, &self.lex, &mut mentions, &mut lower_words);
-        let facts = self.facts_of(doc, &mentions, &lower_words);
+        let facts = Self::facts_of(doc, &mentions, &lower_words);
         SCAN_BUFFERS.set((mentions, lower_words));
         facts
     }
 
     fn facts_of(
-        &self,
         doc: &Document,
         mentions: &[Mention],
         lower_words: &[Range<usize>],
@@ -1001,7 +1002,8 @@ impl NameSpellingCheck {
     fn fold_facts(&self, acc: &mut NameAcc, path: &Arc<str>, facts: &DocFacts) {
         let k = self.params.sample_size;
         let several = facts.spellings.len() > 1;
-        let mut sigs: Vec<LinkSig> = Vec::new();
+        let mut sigs: Vec<LinkSig> =
+            Vec::with_capacity(if several { facts.spellings.len() } else { 0 });
         for s in &facts.spellings {
             let text = facts.text(s);
             let spans = facts.spans(s);
@@ -1070,6 +1072,8 @@ impl NameSpellingCheck {
 }
 
 thread_local! {
+    /// The (hash, spelling) list of `link_candidates`, kept per thread.
+    static TAGGED: std::cell::Cell<Vec<(u64, u32)>> = const { std::cell::Cell::new(Vec::new()) };
     /// The mention and lower-case word buffers of `collect_facts`, kept per thread.
     static SCAN_BUFFERS: std::cell::Cell<(Vec<Mention>, Vec<Range<usize>>)> =
         const { std::cell::Cell::new((Vec::new(), Vec::new())) };
