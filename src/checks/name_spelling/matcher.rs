@@ -317,6 +317,14 @@ impl MatchLexicon {
 
     /// `token_key(token).shape` alone.
     fn token_shape(&self, token: &str) -> String {
+        // `fold` leaves ASCII lower-case letters and digits as they are: skip the copy then
+        // (`link_sig` passes tokens it has folded already).
+        if token
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        {
+            return self.shape(&self.normalise(token));
+        }
         self.shape(&self.normalise(&fold(token)))
     }
 

@@ -265,10 +265,13 @@ impl<'a> LazyKeys<'a> {
 /// straight quotes is a typography question, not a name spelling).
 pub fn spelling_text(text: &str) -> Cow<'_, str> {
     // Most spellings: printable ASCII without a backtick or two spaces in a row.
-    let b = text.as_bytes();
-    if b.iter().all(|&c| (0x20..0x7f).contains(&c) && c != b'`')
-        && !b.windows(2).any(|w| w == b"  ")
-    {
+    // One pass, each byte compared with the one before it.
+    let mut prev = 0u8;
+    if text.bytes().all(|c| {
+        let ok = (0x20..0x7f).contains(&c) && c != b'`' && !(c == b' ' && prev == b' ');
+        prev = c;
+        ok
+    }) {
         return Cow::Borrowed(text);
     }
     let is_apostrophe = |c: char| matches!(c, '’' | '‘' | 'ʼ' | 'ʻ' | '`' | '′');
