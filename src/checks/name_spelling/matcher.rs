@@ -249,11 +249,14 @@ fn fold_letter(c: char, out: &mut String) {
 /// Lower case, diacritics removed, apostrophes and similar marks dropped.
 pub fn fold(s: &str) -> String {
     if s.is_ascii() {
-        return s
-            .bytes()
-            .filter(u8::is_ascii_alphanumeric)
-            .map(|b| char::from(b.to_ascii_lowercase()))
-            .collect();
+        // Sized once: a collected filter would grow (reallocate) as it goes.
+        let mut out = String::with_capacity(s.len());
+        out.extend(
+            s.bytes()
+                .filter(u8::is_ascii_alphanumeric)
+                .map(|b| char::from(b.to_ascii_lowercase())),
+        );
+        return out;
     }
     let mut out = String::with_capacity(s.len());
     for c in s.nfkd() {
@@ -314,6 +317,14 @@ impl MatchLexicon {
 
     /// `token_key(token).shape` alone.
     fn token_shape(&self, token: &str) -> String {
+        // `fold` leaves ASCII lower-case letters and digits as they are: skip the copy then
+        // (`link_sig` passes tokens it has folded already).
+        if token
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        {
+            return self.shape(&self.normalise(token));
+        }
         self.shape(&self.normalise(&fold(token)))
     }
 

@@ -231,9 +231,9 @@ pub fn collect_mentions(
     };
     // One pass over the words: classify each; keep the name words and connectors, with where
     // sentences start and whether another word came between.
-    let mut kept: Vec<Kept> = Vec::new();
-    // Mikheev: words capitalised somewhere other than a sentence start.
-    let mut inner_caps: FxSet<'_> = FxSet::default();
+    // Reused across the documents of a thread (see `KEPT`).
+    let mut kept: Vec<Kept> = KEPT.take();
+    kept.clear();
     let mut n = 0usize;
     let mut last_kept = usize::MAX;
     for s in &doc.sentences {
@@ -252,9 +252,6 @@ pub fn collect_mentions(
             if lower_start {
                 lower_words.push(w.start..w.start + w.text.len());
             }
-            if word.kind == WordKind::Name && i > 0 && word.particle_prefix == 0 {
-                inner_caps.insert(&text[word.start..word.end]);
-            }
             if word.kind != WordKind::Other {
                 kept.push(Kept {
                     word,
@@ -266,6 +263,17 @@ pub fn collect_mentions(
             n += 1;
         }
     }
+    // Mikheev: words capitalised somewhere other than a sentence start (all kept), in a set
+    // sized once.
+    let inner =
+        |kw: &&Kept| kw.word.kind == WordKind::Name && !kw.first && kw.word.particle_prefix == 0;
+    let mut inner_caps: FxSet<'_> =
+        FxSet::with_capacity_and_hasher(kept.iter().filter(inner).count(), FxBuild::default());
+    inner_caps.extend(
+        kept.iter()
+            .filter(inner)
+            .map(|kw| &text[kw.word.start..kw.word.end]),
+    );
     // The runs: what a walk over all words would build, where any other word closes the run
     // (`kept` holds runs as ranges `run`, since their words are consecutive there).
     let mut run = 0..0;
@@ -318,6 +326,13 @@ pub fn collect_mentions(
         }
     }
     close_run(text, &kept[run], run_at_start, &inner_caps, &mut cls, out);
+    KEPT.set(kept);
+}
+
+thread_local! {
+    /// The `kept` buffer of `collect_mentions`, kept per thread so that a document allocates
+    /// none.
+    static KEPT: std::cell::Cell<Vec<Kept>> = const { std::cell::Cell::new(Vec::new()) };
 }
 
 /// A name word or connector of the scan: whether it opens a sentence, and whether the word

@@ -265,10 +265,13 @@ impl<'a> LazyKeys<'a> {
 /// straight quotes is a typography question, not a name spelling).
 pub fn spelling_text(text: &str) -> Cow<'_, str> {
     // Most spellings: printable ASCII without a backtick or two spaces in a row.
-    let b = text.as_bytes();
-    if b.iter().all(|&c| (0x20..0x7f).contains(&c) && c != b'`')
-        && !b.windows(2).any(|w| w == b"  ")
-    {
+    // One pass, each byte compared with the one before it.
+    let mut prev = 0u8;
+    if text.bytes().all(|c| {
+        let ok = (0x20..0x7f).contains(&c) && c != b'`' && !(c == b' ' && prev == b' ');
+        prev = c;
+        ok
+    }) {
         return Cow::Borrowed(text);
     }
     let is_apostrophe = |c: char| matches!(c, '’' | '‘' | 'ʼ' | 'ʻ' | '`' | '′');
@@ -379,7 +382,9 @@ impl NameSpellingCheck {
     /// indices.
     fn link_candidates(&self, names: &[&str], sigs: &[LinkSig]) -> Vec<usize> {
         let mut candidate = vec![false; names.len()];
-        let mut tagged: Vec<(u64, u32)> = Vec::new();
+        // Reused across the documents of a thread (see `TAGGED`).
+        let mut tagged: Vec<(u64, u32)> = TAGGED.take();
+        tagged.clear();
         for (i, sig) in sigs.iter().enumerate() {
             let i = u32::try_from(i).expect("fewer than 2^32 spellings");
             tagged.extend(sig.hashes().iter().map(|&h| (h, i)));
@@ -391,7 +396,7 @@ impl NameSpellingCheck {
                 candidate[i as usize] = true;
             }
         }
-        drop(tagged);
+        TAGGED.set(tagged);
         if !self.canonical.variant_to_canonical.is_empty() {
             for (i, name) in names.iter().enumerate() {
                 if let Some(c) = self.canonical.variant_to_canonical.get(*name)
@@ -906,25 +911,38 @@ impl CorpusCheck for NameSpellingCheck {
 
 impl NameSpellingCheck {
     fn collect_facts(&self, doc: &Document) -> Option<DocFacts> {
-        let mut mentions: Vec<Mention> = Vec::new();
-        let mut lower_words: Vec<Range<usize>> = Vec::new();
+        // The per-document buffers of the scan, reused across the documents of a thread (taken
+        // out of the thread's slot and put back cleared, so no allocation per document).
+        let (mut mentions, mut lower_words) = SCAN_BUFFERS.take();
+        mentions.clear();
+        lower_words.clear();
         collect_mentions(doc, &self.lex, &mut mentions, &mut lower_words);
+        let facts = Self::facts_of(doc, &mentions, &lower_words);
+        SCAN_BUFFERS.set((mentions, lower_words));
+        facts
+    }
+
+    fn facts_of(
+        doc: &Document,
+        mentions: &[Mention],
+        lower_words: &[Range<usize>],
+    ) -> Option<DocFacts> {
         if mentions.is_empty() {
             return None;
         }
         // Each mention with its spelling (borrowed from the text unless its white space or
         // apostrophes change), sorted by spelling, then span; a span counted once.
         let mut items: Vec<(Cow<str>, Range<usize>)> = mentions
-            .into_iter()
-            .map(|m| (spelling_text(&doc.text[m.span.clone()]), m.span))
+            .iter()
+            .map(|m| (spelling_text(&doc.text[m.span.clone()]), m.span.clone()))
             .collect();
         items.sort_unstable_by(|a, b| {
             (a.0.as_ref(), a.1.start, a.1.end).cmp(&(b.0.as_ref(), b.1.start, b.1.end))
         });
         items.dedup_by(|a, b| a.0 == b.0 && a.1 == b.1);
         let mut facts = DocFacts {
-            texts: String::new(),
-            spellings: Vec::new(),
+            texts: String::with_capacity(items.iter().map(|(t, _)| t.len()).sum()),
+            spellings: Vec::with_capacity(items.len()),
             spans: Vec::with_capacity(items.len()),
         };
         for run in items.chunk_by(|a, b| a.0 == b.0) {
@@ -964,7 +982,7 @@ impl NameSpellingCheck {
         if !one_word.is_empty() {
             // Sorted by lower-case form, so each word finds its equals by binary search.
             one_word.sort_unstable_by(|a, b| lowered[a.0.clone()].cmp(&lowered[b.0.clone()]));
-            for w in &lower_words {
+            for w in lower_words {
                 let word = &doc.text[w.clone()];
                 let Some(&first) = word.as_bytes().first() else {
                     continue;
@@ -987,7 +1005,8 @@ impl NameSpellingCheck {
     fn fold_facts(&self, acc: &mut NameAcc, path: &Arc<str>, facts: &DocFacts) {
         let k = self.params.sample_size;
         let several = facts.spellings.len() > 1;
-        let mut sigs: Vec<LinkSig> = Vec::new();
+        let mut sigs: Vec<LinkSig> =
+            Vec::with_capacity(if several { facts.spellings.len() } else { 0 });
         for s in &facts.spellings {
             let text = facts.text(s);
             let spans = facts.spans(s);
@@ -1053,6 +1072,14 @@ impl NameSpellingCheck {
             acc.conflicts.insert(at, conflict);
         }
     }
+}
+
+thread_local! {
+    /// The (hash, spelling) list of `link_candidates`, kept per thread.
+    static TAGGED: std::cell::Cell<Vec<(u64, u32)>> = const { std::cell::Cell::new(Vec::new()) };
+    /// The mention and lower-case word buffers of `collect_facts`, kept per thread.
+    static SCAN_BUFFERS: std::cell::Cell<(Vec<Mention>, Vec<Range<usize>>)> =
+        const { std::cell::Cell::new((Vec::new(), Vec::new())) };
 }
 
 /// A bit for a word length (all lengths from 63 bytes on share one).
