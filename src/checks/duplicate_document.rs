@@ -4,8 +4,9 @@
 //! groups equal hashes. Only a hash, a length, a span and the path's bytes are kept per document,
 //! with no allocation per document, so memory stays small. Findings go on every copy but the first in path order, with a label on the first.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
-use std::hash::{Hash, Hasher};
+use std::hash::Hasher;
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -14,7 +15,6 @@ use serde::{Deserialize, Serialize};
 use crate::checks::{CompiledCheck, CorpusCheck, Kind, LexiconSource, ParamError, Scope};
 use crate::diagnostic::{Finding, Label};
 use crate::document::Document;
-use crate::text::words;
 
 #[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
@@ -87,22 +87,6 @@ struct Copy {
 
 const NONE: u32 = u32::MAX;
 
-/// FNV-1a over the bytes fed, and how many there were.
-struct Fnv(u64, u64);
-
-impl Default for Fnv {
-    fn default() -> Fnv {
-        Fnv(0xcbf2_9ce4_8422_2325, 0)
-    }
-}
-
-impl Fnv {
-    fn byte(&mut self, b: u8) {
-        self.0 = (self.0 ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-        self.1 += 1;
-    }
-}
-
 fn narrow(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
@@ -154,49 +138,208 @@ impl Groups {
     }
 }
 
+thread_local! {
+    /// The normalised body of the document being fingerprinted (reused: no allocation per
+    /// document).
+    static NORMALISED: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Byte classes of `normalise`: ASCII letters and digits, the ASCII joiners `'` and `-`, the
+/// bytes of non-ASCII characters, and the rest (separators).
+const SEP: u8 = 0;
+const ALNUM: u8 = 1;
+const JOIN: u8 = 2;
+const HIGH: u8 = 3;
+
+static CLASS: [u8; 256] = {
+    let mut table = [SEP; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = if b >= 0x80 {
+            HIGH
+        } else if (b as u8).is_ascii_alphanumeric() {
+            ALNUM
+        } else if b == b'\'' as usize || b == b'-' as usize {
+            JOIN
+        } else {
+            SEP
+        };
+        b += 1;
+    }
+    table
+};
+
+/// The character starting at byte `i` of `text` (a char boundary).
+fn char_at(text: &str, i: usize) -> char {
+    text[i..].chars().next().unwrap_or(' ')
+}
+
+/// Whether the character at byte `i` (before `end`) is a word character of `text::words`.
+fn word_char_at(text: &str, i: usize, end: usize) -> bool {
+    i < end
+        && match CLASS[usize::from(text.as_bytes()[i])] {
+            ALNUM => true,
+            HIGH => char_at(text, i).is_alphanumeric(),
+            _ => false,
+        }
+}
+
+/// Eight bytes at a time (SWAR): `LO` and `HI` hold 0x01 and 0x80 in every byte.
+const LO: u64 = 0x0101_0101_0101_0101;
+const HI: u64 = 0x8080_8080_8080_8080;
+
+/// The high bit of each byte of the 7-bit bytes `y` that is at least `n` (no carry crosses
+/// bytes).
+fn at_least(y: u64, n: u8) -> u64 {
+    y.wrapping_add(LO * u64::from(0x80 - n)) & HI
+}
+
+/// The high bit of each byte of the 7-bit bytes `y` that equals `c`.
+fn equal(y: u64, c: u8) -> u64 {
+    let d = y ^ (LO * u64::from(c));
+    !(d.wrapping_add(LO * 0x7f) | d) & HI
+}
+
+/// Appends to `out` the words of `text[span]` as `text::words` cuts them (runs of alphanumeric
+/// characters, with an apostrophe or hyphen between two of them kept), each lower-cased
+/// (`char::to_lowercase`) and followed by one space; returns how many words there were.
+///
+/// Eight bytes at a time where that is easy: a chunk of ASCII letters, digits and separators
+/// (no joiner, no non-ASCII byte) in which no separator follows another maps byte for byte
+/// (letters lower-cased, each separator a space that ends a word). Other chunks go byte by
+/// byte, decoding a character only for non-ASCII bytes.
+fn normalise(text: &str, span: Range<usize>, out: &mut Vec<u8>) -> usize {
+    let bytes = text.as_bytes();
+    let end = span.end.min(bytes.len());
+    let base = out.len();
+    // ASCII never grows; a non-ASCII character that does makes room below.
+    out.resize(base + end.saturating_sub(span.start) + 8, 0);
+    let mut o = base;
+    let mut i = span.start;
+    // Whether the byte before `i` ended in a word character (then a separator ends a word).
+    let mut in_word = false;
+    let mut count = 0;
+    let mut utf8 = [0u8; 4];
+    while i < end {
+        if let Some(chunk) = bytes.get(i..i + 8).filter(|_| i + 8 <= end) {
+            let mut buf = [0u8; 8];
+            buf.copy_from_slice(chunk);
+            let x = u64::from_le_bytes(buf);
+            let y = x & !HI;
+            let digit = at_least(y, b'0') & !at_least(y, b'9' + 1);
+            let upper = at_least(y, b'A') & !at_least(y, b'Z' + 1);
+            let folded = y | (LO * 0x20);
+            let letter = at_least(folded, b'a') & !at_least(folded, b'z' + 1);
+            let alnum = (digit | letter) & !x;
+            let special = (x & HI) | equal(y, b'\'') | equal(y, b'-');
+            let sep = !alnum & !special & HI;
+            // A separator after a separator (or at the start, where no word is open).
+            let carry = if in_word { 0 } else { 0x80 };
+            if special == 0 && sep & ((sep << 8) | carry) == 0 {
+                // Letters get 0x20; separators become spaces.
+                let lower = x + (upper >> 2);
+                let sep_bytes = (sep >> 7) * 0xff;
+                let mapped = (lower & !sep_bytes) | (sep_bytes & (LO * u64::from(b' ')));
+                out[o..o + 8].copy_from_slice(&mapped.to_le_bytes());
+                o += 8;
+                count += sep.count_ones() as usize;
+                in_word = alnum >> 63 != 0;
+                i += 8;
+                continue;
+            }
+        }
+        // Byte by byte to the end of this chunk (or of the character that straddles it).
+        let stop = (i + 8).min(end);
+        while i < stop {
+            let b = bytes[i];
+            match CLASS[usize::from(b)] {
+                ALNUM => {
+                    out[o] = b.to_ascii_lowercase();
+                    o += 1;
+                    in_word = true;
+                    i += 1;
+                    continue;
+                }
+                JOIN if in_word && word_char_at(text, i + 1, end) => {
+                    out[o] = b;
+                    o += 1;
+                    i += 1;
+                    continue;
+                }
+                HIGH => {
+                    let c = char_at(text, i);
+                    let len = c.len_utf8();
+                    let joins = in_word
+                        && matches!(c, '\u{2019}' | '\u{2010}')
+                        && word_char_at(text, i + len, end);
+                    i += len;
+                    if joins || c.is_alphanumeric() {
+                        for l in c.to_lowercase() {
+                            let l = l.encode_utf8(&mut utf8).as_bytes();
+                            if o + l.len() + 8 > out.len() {
+                                out.resize(o + l.len() + 64, 0);
+                            }
+                            out[o..o + l.len()].copy_from_slice(l);
+                            o += l.len();
+                        }
+                        in_word = true;
+                        continue;
+                    }
+                }
+                _ => i += 1,
+            }
+            // A separator: it ends the word before it.
+            if in_word {
+                out[o] = b' ';
+                o += 1;
+                count += 1;
+                in_word = false;
+            }
+        }
+    }
+    if in_word {
+        if o >= out.len() {
+            out.push(0);
+        }
+        out[o] = b' ';
+        o += 1;
+        count += 1;
+    }
+    out.truncate(o);
+    count
+}
+
 impl CorpusCheck for DuplicateDocument {
     type Facts = BodyFingerprint;
     type Acc = Groups;
 
     fn collect(&self, doc: &Document) -> Option<BodyFingerprint> {
         let span = doc.body_span();
-        // The words, case-folded and joined by single spaces, hashed as they are read (FNV-1a,
-        // 64 bits: a chance collision among a million bodies is about one in 10^7).
-        let mut hash = Fnv::default();
-        let mut count = 0;
-        let mut utf8 = [0u8; 4];
-        for word in words(&doc.text, span.clone()) {
-            if word.text.is_ascii() {
-                for b in word.text.bytes() {
-                    hash.byte(b.to_ascii_lowercase());
-                }
-            } else {
-                for c in word.text.chars().flat_map(char::to_lowercase) {
-                    for &b in c.encode_utf8(&mut utf8).as_bytes() {
-                        hash.byte(b);
-                    }
-                }
+        // The words, case-folded and each followed by one space, hashed with their length
+        // (SipHash-1-3, 64 bits: a chance collision among a million bodies is about one in 10^7).
+        let (key, count) = NORMALISED.with(|buf| {
+            let mut buf = buf.borrow_mut();
+            buf.clear();
+            let count = normalise(&doc.text, span.clone(), &mut buf);
+            let mut hasher = std::hash::DefaultHasher::new();
+            hasher.write(&buf);
+            hasher.write_usize(buf.len());
+            // A rare huge body should not pin its buffer for the rest of the run.
+            if buf.capacity() > 1 << 20 {
+                *buf = Vec::new();
             }
-            hash.byte(b' ');
-            count += 1;
-        }
+            (hasher.finish(), count)
+        });
         if count < self.min_words {
             return None;
         }
-        // The length goes into the key too: equal hashes of unequal lengths are not the same body.
-        let mut hasher = std::hash::DefaultHasher::new();
-        hash.0.hash(&mut hasher);
-        hash.1.hash(&mut hasher);
         // The finding spans the body's first sentence: enough to recognise it, short to print.
         let lead = doc
             .sentences
             .first()
             .cloned()
             .unwrap_or(span.start..span.start);
-        Some(BodyFingerprint {
-            key: hasher.finish(),
-            span: lead,
-        })
+        Some(BodyFingerprint { key, span: lead })
     }
 
     fn fold(&self, acc: &mut Groups, path: &Arc<str>, facts: BodyFingerprint) {
@@ -247,5 +390,63 @@ impl CorpusCheck for DuplicateDocument {
             }
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::normalise;
+    use crate::text::words;
+
+    /// The words of `text[range]` folded the obvious way, as `normalise` must give them.
+    fn reference(text: &str, range: std::ops::Range<usize>) -> (Vec<u8>, usize) {
+        let mut out = String::new();
+        let mut count = 0;
+        for w in words(text, range) {
+            out.extend(w.text.chars().flat_map(char::to_lowercase));
+            out.push(' ');
+            count += 1;
+        }
+        (out.into_bytes(), count)
+    }
+
+    #[test]
+    fn normalise_folds_the_words_of_any_range() {
+        let mixed: &[&str] = &[
+            "a", "Zq", "9", "'", "-", "’", "‐", " ", ".", "é", "—", "ß", "中", "İ", "--", "'s",
+            "\n", "X", "\u{300}", "½", "٣", "Σ", "ſ", "\u{212A}", "  ", "É",
+        ];
+        // Mostly ASCII prose, so that whole chunks of eight bytes take the fast path.
+        let prose: &[&str] = &[
+            "the", "Cat", "SAT", " ", " ", " ", ", ", ". ", "on", "mAt", "2016", "x", "-", "'",
+            "\n", "\t", "z", "@", "[", "`", "{", "é", "’",
+        ];
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = || {
+            seed = seed
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            seed >> 16
+        };
+        for round in 0..40_000 {
+            let alphabet = if round % 2 == 0 { mixed } else { prose };
+            let mut text = String::new();
+            for _ in 0..next() % 40 {
+                text.push_str(alphabet[next() as usize % alphabet.len()]);
+            }
+            let seed = next();
+            let bounds: Vec<usize> = (0..=text.len())
+                .filter(|&i| text.is_char_boundary(i))
+                .collect();
+            let start = bounds[(seed >> 20) as usize % bounds.len()];
+            let end = bounds[(seed >> 40) as usize % bounds.len()].max(start);
+            let mut got = Vec::new();
+            let count = normalise(&text, start..end, &mut got);
+            assert_eq!(
+                (got, count),
+                reference(&text, start..end),
+                "{text:?} {start}..{end}"
+            );
+        }
     }
 }
