@@ -214,7 +214,7 @@ fn normalise(text: &str, span: Range<usize>, out: &mut Vec<u8>) -> usize {
     let base = out.len();
     // ASCII never grows; a non-ASCII character that does makes room below.
     out.resize(base + end.saturating_sub(span.start) + 8, 0);
-    let mut o = base;
+    let mut at = base;
     let mut i = span.start;
     // Whether the byte before `i` ended in a word character (then a separator ends a word).
     let mut in_word = false;
@@ -240,8 +240,8 @@ fn normalise(text: &str, span: Range<usize>, out: &mut Vec<u8>) -> usize {
                 let lower = x + (upper >> 2);
                 let sep_bytes = (sep >> 7) * 0xff;
                 let mapped = (lower & !sep_bytes) | (sep_bytes & (LO * u64::from(b' ')));
-                out[o..o + 8].copy_from_slice(&mapped.to_le_bytes());
-                o += 8;
+                out[at..at + 8].copy_from_slice(&mapped.to_le_bytes());
+                at += 8;
                 count += sep.count_ones() as usize;
                 in_word = alnum >> 63 != 0;
                 i += 8;
@@ -254,15 +254,15 @@ fn normalise(text: &str, span: Range<usize>, out: &mut Vec<u8>) -> usize {
             let b = bytes[i];
             match CLASS[usize::from(b)] {
                 ALNUM => {
-                    out[o] = b.to_ascii_lowercase();
-                    o += 1;
+                    out[at] = b.to_ascii_lowercase();
+                    at += 1;
                     in_word = true;
                     i += 1;
                     continue;
                 }
                 JOIN if in_word && word_char_at(text, i + 1, end) => {
-                    out[o] = b;
-                    o += 1;
+                    out[at] = b;
+                    at += 1;
                     i += 1;
                     continue;
                 }
@@ -276,11 +276,11 @@ fn normalise(text: &str, span: Range<usize>, out: &mut Vec<u8>) -> usize {
                     if joins || c.is_alphanumeric() {
                         for l in c.to_lowercase() {
                             let l = l.encode_utf8(&mut utf8).as_bytes();
-                            if o + l.len() + 8 > out.len() {
-                                out.resize(o + l.len() + 64, 0);
+                            if at + l.len() + 8 > out.len() {
+                                out.resize(at + l.len() + 64, 0);
                             }
-                            out[o..o + l.len()].copy_from_slice(l);
-                            o += l.len();
+                            out[at..at + l.len()].copy_from_slice(l);
+                            at += l.len();
                         }
                         in_word = true;
                         continue;
@@ -290,22 +290,22 @@ fn normalise(text: &str, span: Range<usize>, out: &mut Vec<u8>) -> usize {
             }
             // A separator: it ends the word before it.
             if in_word {
-                out[o] = b' ';
-                o += 1;
+                out[at] = b' ';
+                at += 1;
                 count += 1;
                 in_word = false;
             }
         }
     }
     if in_word {
-        if o >= out.len() {
+        if at >= out.len() {
             out.push(0);
         }
-        out[o] = b' ';
-        o += 1;
+        out[at] = b' ';
+        at += 1;
         count += 1;
     }
-    out.truncate(o);
+    out.truncate(at);
     count
 }
 
