@@ -97,11 +97,17 @@ fn is_capitalised(w: &str) -> bool {
         if !first.is_ascii_uppercase() {
             return false;
         }
-        if w.is_ascii() {
-            return b.len() >= 2
-                && b.iter().any(u8::is_ascii_lowercase)
-                && !b.iter().any(u8::is_ascii_digit)
-                && (!b.contains(&b'\'') || !is_contraction(w));
+        // One pass over the bytes (the words are short): lower-case letters, digits,
+        // apostrophes, non-ASCII bytes.
+        let (mut lower, mut digit, mut apostrophe, mut high) = (false, false, false, false);
+        for &c in b {
+            lower |= c.is_ascii_lowercase();
+            digit |= c.is_ascii_digit();
+            apostrophe |= c == b'\'';
+            high |= c >= 0x80;
+        }
+        if !high {
+            return b.len() >= 2 && lower && !digit && (!apostrophe || !is_contraction(w));
         }
     }
     is_capitalised_general(w)
@@ -204,7 +210,19 @@ impl Classifier<'_> {
     fn is_leading(&mut self, w: &str) -> bool {
         let mut buf = [0u8; 32];
         let lower = match ascii_lower(w, &mut buf) {
-            Some(n) => std::str::from_utf8(&buf[..n]).expect("ASCII"),
+            Some(n) => {
+                // No word of either set has this first letter and length.
+                if n > 0
+                    && self
+                        .lex
+                        .leading_lengths
+                        .get(usize::from(buf[0]))
+                        .is_some_and(|&mask| mask & (1 << n.min(63)) == 0)
+                {
+                    return false;
+                }
+                std::str::from_utf8(&buf[..n]).expect("ASCII")
+            }
             None => lower_into(&mut self.buf, w),
         };
         self.lex.leading.contains(lower) || self.lex.particles.contains(lower)
