@@ -1129,23 +1129,23 @@ impl NameSpellingCheck {
             let text = facts.text(s);
             let spans = facts.spans(s);
             let hash = s.hash;
-            let entry = match acc.spellings.entry(
-                hash,
-                |e| e.hash == hash && e.text.is(text),
-                |e| e.hash,
-            ) {
-                Entry::Occupied(e) => e.into_mut(),
-                Entry::Vacant(e) => e
-                    .insert(SpellingEntry {
-                        hash,
-                        text: SpellingText::new(text),
-                        stat: SpellingStat {
-                            sig: self.lex.link_sig(text),
-                            ..SpellingStat::default()
-                        },
-                    })
-                    .into_mut(),
-            };
+            let entry =
+                match acc
+                    .spellings
+                    .entry(hash, |e| e.hash == hash && e.text.is(text), |e| e.hash)
+                {
+                    Entry::Occupied(e) => e.into_mut(),
+                    Entry::Vacant(e) => e
+                        .insert(SpellingEntry {
+                            hash,
+                            text: SpellingText::new(text),
+                            stat: SpellingStat {
+                                sig: self.lex.link_sig(text),
+                                ..SpellingStat::default()
+                            },
+                        })
+                        .into_mut(),
+                };
             let stat = &mut entry.stat;
             stat.mentions += spans.len() as u64;
             stat.documents += 1;
