@@ -188,6 +188,12 @@ pub fn load_match_lexicon(
         }
         lex.particles = lower(words.particles);
         lex.leading = lower(words.leading);
+        lex.leading_lengths = vec![0; 256];
+        for w in lex.leading.iter().chain(&lex.particles) {
+            if let Some(&first) = w.as_bytes().first() {
+                lex.leading_lengths[usize::from(first)] |= 1 << w.len().min(63);
+            }
+        }
         lex.rewrites = rewrite_passes(words.rewrites, words_path, errors)
             .into_iter()
             .map(RewritePass::new)

@@ -117,6 +117,9 @@ pub struct MatchLexicon {
     pub particles: HashSet<String, FxBuild>,
     /// Lower-case words stripped from the start of a run (titles, sentence openers).
     pub leading: HashSet<String, FxBuild>,
+    /// For each first byte of a word of `leading` or `particles`, a mask of its byte lengths
+    /// (bit 63 for all lengths from 63 on): most words skip the two lookups.
+    pub leading_lengths: Vec<u64>,
     /// Rewrite passes, applied in order; in each pass the rules are tried longest source
     /// first (start-anchored rules before the others at the first position).
     pub rewrites: Vec<RewritePass>,

@@ -12,7 +12,6 @@ use std::ops::Range;
 
 use super::matcher::{FxBuild, MatchLexicon};
 use crate::document::Document;
-use crate::text::words;
 
 /// One mention: the span of its spelling (a leading particle such as "al-" excluded).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -98,11 +97,17 @@ fn is_capitalised(w: &str) -> bool {
         if !first.is_ascii_uppercase() {
             return false;
         }
-        if w.is_ascii() {
-            return b.len() >= 2
-                && b.iter().any(u8::is_ascii_lowercase)
-                && !b.iter().any(u8::is_ascii_digit)
-                && (!b.contains(&b'\'') || !is_contraction(w));
+        // One pass over the bytes (the words are short): lower-case letters, digits,
+        // apostrophes, non-ASCII bytes.
+        let (mut lower, mut digit, mut apostrophe, mut high) = (false, false, false, false);
+        for &c in b {
+            lower |= c.is_ascii_lowercase();
+            digit |= c.is_ascii_digit();
+            apostrophe |= c == b'\'';
+            high |= c >= 0x80;
+        }
+        if !high {
+            return b.len() >= 2 && lower && !digit && (!apostrophe || !is_contraction(w));
         }
     }
     is_capitalised_general(w)
@@ -205,7 +210,19 @@ impl Classifier<'_> {
     fn is_leading(&mut self, w: &str) -> bool {
         let mut buf = [0u8; 32];
         let lower = match ascii_lower(w, &mut buf) {
-            Some(n) => std::str::from_utf8(&buf[..n]).expect("ASCII"),
+            Some(n) => {
+                // No word of either set has this first letter and length.
+                if n > 0
+                    && self
+                        .lex
+                        .leading_lengths
+                        .get(usize::from(buf[0]))
+                        .is_some_and(|&mask| mask & (1 << n.min(63)) == 0)
+                {
+                    return false;
+                }
+                std::str::from_utf8(&buf[..n]).expect("ASCII")
+            }
             None => lower_into(&mut self.buf, w),
         };
         self.lex.leading.contains(lower) || self.lex.particles.contains(lower)
@@ -236,26 +253,47 @@ pub fn collect_mentions(
     kept.clear();
     let mut n = 0usize;
     let mut last_kept = usize::MAX;
+    let bytes = text.as_bytes();
     for s in &doc.sentences {
-        for (i, w) in words(text, s.clone()).enumerate() {
-            if cls.plain_lower(w.text) {
-                // The usual word: lower case, neither a connector nor "al-Name".
-                lower_words.push(w.start..w.start + w.text.len());
-                n += 1;
-                continue;
+        // The words of the sentence exactly as `text::words` cuts them (see `next_word`), with
+        // the usual word (ASCII lower case, no joiner) decided from its first byte and length.
+        let mut pos = s.start;
+        let mut first = true;
+        while let Some((start, end, joined)) = next_word(text, pos, s.end) {
+            pos = end;
+            let is_first = std::mem::replace(&mut first, false);
+            let b0 = bytes[start];
+            if b0.is_ascii_lowercase() {
+                // Without a joiner there is no possessive to cut and no hyphen: `plain_lower`
+                // reduces to the connector length test.
+                let len = end - start;
+                let plain = if joined {
+                    cls.plain_lower(&text[start..end])
+                } else {
+                    len > MAX_CONNECTOR_LEN
+                        || lex.connector_lengths[usize::from(b0)] & (1 << len) == 0
+                };
+                if plain {
+                    // The usual word: lower case, neither a connector nor "al-Name".
+                    lower_words.push(start..end);
+                    n += 1;
+                    continue;
+                }
             }
-            let word = cls.classify(w.text, w.start);
-            let lower_start = match w.text.as_bytes().first() {
-                Some(b) if b.is_ascii() => b.is_ascii_lowercase(),
-                _ => w.text.starts_with(char::is_lowercase),
+            let w = &text[start..end];
+            let word = cls.classify(w, start);
+            let lower_start = if b0.is_ascii() {
+                b0.is_ascii_lowercase()
+            } else {
+                w.starts_with(char::is_lowercase)
             };
             if lower_start {
-                lower_words.push(w.start..w.start + w.text.len());
+                lower_words.push(start..end);
             }
             if word.kind != WordKind::Other {
                 kept.push(Kept {
                     word,
-                    first: i == 0,
+                    first: is_first,
                     contiguous: n > 0 && last_kept == n - 1,
                 });
                 last_kept = n;
@@ -329,6 +367,91 @@ pub fn collect_mentions(
     KEPT.set(kept);
 }
 
+/// ASCII letters and digits.
+static ASCII_ALNUM: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = (b as u8).is_ascii_alphanumeric();
+        b += 1;
+    }
+    table
+};
+
+/// The character starting at byte `i` (a char boundary).
+fn char_at(text: &str, i: usize) -> char {
+    text[i..].chars().next().unwrap_or(' ')
+}
+
+/// Whether the character at byte `i` is a word character (`text::words`: alphanumeric).
+fn word_char_at(text: &str, i: usize) -> bool {
+    let b = text.as_bytes()[i];
+    if b < 0x80 {
+        ASCII_ALNUM[usize::from(b)]
+    } else {
+        char_at(text, i).is_alphanumeric()
+    }
+}
+
+/// The next word of `text[pos..limit]` as `text::words` cuts it (a maximal run of
+/// alphanumeric characters, with apostrophes and hyphens joining word characters): its start,
+/// its end, and whether a joiner lies inside it. The mention scan's own copy of that iterator,
+/// so that the scan decides the usual word in the same loop (`text::words` is the reference;
+/// the tests compare the two).
+fn next_word(text: &str, mut i: usize, limit: usize) -> Option<(usize, usize, bool)> {
+    let bytes = text.as_bytes();
+    // The first word character.
+    loop {
+        let &b = bytes.get(i).filter(|_| i < limit)?;
+        if b < 0x80 {
+            if ASCII_ALNUM[usize::from(b)] {
+                break;
+            }
+            i += 1;
+        } else {
+            let c = char_at(text, i);
+            if c.is_alphanumeric() {
+                break;
+            }
+            i += c.len_utf8();
+        }
+    }
+    let start = i;
+    let mut joined = false;
+    loop {
+        while i < limit && ASCII_ALNUM[usize::from(bytes[i])] {
+            i += 1;
+        }
+        if i >= limit {
+            return Some((start, i, joined));
+        }
+        let b = bytes[i];
+        let len = if b == b'\'' || b == b'-' {
+            1
+        } else if b >= 0x80 {
+            let c = char_at(text, i);
+            let len = c.len_utf8();
+            if c.is_alphanumeric() {
+                i += len;
+                continue;
+            }
+            if !matches!(c, '’' | '‐') {
+                return Some((start, i, joined));
+            }
+            len
+        } else {
+            return Some((start, i, joined));
+        };
+        // A joiner: inside the word when a word character follows it.
+        if i + len < limit && word_char_at(text, i + len) {
+            i += len;
+            joined = true;
+        } else {
+            return Some((start, i, joined));
+        }
+    }
+}
+
 thread_local! {
     /// The `kept` buffer of `collect_mentions`, kept per thread so that a document allocates
     /// none.
@@ -399,5 +522,56 @@ fn close_run(
         out.push(Mention {
             span: last.start + last.particle_prefix..last.end,
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::next_word;
+    use crate::text::words;
+
+    /// `next_word` cuts the words `text::words` cuts, and `joined` says whether a joiner lies
+    /// inside: on pseudo-random strings over letters, digits, joiners, separators and
+    /// non-ASCII letters and marks, over every sub-range that starts and ends on a char boundary.
+    #[test]
+    fn next_word_cuts_the_words_of_text_words() {
+        let alphabet = [
+            "a", "Z", "7", " ", "'", "-", "’", "‐", ".", "é", "Ü", "ß", "\u{301}", "—", "\n", "ǅ",
+            "٣", "\u{a0}", "s", "x",
+        ];
+        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+        for _ in 0..3000 {
+            let mut text = String::new();
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let len = (seed % 14) as usize;
+            for _ in 0..len {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                text.push_str(alphabet[(seed >> 8) as usize % alphabet.len()]);
+            }
+            let bounds: Vec<usize> = (0..=text.len())
+                .filter(|&i| text.is_char_boundary(i))
+                .collect();
+            for &from in &bounds {
+                for &to in bounds.iter().filter(|&&to| to >= from) {
+                    let want: Vec<(usize, usize, bool)> = words(&text, from..to)
+                        .map(|w| {
+                            let joined = w.text.contains(['\'', '-', '’', '‐']);
+                            (w.start, w.end(), joined)
+                        })
+                        .collect();
+                    let mut got = Vec::new();
+                    let mut pos = from;
+                    while let Some(w) = next_word(&text, pos, to) {
+                        pos = w.1;
+                        got.push(w);
+                    }
+                    assert_eq!(got, want, "{text:?} {from}..{to}");
+                }
+            }
+        }
     }
 }

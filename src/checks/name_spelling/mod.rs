@@ -23,11 +23,13 @@ use std::fmt::Write as _;
 use std::ops::Range;
 use std::sync::Arc;
 
+use hashbrown::HashTable;
+use hashbrown::hash_table::Entry;
 use serde::{Deserialize, Serialize};
 
 use self::lexicon::{CanonicalTable, load_canonical, load_match_lexicon};
 pub use self::matcher::fold;
-use self::matcher::{FxBuild, LinkSig, MatchLexicon, SpellingKey};
+use self::matcher::{FxBuild, FxHasher, LinkSig, MatchLexicon, SpellingKey};
 use self::mentions::{Mention, collect_mentions};
 use crate::checks::{CompiledCheck, CorpusCheck, Kind, LexiconSource, ParamError, Scope};
 use crate::diagnostic::{Edit, Finding, Fix, Label};
@@ -152,6 +154,9 @@ pub struct DocFacts {
 struct FactSpelling {
     text: Range<usize>,
     spans: Range<usize>,
+    /// `spelling_hash` of the text, computed here while the text is in cache: `fold` finds the
+    /// spelling in the accumulator by it.
+    hash: u64,
     /// A one-word spelling whose lower-case form the document also uses as a common word
     /// ("Life" beside "life"): compared only in form, never as a transliteration.
     common: bool,
@@ -192,8 +197,99 @@ pub struct DocConflict {
 /// vocabulary of names (some hundred bytes per distinct spelling), not the number of mentions.
 #[derive(Debug, Default)]
 pub struct NameAcc {
-    spellings: HashMap<Box<str>, SpellingStat, FxBuild>,
+    /// The distinct spellings by `spelling_hash`. The entries keep the hash, so that a probe
+    /// (some nine million per corpus, in a table too large for the caches) compares hashes and
+    /// touches a spelling's text only on a hash match, and short texts inline.
+    spellings: HashTable<SpellingEntry>,
     conflicts: Vec<DocConflict>,
+    /// The largest path folded in so far (see `fold_facts`).
+    max_path: Option<Arc<str>>,
+}
+
+/// One distinct spelling of the accumulator.
+#[derive(Debug)]
+struct SpellingEntry {
+    hash: u64,
+    text: SpellingText,
+    stat: SpellingStat,
+}
+
+/// A spelling's text, inline when it fits (most do): the probe then compares it in the entry
+/// it has loaded anyway, and the text costs no allocation.
+#[derive(Debug, PartialEq, Eq)]
+enum SpellingText {
+    Inline { len: u8, bytes: [u8; INLINE_TEXT] },
+    Heap(Box<str>),
+}
+
+/// The longest text kept inline (the enum stays 24 bytes, a `Box<str>` and its tag).
+const INLINE_TEXT: usize = 22;
+
+impl SpellingText {
+    /// Inline exactly when the text fits, so that equal texts have equal representations.
+    fn new(text: &str) -> SpellingText {
+        if text.len() <= INLINE_TEXT {
+            let mut bytes = [0u8; INLINE_TEXT];
+            bytes[..text.len()].copy_from_slice(text.as_bytes());
+            SpellingText::Inline {
+                len: text.len() as u8,
+                bytes,
+            }
+        } else {
+            SpellingText::Heap(Box::from(text))
+        }
+    }
+
+    fn as_str(&self) -> &str {
+        match self {
+            SpellingText::Inline { len, bytes } => {
+                std::str::from_utf8(&bytes[..usize::from(*len)]).expect("copied from a str")
+            }
+            SpellingText::Heap(text) => text,
+        }
+    }
+
+    fn is(&self, text: &str) -> bool {
+        match self {
+            SpellingText::Inline { len, bytes } => &bytes[..usize::from(*len)] == text.as_bytes(),
+            SpellingText::Heap(t) => **t == *text,
+        }
+    }
+}
+
+/// The hash of a spelling's text for the accumulator: `FxHash` of its bytes, then mixed
+/// (`fmix64` of `MurmurHash3`) so that both the low bits (the table's bucket) and the high
+/// ones (its tag) depend on every byte.
+fn spelling_hash(text: &str) -> u64 {
+    use std::hash::Hasher;
+    let mut h = FxHasher::default();
+    h.write(text.as_bytes());
+    let mut x = h.finish();
+    x ^= x >> 33;
+    x = x.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    x ^= x >> 33;
+    x = x.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
+    x ^ (x >> 33)
+}
+
+impl NameAcc {
+    fn get(&self, text: &str) -> Option<&SpellingStat> {
+        let hash = spelling_hash(text);
+        self.spellings
+            .find(hash, |e| e.hash == hash && e.text.is(text))
+            .map(|e| &e.stat)
+    }
+
+    /// The spellings with their statistics, sorted by text.
+    fn sorted(&self) -> (Vec<&str>, Vec<&SpellingStat>) {
+        let mut all: Vec<(&str, &SpellingStat)> = self
+            .spellings
+            .iter()
+            .map(|e| (e.text.as_str(), &e.stat))
+            .collect();
+        all.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        all.into_iter().unzip()
+    }
 }
 
 /// A group of spellings of one name with their mention counts, most frequent first.
@@ -481,16 +577,15 @@ impl NameSpellingCheck {
 
     /// The variant groups of the corpus, for `copydesk` reports and the accuracy harness.
     pub fn variant_groups(&self, acc: &NameAcc) -> Vec<NameVariantGroup> {
-        let mut names: Vec<&str> = acc.spellings.keys().map(AsRef::as_ref).collect();
-        names.sort_unstable();
+        let (names, stats) = acc.sorted();
         let keys = LazyKeys::new(&self.lex, &names);
         let mut out: Vec<NameVariantGroup> = self
-            .corpus_groups(acc, &names, &keys)
+            .corpus_groups(&stats, &names, &keys)
             .into_iter()
             .map(|g| {
                 let mut spellings: Vec<(String, u64)> = g
                     .iter()
-                    .map(|&i| (names[i].to_string(), acc.spellings[names[i]].mentions))
+                    .map(|&i| (names[i].to_string(), stats[i].mentions))
                     .collect();
                 spellings.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
                 NameVariantGroup { spellings }
@@ -519,13 +614,18 @@ impl NameSpellingCheck {
     /// The variant groups of the corpus: `link` over all spellings of `acc` (`names`, sorted),
     /// run over its `link_candidates` only, so that keys are computed for those alone. Indices
     /// are into `names`.
-    fn corpus_groups(&self, acc: &NameAcc, names: &[&str], keys: &LazyKeys<'_>) -> Vec<Vec<usize>> {
-        let sigs: Vec<LinkSig> = names.iter().map(|n| acc.spellings[*n].sig).collect();
+    fn corpus_groups(
+        &self,
+        stats: &[&SpellingStat],
+        names: &[&str],
+        keys: &LazyKeys<'_>,
+    ) -> Vec<Vec<usize>> {
+        let sigs: Vec<LinkSig> = stats.iter().map(|s| s.sig).collect();
         let sub = self.link_candidates(names, &sigs);
         drop(sigs);
         let sub_names: Vec<&str> = sub.iter().map(|&i| names[i]).collect();
         let sub_keys: Vec<&SpellingKey> = sub.iter().map(|&i| keys.get(i)).collect();
-        let common: Vec<bool> = sub_names.iter().map(|s| acc.spellings[*s].common).collect();
+        let common: Vec<bool> = sub.iter().map(|&i| stats[i].common).collect();
         // `sub` is ascending, so groups and their order map back unchanged.
         self.link(&sub_names, &sub_keys, &common, |_, _| false)
             .into_iter()
@@ -554,7 +654,7 @@ impl NameSpellingCheck {
         let mut out = Vec::new();
         for conflict in &acc.conflicts {
             let members: Vec<&str> = conflict.members.iter().map(|m| m.text.as_ref()).collect();
-            let corpus = |s: &str| acc.spellings.get(s).map_or(0, |st| st.mentions);
+            let corpus = |s: &str| acc.get(s).map_or(0, |st| st.mentions);
             // The configured spelling, else the corpus majority, else the document's, else the
             // one used first.
             let suggestion = self.configured_canonical(&members).map_or_else(
@@ -580,7 +680,7 @@ impl NameSpellingCheck {
             let suggested_key = self.lex.spelling_key(&suggestion);
             // A word the corpus also writes in lower case ("foundation") is compared only in
             // form: "Fondation" beside "Foundation" is a translation, not a misspelling.
-            let common = |s: &str| acc.spellings.get(s).is_some_and(|st| st.common);
+            let common = |s: &str| acc.get(s).is_some_and(|st| st.common);
             let here = conflict.members.iter().find(|m| *m.text == *suggestion);
             for m in &conflict.members {
                 let key = self.lex.spelling_key(&m.text);
@@ -648,15 +748,14 @@ impl NameSpellingCheck {
         let skip = |path: &str, spelling: &str| {
             in_conflict.get(path).is_some_and(|v| v.contains(&spelling))
         };
-        let mut names: Vec<&str> = acc.spellings.keys().map(AsRef::as_ref).collect();
-        names.sort_unstable();
+        let (names, stats) = acc.sorted();
         let keys = LazyKeys::new(&self.lex, &names);
         let given_names = GivenNames::new(&names);
         let mut out = Vec::new();
         let mut reported: Vec<usize> = Vec::new();
-        for group in self.corpus_groups(acc, &names, &keys) {
+        for group in self.corpus_groups(&stats, &names, &keys) {
             let members: Vec<&str> = group.iter().map(|&i| names[i]).collect();
-            let stat = |i: usize| &acc.spellings[names[i]];
+            let stat = |i: usize| stats[i];
             let configured = self.configured_canonical(&members).map(str::to_string);
             let major = match configured
                 .as_deref()
@@ -730,10 +829,10 @@ impl NameSpellingCheck {
             let Some(canonical) = self.canonical.variant_to_canonical.get(*name) else {
                 continue;
             };
-            if reported.contains(&i) || acc.spellings.contains_key(canonical.as_str()) {
+            if reported.contains(&i) || acc.get(canonical).is_some() {
                 continue;
             }
-            let s = &acc.spellings[*name];
+            let s = stats[i];
             for (path, span) in &s.sample {
                 if skip(path, name) {
                     continue;
@@ -855,13 +954,18 @@ impl CorpusCheck for NameSpellingCheck {
     }
     fn merge(&self, acc: &mut NameAcc, other: NameAcc) {
         let k = self.params.sample_size;
-        for (text, stat) in other.spellings {
-            match acc.spellings.entry(text) {
-                std::collections::hash_map::Entry::Vacant(e) => {
-                    e.insert(stat);
+        for entry in other.spellings {
+            match acc.spellings.entry(
+                entry.hash,
+                |e| e.hash == entry.hash && e.text == entry.text,
+                |e| e.hash,
+            ) {
+                Entry::Vacant(e) => {
+                    e.insert(entry);
                 }
-                std::collections::hash_map::Entry::Occupied(mut e) => {
-                    let into = e.get_mut();
+                Entry::Occupied(mut e) => {
+                    let into = &mut e.get_mut().stat;
+                    let stat = entry.stat;
                     into.mentions += stat.mentions;
                     into.documents += stat.documents;
                     into.common |= stat.common;
@@ -871,6 +975,11 @@ impl CorpusCheck for NameSpellingCheck {
         }
         acc.conflicts.extend(other.conflicts);
         acc.conflicts.sort_by(conflict_order);
+        if let Some(p) = other.max_path
+            && acc.max_path.as_ref().is_none_or(|m| p > *m)
+        {
+            acc.max_path = Some(p);
+        }
     }
 
     fn reduce(&self, acc: &NameAcc) -> Vec<(Arc<str>, Finding)> {
@@ -953,6 +1062,7 @@ impl NameSpellingCheck {
             facts.spellings.push(FactSpelling {
                 text: text..facts.texts.len(),
                 spans: spans..facts.spans.len(),
+                hash: spelling_hash(&run[0].0),
                 common: false,
             });
         }
@@ -1007,23 +1117,50 @@ impl NameSpellingCheck {
         let several = facts.spellings.len() > 1;
         let mut sigs: Vec<LinkSig> =
             Vec::with_capacity(if several { facts.spellings.len() } else { 0 });
+        // A document whose path is larger than every path folded in before (the usual case:
+        // a worker takes documents mostly in walk order) has locations larger than every
+        // location of every sample: a full sample keeps none of them, and one with room takes
+        // its first spans as they are, with no path compared per spelling.
+        let newest = acc.max_path.as_ref().is_none_or(|m| **path > **m);
+        if newest {
+            acc.max_path = Some(path.clone());
+        }
         for s in &facts.spellings {
             let text = facts.text(s);
             let spans = facts.spans(s);
-            let stat = match acc.spellings.get_mut(text) {
-                Some(stat) => stat,
-                None => acc
+            let hash = s.hash;
+            let entry =
+                match acc
                     .spellings
-                    .entry(Box::from(text))
-                    .or_insert_with(|| SpellingStat {
-                        sig: self.lex.link_sig(text),
-                        ..SpellingStat::default()
-                    }),
-            };
+                    .entry(hash, |e| e.hash == hash && e.text.is(text), |e| e.hash)
+                {
+                    Entry::Occupied(e) => e.into_mut(),
+                    Entry::Vacant(e) => e
+                        .insert(SpellingEntry {
+                            hash,
+                            text: SpellingText::new(text),
+                            stat: SpellingStat {
+                                sig: self.lex.link_sig(text),
+                                ..SpellingStat::default()
+                            },
+                        })
+                        .into_mut(),
+                };
+            let stat = &mut entry.stat;
             stat.mentions += spans.len() as u64;
             stat.documents += 1;
             stat.common |= s.common;
-            add_sample(&mut stat.sample, path, spans, k);
+            if newest {
+                let room = k.saturating_sub(stat.sample.len()).min(spans.len());
+                if room > 0 {
+                    // Exact capacities: most spellings keep one location.
+                    stat.sample.reserve_exact(room);
+                    stat.sample
+                        .extend(spans[..room].iter().map(|sp| (path.clone(), sp.clone())));
+                }
+            } else {
+                add_sample(&mut stat.sample, path, spans, k);
+            }
             if several {
                 sigs.push(stat.sig);
             }
