@@ -19,7 +19,8 @@ pub enum Decoded {
 }
 
 pub fn decode(bytes: Vec<u8>) -> Decoded {
-    if bytes.contains(&0) {
+    // memchr's SIMD search: `<[u8]>::contains` scans a byte at a time here.
+    if memchr::memchr(0, &bytes).is_some() {
         return Decoded::Binary;
     }
     match String::from_utf8(bytes) {

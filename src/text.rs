@@ -165,31 +165,6 @@ pub struct Words<'a> {
     end: usize,
 }
 
-/// Byte classes for the word scanner: ASCII letters and digits, ASCII joiners, the lead or
-/// continuation bytes of non-ASCII characters, and everything else.
-const SEP: u8 = 0;
-const WORD: u8 = 1;
-const JOIN: u8 = 2;
-const HIGH: u8 = 3;
-
-static CLASS: [u8; 256] = {
-    let mut table = [SEP; 256];
-    let mut b = 0;
-    while b < 256 {
-        table[b] = if b >= 0x80 {
-            HIGH
-        } else if (b as u8).is_ascii_alphanumeric() {
-            WORD
-        } else if b == b'\'' as usize || b == b'-' as usize {
-            JOIN
-        } else {
-            SEP
-        };
-        b += 1;
-    }
-    table
-};
-
 /// ASCII letters and digits.
 static ASCII_ALNUM: [bool; 256] = {
     let mut table = [false; 256];
@@ -201,96 +176,95 @@ static ASCII_ALNUM: [bool; 256] = {
     table
 };
 
-/// Bytes that may start a word: ASCII letters and digits, and any non-ASCII byte (checked then).
-static WORD_START: [bool; 256] = {
-    let mut table = [false; 256];
-    let mut b = 0;
-    while b < 256 {
-        table[b] = b >= 0x80 || (b as u8).is_ascii_alphanumeric();
-        b += 1;
-    }
-    table
-};
-
 impl<'a> Iterator for Words<'a> {
     type Item = Word<'a>;
 
-    // Hot path (every check walks words): runs of ASCII letters and digits and of separators are
-    // skipped by slice scans the compiler keeps tight; a char is decoded only for non-ASCII bytes.
     fn next(&mut self) -> Option<Word<'a>> {
-        let text = self.text;
-        let bytes = text.as_bytes();
-        let limit = self.end;
-        let mut i = self.pos.min(limit);
-        // The first word character.
-        loop {
-            i += bytes[i..limit]
-                .iter()
-                .position(|&b| WORD_START[usize::from(b)])
-                .unwrap_or(limit - i);
-            if i >= limit {
-                self.pos = limit;
-                return None;
-            }
-            if bytes[i] < 0x80 {
+        let Some((start, end, _)) = next_word(self.text, self.pos, self.end) else {
+            self.pos = self.end;
+            return None;
+        };
+        self.pos = end;
+        Some(Word {
+            text: &self.text[start..end],
+            start,
+        })
+    }
+}
+
+/// The next word of `text[from..limit]`, as [`words`] cuts it: its start, its end, and whether a
+/// joiner (apostrophe or hyphen) lies inside it. The scanner behind [`Words`], for hot loops
+/// that want the joiner flag too (a word without one needs no possessive or hyphen handling).
+///
+/// Hot path (every check walks words): plain index loops over runs of ASCII letters and digits
+/// and of separators, which the compiler keeps tight; a char is decoded only at non-ASCII bytes.
+/// `from` and `limit` must be char boundaries.
+pub fn next_word(text: &str, from: usize, limit: usize) -> Option<(usize, usize, bool)> {
+    let bytes = text.as_bytes();
+    let limit = limit.min(bytes.len());
+    let mut i = from;
+    // The first word character.
+    loop {
+        if i >= limit {
+            return None;
+        }
+        let b = bytes[i];
+        if b < 0x80 {
+            if ASCII_ALNUM[usize::from(b)] {
                 break;
             }
+            i += 1;
+        } else {
             let c = char_at(text, i);
             if is_word_char(c) {
                 break;
             }
             i += c.len_utf8();
         }
-        let start = i;
-        let mut end;
-        loop {
-            // A multi-byte letter that straddles the limit ends the word before it.
-            i += bytes[i..limit]
-                .iter()
-                .position(|&b| !ASCII_ALNUM[usize::from(b)])
-                .unwrap_or(limit - i);
-            end = i;
-            if i >= limit {
-                break;
-            }
-            let b = bytes[i];
-            if b == b'\'' || b == b'-' {
-                if i + 1 < limit && self.word_char_at(i + 1) {
-                    i += 1;
-                } else {
-                    break;
-                }
-            } else if b >= 0x80 {
-                let c = char_at(text, i);
-                let len = c.len_utf8();
-                if is_word_char(c) {
-                    i += len;
-                    continue;
-                }
-                if is_joiner(c) && i + len < limit && self.word_char_at(i + len) {
-                    i += len;
-                } else {
-                    break;
-                }
-            } else {
-                break;
-            }
+    }
+    let start = i;
+    let mut joined = false;
+    loop {
+        while i < limit && ASCII_ALNUM[usize::from(bytes[i])] {
+            i += 1;
         }
-        self.pos = end;
-        Some(Word {
-            text: &text[start..end],
-            start,
-        })
+        if i >= limit {
+            return Some((start, i, joined));
+        }
+        let b = bytes[i];
+        let len = if b == b'\'' || b == b'-' {
+            1
+        } else if b >= 0x80 {
+            let c = char_at(text, i);
+            let len = c.len_utf8();
+            if is_word_char(c) {
+                i += len;
+                continue;
+            }
+            if !is_joiner(c) {
+                return Some((start, i, joined));
+            }
+            len
+        } else {
+            return Some((start, i, joined));
+        };
+        // A joiner: inside the word when a word character follows it.
+        if i + len < limit && word_char_at(text, i + len) {
+            i += len;
+            joined = true;
+        } else {
+            return Some((start, i, joined));
+        }
     }
 }
 
-impl Words<'_> {
-    fn word_char_at(&self, i: usize) -> bool {
-        match CLASS[self.text.as_bytes()[i] as usize] {
-            WORD => true,
-            HIGH => is_word_char(char_at(self.text, i)),
-            _ => false,
-        }
+/// Whether the character at byte `i` is a word character.
+fn word_char_at(text: &str, i: usize) -> bool {
+    let b = text.as_bytes()[i];
+    if b < 0x80 {
+        ASCII_ALNUM[usize::from(b)]
+    } else {
+        is_word_char(char_at(text, i))
     }
 }
 
@@ -411,6 +385,31 @@ mod tests {
             assert_eq!(fast, reference_words(&text), "{text:?}");
         }
     }
+
+    /// Byte classes of the previous word scanner: ASCII letters and digits, ASCII joiners, the
+    /// lead or continuation bytes of non-ASCII characters, and everything else.
+    const SEP: u8 = 0;
+    const WORD: u8 = 1;
+    const JOIN: u8 = 2;
+    const HIGH: u8 = 3;
+
+    static CLASS: [u8; 256] = {
+        let mut table = [SEP; 256];
+        let mut b = 0;
+        while b < 256 {
+            table[b] = if b >= 0x80 {
+                HIGH
+            } else if (b as u8).is_ascii_alphanumeric() {
+                WORD
+            } else if b == b'\'' as usize || b == b'-' as usize {
+                JOIN
+            } else {
+                SEP
+            };
+            b += 1;
+        }
+        table
+    };
 
     /// The previous word scanner (a byte-class table, one byte per step), kept to test the
     /// fast scanner against on sub-ranges.
@@ -534,6 +533,32 @@ mod tests {
         assert_eq!(
             got,
             vec!["al-Qaeda’s", "chief", "Hizb", "ut-Tahrir", "and", "2016"]
+        );
+    }
+
+    /// `next_word` flags exactly the words with a joiner inside (the words themselves are
+    /// tested through `words` above).
+    #[test]
+    fn next_word_flags_joined_words() {
+        let text = "al-Qaeda's  rock-  'n' Pakistan’s co‐op -x y- plain";
+        let mut pos = 0;
+        let mut got = Vec::new();
+        while let Some((start, end, joined)) = next_word(text, pos, text.len()) {
+            pos = end;
+            got.push((&text[start..end], joined));
+        }
+        assert_eq!(
+            got,
+            [
+                ("al-Qaeda's", true),
+                ("rock", false),
+                ("n", false),
+                ("Pakistan’s", true),
+                ("co‐op", true),
+                ("x", false),
+                ("y", false),
+                ("plain", false),
+            ]
         );
     }
 }

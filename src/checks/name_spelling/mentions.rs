@@ -12,6 +12,7 @@ use std::ops::Range;
 
 use super::matcher::{FxBuild, MatchLexicon};
 use crate::document::Document;
+use crate::text::next_word;
 
 /// One mention: the span of its spelling (a leading particle such as "al-" excluded).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -255,7 +256,7 @@ pub fn collect_mentions(
     let mut last_kept = usize::MAX;
     let bytes = text.as_bytes();
     for s in &doc.sentences {
-        // The words of the sentence exactly as `text::words` cuts them (see `next_word`), with
+        // The words of the sentence exactly as `text::words` cuts them (`text::next_word`), with
         // the usual word (ASCII lower case, no joiner) decided from its first byte and length.
         let mut pos = s.start;
         let mut first = true;
@@ -367,91 +368,6 @@ pub fn collect_mentions(
     KEPT.set(kept);
 }
 
-/// ASCII letters and digits.
-static ASCII_ALNUM: [bool; 256] = {
-    let mut table = [false; 256];
-    let mut b = 0;
-    while b < 256 {
-        table[b] = (b as u8).is_ascii_alphanumeric();
-        b += 1;
-    }
-    table
-};
-
-/// The character starting at byte `i` (a char boundary).
-fn char_at(text: &str, i: usize) -> char {
-    text[i..].chars().next().unwrap_or(' ')
-}
-
-/// Whether the character at byte `i` is a word character (`text::words`: alphanumeric).
-fn word_char_at(text: &str, i: usize) -> bool {
-    let b = text.as_bytes()[i];
-    if b < 0x80 {
-        ASCII_ALNUM[usize::from(b)]
-    } else {
-        char_at(text, i).is_alphanumeric()
-    }
-}
-
-/// The next word of `text[pos..limit]` as `text::words` cuts it (a maximal run of
-/// alphanumeric characters, with apostrophes and hyphens joining word characters): its start,
-/// its end, and whether a joiner lies inside it. The mention scan's own copy of that iterator,
-/// so that the scan decides the usual word in the same loop (`text::words` is the reference;
-/// the tests compare the two).
-fn next_word(text: &str, mut i: usize, limit: usize) -> Option<(usize, usize, bool)> {
-    let bytes = text.as_bytes();
-    // The first word character.
-    loop {
-        let &b = bytes.get(i).filter(|_| i < limit)?;
-        if b < 0x80 {
-            if ASCII_ALNUM[usize::from(b)] {
-                break;
-            }
-            i += 1;
-        } else {
-            let c = char_at(text, i);
-            if c.is_alphanumeric() {
-                break;
-            }
-            i += c.len_utf8();
-        }
-    }
-    let start = i;
-    let mut joined = false;
-    loop {
-        while i < limit && ASCII_ALNUM[usize::from(bytes[i])] {
-            i += 1;
-        }
-        if i >= limit {
-            return Some((start, i, joined));
-        }
-        let b = bytes[i];
-        let len = if b == b'\'' || b == b'-' {
-            1
-        } else if b >= 0x80 {
-            let c = char_at(text, i);
-            let len = c.len_utf8();
-            if c.is_alphanumeric() {
-                i += len;
-                continue;
-            }
-            if !matches!(c, '’' | '‐') {
-                return Some((start, i, joined));
-            }
-            len
-        } else {
-            return Some((start, i, joined));
-        };
-        // A joiner: inside the word when a word character follows it.
-        if i + len < limit && word_char_at(text, i + len) {
-            i += len;
-            joined = true;
-        } else {
-            return Some((start, i, joined));
-        }
-    }
-}
-
 thread_local! {
     /// The `kept` buffer of `collect_mentions`, kept per thread so that a document allocates
     /// none.
@@ -522,56 +438,5 @@ fn close_run(
         out.push(Mention {
             span: last.start + last.particle_prefix..last.end,
         });
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::next_word;
-    use crate::text::words;
-
-    /// `next_word` cuts the words `text::words` cuts, and `joined` says whether a joiner lies
-    /// inside: on pseudo-random strings over letters, digits, joiners, separators and
-    /// non-ASCII letters and marks, over every sub-range that starts and ends on a char boundary.
-    #[test]
-    fn next_word_cuts_the_words_of_text_words() {
-        let alphabet = [
-            "a", "Z", "7", " ", "'", "-", "’", "‐", ".", "é", "Ü", "ß", "\u{301}", "—", "\n", "ǅ",
-            "٣", "\u{a0}", "s", "x",
-        ];
-        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
-        for _ in 0..3000 {
-            let mut text = String::new();
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            let len = (seed % 14) as usize;
-            for _ in 0..len {
-                seed ^= seed << 13;
-                seed ^= seed >> 7;
-                seed ^= seed << 17;
-                text.push_str(alphabet[(seed >> 8) as usize % alphabet.len()]);
-            }
-            let bounds: Vec<usize> = (0..=text.len())
-                .filter(|&i| text.is_char_boundary(i))
-                .collect();
-            for &from in &bounds {
-                for &to in bounds.iter().filter(|&&to| to >= from) {
-                    let want: Vec<(usize, usize, bool)> = words(&text, from..to)
-                        .map(|w| {
-                            let joined = w.text.contains(['\'', '-', '’', '‐']);
-                            (w.start, w.end(), joined)
-                        })
-                        .collect();
-                    let mut got = Vec::new();
-                    let mut pos = from;
-                    while let Some(w) = next_word(&text, pos, to) {
-                        pos = w.1;
-                        got.push(w);
-                    }
-                    assert_eq!(got, want, "{text:?} {from}..{to}");
-                }
-            }
-        }
     }
 }
