@@ -21,7 +21,7 @@ use std::ops::{ControlFlow, Range};
 use serde::{Deserialize, Serialize};
 
 use self::lexicons::Background;
-use self::terms::{Aliases, Analyzer, KeyMap, TermKey};
+use self::terms::{Aliases, Analyzer, FirstBytes, KeyMap, TermKey};
 use crate::checks::{CompiledCheck, DocumentCheck, Kind, LexiconSource, ParamError, Scope};
 use crate::diagnostic::{Finding, Label};
 use crate::document::Document;
@@ -290,6 +290,8 @@ struct Head {
     span: Range<usize>,
     terms: Vec<HeadTerm>,
     pairs: Vec<(TermKey, Role)>,
+    /// The first bytes of the terms' stems (for `Analyzer::scan`).
+    first_bytes: FirstBytes,
 }
 
 /// A 256-bit Bloom filter over a few term keys (bits from the key's top byte): most body words
@@ -515,6 +517,7 @@ impl HeadlineMismatch {
         role: Role,
         out: &mut Vec<HeadTerm>,
         pairs: &mut Vec<(TermKey, Role)>,
+        first_bytes: &mut FirstBytes,
     ) {
         let groups = &self.analyzer.aliases.groups;
         let mut prev = None;
@@ -523,6 +526,7 @@ impl HeadlineMismatch {
             span,
             |token, stem| {
                 let key = stem();
+                first_bytes.add_word(token.lower);
                 if let Some(p) = prev.replace(key) {
                     pairs.push((pair_key(p, key), role));
                 }
@@ -767,12 +771,14 @@ impl HeadlineMismatch {
         // Sized for a long headline and subtitle: no regrowth on the hot path.
         let mut terms = Vec::with_capacity(32);
         let mut pairs = Vec::with_capacity(32);
+        let mut first_bytes = FirstBytes::default();
         self.head_terms(
             &doc.text,
             headline_span.clone(),
             Role::Headline,
             &mut terms,
             &mut pairs,
+            &mut first_bytes,
         );
         if let Some(sub) = &doc.subtitle {
             self.head_terms(
@@ -781,12 +787,14 @@ impl HeadlineMismatch {
                 Role::Subtitle,
                 &mut terms,
                 &mut pairs,
+                &mut first_bytes,
             );
         }
         Some(Head {
             span: headline_span,
             terms,
             pairs,
+            first_bytes,
         })
     }
 
@@ -795,6 +803,7 @@ impl HeadlineMismatch {
             span: headline_span,
             terms: head,
             pairs,
+            ..
         } = head;
         let body = self.body(doc, &pairs);
         let of = |role: Role| {
@@ -889,39 +898,44 @@ impl HeadlineMismatch {
                 .matches(&doc.text, body_span.clone())
                 .peekable()
         });
+        // A word the scan does not stem (`None`) is no head stem, and a pair with it no head pair.
         let mut prev = None;
-        let counts = self.analyzer.scan(&doc.text, body_span, |start, key| {
-            let mut news = false;
-            while let Some((span, g)) = alias
-                .as_mut()
-                .and_then(|a| a.next_if(|(span, _)| span.start <= start))
-            {
-                if let Some(i) = probe.groups.find(groups[g as usize].key)
-                    && probe.groups.state[i].is_none()
+        let counts = self
+            .analyzer
+            .scan(&doc.text, body_span, &head.first_bytes, |start, key| {
+                let mut news = false;
+                while let Some((span, g)) = alias
+                    .as_mut()
+                    .and_then(|a| a.next_if(|(span, _)| span.start <= start))
                 {
-                    probe.groups.state[i] = Some(span.start);
+                    if let Some(i) = probe.groups.find(groups[g as usize].key)
+                        && probe.groups.state[i].is_none()
+                    {
+                        probe.groups.state[i] = Some(span.start);
+                        news = true;
+                    }
+                }
+                if let Some(p) = std::mem::replace(&mut prev, key)
+                    && let Some(key) = key
+                    && let Some(i) = probe.pairs.find(pair_key(p, key))
+                    && !probe.pairs.state[i]
+                {
+                    probe.pairs.state[i] = true;
                     news = true;
                 }
-            }
-            if let Some(p) = prev.replace(key)
-                && let Some(i) = probe.pairs.find(pair_key(p, key))
-                && !probe.pairs.state[i]
-            {
-                probe.pairs.state[i] = true;
-                news = true;
-            }
-            if let Some(i) = probe.stems.find(key)
-                && probe.stems.state[i].is_none()
-            {
-                probe.stems.state[i] = Some(start);
-                news = true;
-            }
-            if news && !open(&probe) {
-                ControlFlow::Break(())
-            } else {
-                ControlFlow::Continue(())
-            }
-        });
+                if let Some(key) = key
+                    && let Some(i) = probe.stems.find(key)
+                    && probe.stems.state[i].is_none()
+                {
+                    probe.stems.state[i] = Some(start);
+                    news = true;
+                }
+                if news && !open(&probe) {
+                    ControlFlow::Break(())
+                } else {
+                    ControlFlow::Continue(())
+                }
+            });
         // Read to the end with a line still open: the body guards of `check`, then the full
         // measurement.
         let Some(counts) = counts else {

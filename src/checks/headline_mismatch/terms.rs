@@ -166,6 +166,36 @@ pub struct WordCounts {
     pub stop_words: usize,
 }
 
+/// A set of first bytes of stems (ASCII lower-cased), for `Analyzer::scan`. The Snowball English
+/// stemmer never changes a word's first letter: it removes or rewrites suffixes only (the
+/// irregular forms it knows, "dying" to "die" or "skies" to "sky", keep it too), except that it
+/// drops a leading apostrophe. A stem taken from a word that opens with an apostrophe therefore
+/// makes the set accept everything.
+#[derive(Clone, Debug, Default)]
+pub struct FirstBytes([u64; 4]);
+
+impl FirstBytes {
+    /// The set that accepts every byte.
+    pub fn all() -> FirstBytes {
+        FirstBytes([u64::MAX; 4])
+    }
+
+    /// Adds the first byte of the lower-cased word `lower` whose stem is looked for.
+    pub fn add_word(&mut self, lower: &str) {
+        match lower.as_bytes().first() {
+            Some(b'\'') | None => *self = FirstBytes::all(),
+            Some(&b) => self.0[usize::from(b >> 6)] |= 1 << (b & 63),
+        }
+    }
+
+    /// Whether a word opening with the byte `b` (any case) may stem to a stem of the set (always
+    /// for an apostrophe, which the stemmer drops).
+    fn may_start(&self, b: u8) -> bool {
+        let b = b.to_ascii_lowercase();
+        b == b'\'' || self.0[usize::from(b >> 6)] & (1 << (b & 63)) != 0
+    }
+}
+
 /// Tokeniser, stop list and stemmer.
 pub struct Analyzer {
     stemmer: Stemmer,
@@ -274,11 +304,17 @@ impl Analyzer {
     /// breaks (then `None`). Returns the word counts of the whole range. Same words, same keys
     /// as `tokens`, but no alias matching and, for ASCII words (nearly all of them), no buffer:
     /// the word is hashed while it is lower-cased.
+    ///
+    /// `wanted` holds the first bytes of the stems the caller looks for (see `FirstBytes`): an
+    /// ASCII word whose lower-cased first byte is not in it cannot stem to one of them (a
+    /// Snowball stem keeps the word's first letter), so it is neither stemmed nor looked up in
+    /// the stem memo, and `f` gets `None` for it instead of its key.
     pub fn scan(
         &self,
         text: &str,
         range: Range<usize>,
-        mut f: impl FnMut(usize, TermKey) -> ControlFlow<()>,
+        wanted: &FirstBytes,
+        mut f: impl FnMut(usize, Option<TermKey>) -> ControlFlow<()>,
     ) -> Option<WordCounts> {
         let mut counts = WordCounts::default();
         SCRATCH.with(|cell| {
@@ -313,7 +349,7 @@ impl Analyzer {
                         else {
                             continue;
                         };
-                        if f(start, key).is_break() {
+                        if f(start, Some(key)).is_break() {
                             return None;
                         }
                     }
@@ -328,6 +364,16 @@ impl Analyzer {
                     let Some(word_key) = ascii_key(part) else {
                         continue;
                     };
+                    if !wanted.may_start(part[0]) {
+                        // Counted as `content_key` would, but not stemmed (see above).
+                        counts.words += 1;
+                        if self.stop.contains(&word_key) {
+                            counts.stop_words += 1;
+                        } else if f(word.start + i, None).is_break() {
+                            return None;
+                        }
+                        continue;
+                    }
                     let Some(key) =
                         self.content_key(word_key, &mut counts, &mut scratch.stems, || {
                             part.iter()
@@ -337,7 +383,7 @@ impl Analyzer {
                     else {
                         continue;
                     };
-                    if f(word.start + i, key).is_break() {
+                    if f(word.start + i, Some(key)).is_break() {
                         return None;
                     }
                 }
@@ -512,8 +558,8 @@ mod tests {
         );
         let mut got = Vec::new();
         let counts = a
-            .scan(text, 0..text.len(), |start, key| {
-                got.push((start, key));
+            .scan(text, 0..text.len(), &FirstBytes::all(), |start, key| {
+                got.push((start, key.unwrap()));
                 ControlFlow::Continue(())
             })
             .unwrap();
@@ -524,7 +570,7 @@ mod tests {
         );
         assert!(expected.len() > 20);
         let mut n = 0;
-        let stopped = a.scan(text, 0..text.len(), |_, _| {
+        let stopped = a.scan(text, 0..text.len(), &FirstBytes::all(), |_, _| {
             n += 1;
             if n == 3 {
                 ControlFlow::Break(())
