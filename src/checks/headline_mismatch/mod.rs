@@ -14,6 +14,7 @@
 pub mod lexicons;
 pub mod terms;
 
+use std::cell::RefCell;
 use std::collections::HashSet;
 use std::hash::BuildHasherDefault;
 use std::ops::{ControlFlow, Range};
@@ -21,7 +22,7 @@ use std::ops::{ControlFlow, Range};
 use serde::{Deserialize, Serialize};
 
 use self::lexicons::Background;
-use self::terms::{Aliases, Analyzer, FirstBytes, KeyMap, TermKey};
+use self::terms::{Aliases, Analyzer, FirstBytes, KeyMap, ScanWord, TermKey, WordCounts};
 use crate::checks::{CompiledCheck, DocumentCheck, Kind, LexiconSource, ParamError, Scope};
 use crate::diagnostic::{Finding, Label};
 use crate::document::Document;
@@ -409,6 +410,12 @@ impl Probe {
     }
 }
 
+thread_local! {
+    /// The body's content words as the first pass records them (a buffer reused per thread:
+    /// it holds nothing between documents).
+    static BODY_WORDS: RefCell<Vec<ScanWord>> = const { RefCell::new(Vec::new()) };
+}
+
 /// A head word pair, as the key of the adjacent content words `a b`.
 fn pair_key(a: TermKey, b: TermKey) -> TermKey {
     a.rotate_left(17) ^ b
@@ -547,11 +554,19 @@ impl HeadlineMismatch {
         );
     }
 
-    fn body(&self, doc: &Document, head_pairs: &[(TermKey, Role)]) -> Body {
+    /// The body's profile from its content words (`scan`'s record, in order) and word counts:
+    /// the same terms, in the same order, as a reading with `Analyzer::tokens` would note.
+    fn body(
+        &self,
+        doc: &Document,
+        words: &mut [ScanWord],
+        counts: WordCounts,
+        head_pairs: &[(TermKey, Role)],
+    ) -> Body {
+        self.analyzer.fill_stems(&doc.text, words);
         // About one distinct term per 16 bytes of prose: sized once, no rehashing while counting.
         let mut terms: KeyMap<BodyTerm> =
             KeyMap::with_capacity_and_hasher(doc.text.len() / 16, BuildHasherDefault::default());
-        let mut n_words = 0;
         let groups = &self.analyzer.aliases.groups;
         let lead_end = self.lead_end(doc);
         let note = |terms: &mut KeyMap<BodyTerm>, key: TermKey, span: &Range<usize>, caps: bool| {
@@ -562,33 +577,61 @@ impl HeadlineMismatch {
             e.count += 1;
             e.capitalised += u32::from(caps);
         };
-        // Alias groups are collected first so that words of an alias form can be marked.
-        let mut group_hits: Vec<(TermKey, Range<usize>)> = Vec::new();
+        // The alias matches mark the words of an alias form; their groups are noted after the
+        // words.
+        let alias_hits: Vec<(Range<usize>, u32)> = self
+            .analyzer
+            .aliases
+            .matches(&doc.text, doc.body_span())
+            .collect();
+        let mut pair_filter = KeyFilter::default();
+        for &(pair, _) in head_pairs {
+            pair_filter.insert(pair);
+        }
         let mut pairs_found: Vec<TermKey> = Vec::new();
         let mut prev = None;
-        let counts = self.analyzer.tokens(
-            &doc.text,
-            doc.body_span(),
-            |token, stem| {
-                n_words += 1;
-                let key = stem();
-                if let Some(p) = prev.replace(key) {
-                    let pair = pair_key(p, key);
-                    if head_pairs.iter().any(|h| h.0 == pair) && !pairs_found.contains(&pair) {
-                        pairs_found.push(pair);
-                    }
-                }
-                note(&mut terms, key, &token.span, token.capitalised);
-                if token.alias.is_some()
-                    && let Some(e) = terms.get_mut(&key)
+        let mut next_hit = 0;
+        let bytes = doc.text.as_bytes();
+        for w in words.iter() {
+            let key = w.stem.expect("`fill_stems` gives every word a stem");
+            let span = w.start as usize..w.end as usize;
+            if let Some(p) = prev.replace(key) {
+                let pair = pair_key(p, key);
+                if pair_filter.may_hold(pair)
+                    && head_pairs.iter().any(|h| h.0 == pair)
+                    && !pairs_found.contains(&pair)
                 {
-                    e.aliased = true;
+                    pairs_found.push(pair);
                 }
-            },
-            |g, span| group_hits.push((groups[g as usize].key, span)),
-        );
-        for (key, span) in &group_hits {
-            note(&mut terms, *key, span, true);
+            }
+            // Whether the word starts with a capital, as `tokens` decides it.
+            let caps = match bytes[span.start] {
+                b if b.is_ascii() => b.is_ascii_uppercase(),
+                _ => doc.text[span.start..]
+                    .chars()
+                    .next()
+                    .is_some_and(char::is_uppercase),
+            };
+            note(&mut terms, key, &span, caps);
+            // Part of an alias form: the first match not ending before the word starts there
+            // or earlier (matches come in order and do not overlap).
+            while next_hit < alias_hits.len() && alias_hits[next_hit].0.end <= span.start {
+                next_hit += 1;
+            }
+            if alias_hits
+                .get(next_hit)
+                .is_some_and(|(hit, _)| hit.start <= span.start)
+                && let Some(e) = terms.get_mut(&key)
+            {
+                e.aliased = true;
+            }
+        }
+        let group_hits = alias_hits
+            .into_iter()
+            .map(|(span, g)| (groups[g as usize].key, span));
+        let n_words = words.len();
+        for (key, span) in group_hits {
+            note(&mut terms, key, &span, true);
         }
         let norm = terms
             .iter()
@@ -761,7 +804,14 @@ impl HeadlineMismatch {
     /// `assess` without the body's topics (only needed when something is reported).
     fn measure(&self, doc: &Document) -> Option<(Assessment, Body)> {
         let head = self.head(doc)?;
-        Some(self.measure_head(doc, head))
+        let mut words = Vec::new();
+        let counts = self
+            .analyzer
+            .scan(&doc.text, doc.body_span(), &head.first_bytes, |w| {
+                words.push(w);
+                ControlFlow::Continue(())
+            })?;
+        Some(self.measure_head(doc, head, &mut words, counts))
     }
 
     /// The judged headline span, the head's terms and its word pairs; `None` when there is
@@ -798,14 +848,22 @@ impl HeadlineMismatch {
         })
     }
 
-    fn measure_head(&self, doc: &Document, head: Head) -> (Assessment, Body) {
+    /// The full measurement, from the body's content words as `scan` recorded them (all of them)
+    /// and its word counts.
+    fn measure_head(
+        &self,
+        doc: &Document,
+        head: Head,
+        words: &mut [ScanWord],
+        counts: WordCounts,
+    ) -> (Assessment, Body) {
         let Head {
             span: headline_span,
             terms: head,
             pairs,
             ..
         } = head;
-        let body = self.body(doc, &pairs);
+        let body = self.body(doc, words, counts, &pairs);
         let of = |role: Role| {
             self.fit(
                 &body,
@@ -864,10 +922,24 @@ impl HeadlineMismatch {
     /// same holds for coverage. Once no line can miss any more, the rest of the body (and its
     /// TF-IDF norm, which only the cosine needs) cannot change the outcome. With a negative
     /// `miss-penalty`, `lead-bonus` or `pair-bonus` the bound does not hold: no shortcut then.
-    fn may_report(&self, doc: &Document, head: &Head) -> bool {
+    ///
+    /// The body's content words read are recorded in `words`: when the whole body has been read
+    /// (`Some`, with its word counts), the full measurement takes them from there.
+    fn may_report(
+        &self,
+        doc: &Document,
+        head: &Head,
+        words: &mut Vec<ScanWord>,
+    ) -> Option<WordCounts> {
         let p = &self.params;
+        let record = |w| {
+            words.push(w);
+            ControlFlow::Continue(())
+        };
         if !(p.miss_penalty >= 0.0 && p.lead_bonus >= 0.0 && p.pair_bonus >= 0.0) {
-            return true;
+            return self
+                .analyzer
+                .scan(&doc.text, doc.body_span(), &head.first_bytes, record);
         }
         let mut probe = Probe::with_capacity(head.terms.len(), head.pairs.len());
         let mut lines = Vec::with_capacity(3);
@@ -885,7 +957,7 @@ impl HeadlineMismatch {
         let lead_end = self.lead_end(doc);
         let open = |probe: &Probe| lines.iter().any(|l| self.may_miss(l, probe, lead_end));
         if !open(&probe) {
-            return false;
+            return None;
         }
         let body_span = doc.body_span();
         // The alias matches of the body, read only as far as the words (the automaton costs
@@ -902,7 +974,9 @@ impl HeadlineMismatch {
         let mut prev = None;
         let counts = self
             .analyzer
-            .scan(&doc.text, body_span, &head.first_bytes, |start, key| {
+            .scan(&doc.text, body_span, &head.first_bytes, |w| {
+                words.push(w);
+                let (start, key) = (w.start as usize, w.stem);
                 let mut news = false;
                 while let Some((span, g)) = alias
                     .as_mut()
@@ -938,16 +1012,14 @@ impl HeadlineMismatch {
             });
         // Read to the end with a line still open: the body guards of `check`, then the full
         // measurement.
-        let Some(counts) = counts else {
-            return false;
-        };
+        let counts = counts?;
         let body_terms = counts.words - counts.stop_words;
         let stop_share = if counts.words == 0 {
             0.0
         } else {
             counts.stop_words as f64 / counts.words as f64
         };
-        body_terms >= p.min_body_terms && stop_share >= p.min_stop_share
+        (body_terms >= p.min_body_terms && stop_share >= p.min_stop_share).then_some(counts)
     }
 
     /// Whether `line` may still miss the body, from what `probe` has found so far (`fit`'s
@@ -1137,8 +1209,12 @@ impl DocumentCheck for HeadlineMismatch {
         // `None` as well when neither rule can report the document (see `may_report`).
         let measured = doc.memo(self.analysis_key, || {
             let head = self.head(doc)?;
-            self.may_report(doc, &head)
-                .then(|| self.measure_head(doc, head))
+            BODY_WORDS.with(|cell| {
+                let words = &mut *cell.borrow_mut();
+                words.clear();
+                let counts = self.may_report(doc, &head, words)?;
+                Some(self.measure_head(doc, head, words, counts))
+            })
         });
         let Some((a, body)) = measured.as_ref() else {
             return;

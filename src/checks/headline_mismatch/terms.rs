@@ -166,6 +166,19 @@ pub struct WordCounts {
     pub stop_words: usize,
 }
 
+/// One content word as `Analyzer::scan` reports it: its span, the key of the lower-cased word
+/// and, unless the scan skipped it (see `FirstBytes`), its stem's key (`Analyzer::fill_stems`
+/// supplies the rest). Recorded by the body's first pass so that the full measurement does not
+/// read the body again.
+#[derive(Clone, Copy, Debug)]
+pub struct ScanWord {
+    pub start: u32,
+    pub end: u32,
+    /// The key of the lower-cased word (the stem memo's key).
+    word: TermKey,
+    pub stem: Option<TermKey>,
+}
+
 /// A set of first bytes of stems (ASCII lower-cased), for `Analyzer::scan`. The Snowball English
 /// stemmer never changes a word's first letter: it removes or rewrites suffixes only (the
 /// irregular forms it knows, "dying" to "die" or "skies" to "sky", keep it too), except that it
@@ -299,11 +312,12 @@ impl Analyzer {
         counts
     }
 
-    /// What `tokens` reports, reduced to what the body's first pass needs: calls `f` with the
-    /// start offset and stem key of each content word of `text[range]`, in order, until `f`
+    /// What `tokens` reports, reduced to what the body's first pass needs: calls `f` with each
+    /// content word of `text[range]` (its span, word key and stem key), in order, until `f`
     /// breaks (then `None`). Returns the word counts of the whole range. Same words, same keys
     /// as `tokens`, but no alias matching and, for ASCII words (nearly all of them), no buffer:
-    /// the word is hashed while it is lower-cased.
+    /// the word is hashed while it is lower-cased. (`tokens` also says whether a word starts with a
+    /// capital and lies in an alias form: both follow from its span.)
     ///
     /// `wanted` holds the first bytes of the stems the caller looks for (see `FirstBytes`): an
     /// ASCII word whose lower-cased first byte is not in it cannot stem to one of them (a
@@ -314,7 +328,7 @@ impl Analyzer {
         text: &str,
         range: Range<usize>,
         wanted: &FirstBytes,
-        mut f: impl FnMut(usize, Option<TermKey>) -> ControlFlow<()>,
+        mut f: impl FnMut(ScanWord) -> ControlFlow<()>,
     ) -> Option<WordCounts> {
         let mut counts = WordCounts::default();
         SCRATCH.with(|cell| {
@@ -349,7 +363,13 @@ impl Analyzer {
                         else {
                             continue;
                         };
-                        if f(start, Some(key)).is_break() {
+                        let found = ScanWord {
+                            start: start as u32,
+                            end: end as u32,
+                            word: word_key,
+                            stem: Some(key),
+                        };
+                        if f(found).is_break() {
                             return None;
                         }
                     }
@@ -364,12 +384,19 @@ impl Analyzer {
                     let Some(word_key) = ascii_key(part) else {
                         continue;
                     };
+                    let start = word.start + i;
+                    let mut found = ScanWord {
+                        start: start as u32,
+                        end: (start + part.len()) as u32,
+                        word: word_key,
+                        stem: None,
+                    };
                     if !wanted.may_start(part[0]) {
                         // Counted as `content_key` would, but not stemmed (see above).
                         counts.words += 1;
                         if self.stop.contains(&word_key) {
                             counts.stop_words += 1;
-                        } else if f(word.start + i, None).is_break() {
+                        } else if f(found).is_break() {
                             return None;
                         }
                         continue;
@@ -383,7 +410,8 @@ impl Analyzer {
                     else {
                         continue;
                     };
-                    if f(word.start + i, Some(key)).is_break() {
+                    found.stem = Some(key);
+                    if f(found).is_break() {
                         return None;
                     }
                 }
@@ -391,6 +419,27 @@ impl Analyzer {
             Some(())
         })?;
         Some(counts)
+    }
+
+    /// Fills in the stems `scan` skipped (ASCII words only: see `scan`), from the memo or the
+    /// stemmer, so that every word of `words` has its stem's key.
+    pub fn fill_stems(&self, text: &str, words: &mut [ScanWord]) {
+        SCRATCH.with(|cell| {
+            let stems = &mut cell.borrow_mut().stems;
+            if stems.len() > STEM_CACHE_LIMIT {
+                stems.clear();
+            }
+            for w in words.iter_mut().filter(|w| w.stem.is_none()) {
+                let part = &text.as_bytes()[w.start as usize..w.end as usize];
+                w.stem = Some(*stems.entry(w.word).or_insert_with(|| {
+                    let lower: String = part
+                        .iter()
+                        .map(|b| char::from(b.to_ascii_lowercase()))
+                        .collect();
+                    fnv1a(self.stemmer.stem(&lower).as_bytes())
+                }));
+            }
+        });
     }
 
     /// Counts a (kept) word by its key; `None` for a stop word, else its stem's key (memoised;
@@ -558,8 +607,8 @@ mod tests {
         );
         let mut got = Vec::new();
         let counts = a
-            .scan(text, 0..text.len(), &FirstBytes::all(), |start, key| {
-                got.push((start, key.unwrap()));
+            .scan(text, 0..text.len(), &FirstBytes::all(), |w| {
+                got.push((w.start as usize, w.stem.unwrap()));
                 ControlFlow::Continue(())
             })
             .unwrap();
@@ -570,7 +619,7 @@ mod tests {
         );
         assert!(expected.len() > 20);
         let mut n = 0;
-        let stopped = a.scan(text, 0..text.len(), &FirstBytes::all(), |_, _| {
+        let stopped = a.scan(text, 0..text.len(), &FirstBytes::all(), |_| {
             n += 1;
             if n == 3 {
                 ControlFlow::Break(())
