@@ -319,13 +319,22 @@ struct Slots<T> {
     filter: KeyFilter,
 }
 
-impl<T: Default> Slots<T> {
-    fn with_capacity(n: usize) -> Slots<T> {
+impl<T> Default for Slots<T> {
+    fn default() -> Slots<T> {
         Slots {
-            keys: Vec::with_capacity(n),
-            state: Vec::with_capacity(n),
+            keys: Vec::new(),
+            state: Vec::new(),
             filter: KeyFilter::default(),
         }
+    }
+}
+
+impl<T: Default> Slots<T> {
+    /// Forgets every key (the buffers stay allocated).
+    fn clear(&mut self) {
+        self.keys.clear();
+        self.state.clear();
+        self.filter = KeyFilter::default();
     }
 
     /// The slot of `key`, added when new.
@@ -349,6 +358,7 @@ impl<T: Default> Slots<T> {
 
 /// What the body's first pass has found of the head's terms (see `may_report`): the first
 /// occurrence of each head stem and alias group, and which head pairs the body repeats.
+#[derive(Default)]
 struct Probe {
     stems: Slots<Option<usize>>,
     groups: Slots<Option<usize>>,
@@ -357,6 +367,7 @@ struct Probe {
 
 /// One line as `fit` walks it: the terms it counts (weight, stem slot and group slot in the
 /// probe) and its distinct pairs (slots).
+#[derive(Default)]
 struct ProbeLine {
     terms: usize,
     items: Vec<(f64, usize, Option<usize>)>,
@@ -364,25 +375,24 @@ struct ProbeLine {
 }
 
 impl Probe {
-    fn with_capacity(terms: usize, pairs: usize) -> Probe {
-        Probe {
-            stems: Slots::with_capacity(terms),
-            groups: Slots::with_capacity(terms),
-            pairs: Slots::with_capacity(pairs),
-        }
+    fn clear(&mut self) {
+        self.stems.clear();
+        self.groups.clear();
+        self.pairs.clear();
     }
 
-    /// A line's terms and pairs, deduplicated exactly as `fit` does.
+    /// Sets `line` to a line's terms and pairs, deduplicated exactly as `fit` does (`seen` is
+    /// a scratch buffer).
     fn line<'a>(
         &mut self,
+        line: &mut ProbeLine,
+        seen: &mut Vec<TermKey>,
         items: impl Iterator<Item = &'a HeadTerm>,
         pairs: impl Iterator<Item = &'a (TermKey, Role)>,
-    ) -> ProbeLine {
-        let mut line = ProbeLine {
-            terms: 0,
-            items: Vec::with_capacity(self.stems.keys.capacity()),
-            pairs: Vec::with_capacity(self.pairs.keys.capacity()),
-        };
+    ) {
+        line.terms = 0;
+        line.items.clear();
+        line.pairs.clear();
         for &(pair, _) in pairs {
             let i = self.pairs.slot(pair);
             if !line.pairs.contains(&i) {
@@ -390,7 +400,7 @@ impl Probe {
             }
         }
         // `fit` skips a term whose stem it has seen, as a stem or as an alias group.
-        let mut seen: Vec<TermKey> = Vec::with_capacity(2 * self.stems.keys.capacity());
+        seen.clear();
         for item in items {
             if seen.contains(&item.key) {
                 continue;
@@ -406,14 +416,23 @@ impl Probe {
             });
             line.items.push((item.weight, stem, group));
         }
-        line
     }
 }
 
+/// The body's first pass's buffers, reused per thread (they hold nothing between documents):
+/// the content words read (see `may_report`), the probe, its lines (all lines, the headline's,
+/// the subtitle's) and which of them are judged.
+#[derive(Default)]
+struct FirstPass {
+    words: Vec<ScanWord>,
+    probe: Probe,
+    lines: [ProbeLine; 3],
+    seen: Vec<TermKey>,
+}
+
 thread_local! {
-    /// The body's content words as the first pass records them (a buffer reused per thread:
-    /// it holds nothing between documents).
-    static BODY_WORDS: RefCell<Vec<ScanWord>> = const { RefCell::new(Vec::new()) };
+    /// The body's first pass's buffers.
+    static FIRST_PASS: RefCell<FirstPass> = RefCell::new(FirstPass::default());
 }
 
 /// A head word pair, as the key of the adjacent content words `a b`.
@@ -923,15 +942,17 @@ impl HeadlineMismatch {
     /// TF-IDF norm, which only the cosine needs) cannot change the outcome. With a negative
     /// `miss-penalty`, `lead-bonus` or `pair-bonus` the bound does not hold: no shortcut then.
     ///
-    /// The body's content words read are recorded in `words`: when the whole body has been read
-    /// (`Some`, with its word counts), the full measurement takes them from there.
-    fn may_report(
-        &self,
-        doc: &Document,
-        head: &Head,
-        words: &mut Vec<ScanWord>,
-    ) -> Option<WordCounts> {
+    /// The body's content words read are recorded in `pass.words`: when the whole body has been
+    /// read (`Some`, with its word counts), the full measurement takes them from there.
+    fn may_report(&self, doc: &Document, head: &Head, pass: &mut FirstPass) -> Option<WordCounts> {
         let p = &self.params;
+        let FirstPass {
+            words,
+            probe,
+            lines,
+            seen,
+        } = pass;
+        words.clear();
         let record = |w| {
             words.push(w);
             ControlFlow::Continue(())
@@ -941,22 +962,32 @@ impl HeadlineMismatch {
                 .analyzer
                 .scan(&doc.text, doc.body_span(), &head.first_bytes, record);
         }
-        let mut probe = Probe::with_capacity(head.terms.len(), head.pairs.len());
-        let mut lines = Vec::with_capacity(3);
-        lines.push(probe.line(head.terms.iter(), head.pairs.iter()));
-        for role in [Role::Headline, Role::Subtitle] {
+        probe.clear();
+        let [all, headline, subtitle] = lines;
+        probe.line(all, seen, head.terms.iter(), head.pairs.iter());
+        // The lines: both together, the headline and, when there is one, the subtitle.
+        let n_lines = if doc.subtitle.is_some() { 3 } else { 2 };
+        for (role, line) in [(Role::Headline, headline), (Role::Subtitle, subtitle)] {
             if role == Role::Subtitle && doc.subtitle.is_none() {
                 continue;
             }
-            lines.push(probe.line(
+            probe.line(
+                line,
+                seen,
                 head.terms.iter().filter(|t| t.role == role),
                 head.pairs.iter().filter(|t| t.1 == role),
-            ));
+            );
         }
-        lines.retain(|l| l.terms >= p.min_headline_terms);
+        // Only the lines with enough terms are judged.
+        let judged = |l: &&ProbeLine| l.terms >= p.min_headline_terms;
         let lead_end = self.lead_end(doc);
-        let open = |probe: &Probe| lines.iter().any(|l| self.may_miss(l, probe, lead_end));
-        if !open(&probe) {
+        let open = |probe: &Probe| {
+            lines[..n_lines]
+                .iter()
+                .filter(judged)
+                .any(|l| self.may_miss(l, probe, lead_end))
+        };
+        if !open(probe) {
             return None;
         }
         let body_span = doc.body_span();
@@ -1209,11 +1240,10 @@ impl DocumentCheck for HeadlineMismatch {
         // `None` as well when neither rule can report the document (see `may_report`).
         let measured = doc.memo(self.analysis_key, || {
             let head = self.head(doc)?;
-            BODY_WORDS.with(|cell| {
-                let words = &mut *cell.borrow_mut();
-                words.clear();
-                let counts = self.may_report(doc, &head, words)?;
-                Some(self.measure_head(doc, head, words, counts))
+            FIRST_PASS.with(|cell| {
+                let pass = &mut *cell.borrow_mut();
+                let counts = self.may_report(doc, &head, pass)?;
+                Some(self.measure_head(doc, head, &mut pass.words, counts))
             })
         });
         let Some((a, body)) = measured.as_ref() else {
