@@ -1035,7 +1035,7 @@ impl HeadlineMismatch {
                     probe.stems.state[i] = Some(start);
                     news = true;
                 }
-                if news && !open(&probe) {
+                if news && !open(probe) {
                     ControlFlow::Break(())
                 } else {
                     ControlFlow::Continue(())
