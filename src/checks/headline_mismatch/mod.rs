@@ -421,13 +421,16 @@ impl Probe {
 
 /// The body's first pass's buffers, reused per thread (they hold nothing between documents):
 /// the content words read (see `may_report`), the probe, its lines (all lines, the headline's,
-/// the subtitle's) and which of them are judged.
+/// the subtitle's), and the body's alias matches when the pass has read them all.
 #[derive(Default)]
 struct FirstPass {
     words: Vec<ScanWord>,
     probe: Probe,
     lines: [ProbeLine; 3],
     seen: Vec<TermKey>,
+    alias_hits: Vec<(Range<usize>, u32)>,
+    /// Whether `alias_hits` holds every alias match of the body.
+    aliases_read: bool,
 }
 
 thread_local! {
@@ -573,12 +576,14 @@ impl HeadlineMismatch {
         );
     }
 
-    /// The body's profile from its content words (`scan`'s record, in order) and word counts:
-    /// the same terms, in the same order, as a reading with `Analyzer::tokens` would note.
+    /// The body's profile from its content words (`scan`'s record, in order), alias matches (all
+    /// of them, in order; read here when `None`) and word counts: the same terms, in the same
+    /// order, as a reading with `Analyzer::tokens` would note.
     fn body(
         &self,
         doc: &Document,
         words: &mut [ScanWord],
+        aliases: Option<&[(Range<usize>, u32)]>,
         counts: WordCounts,
         head_pairs: &[(TermKey, Role)],
     ) -> Body {
@@ -598,11 +603,18 @@ impl HeadlineMismatch {
         };
         // The alias matches mark the words of an alias form; their groups are noted after the
         // words.
-        let alias_hits: Vec<(Range<usize>, u32)> = self
-            .analyzer
-            .aliases
-            .matches(&doc.text, doc.body_span())
-            .collect();
+        let read: Vec<(Range<usize>, u32)>;
+        let alias_hits = match aliases {
+            Some(hits) => hits,
+            None => {
+                read = self
+                    .analyzer
+                    .aliases
+                    .matches(&doc.text, doc.body_span())
+                    .collect();
+                &read
+            }
+        };
         let mut pair_filter = KeyFilter::default();
         for &(pair, _) in head_pairs {
             pair_filter.insert(pair);
@@ -646,8 +658,8 @@ impl HeadlineMismatch {
             }
         }
         let group_hits = alias_hits
-            .into_iter()
-            .map(|(span, g)| (groups[g as usize].key, span));
+            .iter()
+            .map(|(span, g)| (groups[*g as usize].key, span.clone()));
         let n_words = words.len();
         for (key, span) in group_hits {
             note(&mut terms, key, &span, true);
@@ -830,7 +842,7 @@ impl HeadlineMismatch {
                 words.push(w);
                 ControlFlow::Continue(())
             })?;
-        Some(self.measure_head(doc, head, &mut words, counts))
+        Some(self.measure_head(doc, head, &mut words, None, counts))
     }
 
     /// The judged headline span, the head's terms and its word pairs; `None` when there is
@@ -867,13 +879,14 @@ impl HeadlineMismatch {
         })
     }
 
-    /// The full measurement, from the body's content words as `scan` recorded them (all of them)
-    /// and its word counts.
+    /// The full measurement, from the body's content words as `scan` recorded them (all of them),
+    /// its alias matches (when already read) and its word counts.
     fn measure_head(
         &self,
         doc: &Document,
         head: Head,
         words: &mut [ScanWord],
+        aliases: Option<&[(Range<usize>, u32)]>,
         counts: WordCounts,
     ) -> (Assessment, Body) {
         let Head {
@@ -882,7 +895,7 @@ impl HeadlineMismatch {
             pairs,
             ..
         } = head;
-        let body = self.body(doc, words, counts, &pairs);
+        let body = self.body(doc, words, aliases, counts, &pairs);
         let of = |role: Role| {
             self.fit(
                 &body,
@@ -951,8 +964,12 @@ impl HeadlineMismatch {
             probe,
             lines,
             seen,
+            alias_hits,
+            aliases_read,
         } = pass;
         words.clear();
+        alias_hits.clear();
+        *aliases_read = false;
         let record = |w| {
             words.push(w);
             ControlFlow::Continue(())
@@ -1013,6 +1030,7 @@ impl HeadlineMismatch {
                     .as_mut()
                     .and_then(|a| a.next_if(|(span, _)| span.start <= start))
                 {
+                    alias_hits.push((span.clone(), g));
                     if let Some(i) = probe.groups.find(groups[g as usize].key)
                         && probe.groups.state[i].is_none()
                     {
@@ -1044,6 +1062,11 @@ impl HeadlineMismatch {
         // Read to the end with a line still open: the body guards of `check`, then the full
         // measurement.
         let counts = counts?;
+        // The alias matches not yet read, for the full measurement.
+        if let Some(rest) = alias {
+            alias_hits.extend(rest);
+            *aliases_read = true;
+        }
         let body_terms = counts.words - counts.stop_words;
         let stop_share = if counts.words == 0 {
             0.0
@@ -1243,7 +1266,8 @@ impl DocumentCheck for HeadlineMismatch {
             FIRST_PASS.with(|cell| {
                 let pass = &mut *cell.borrow_mut();
                 let counts = self.may_report(doc, &head, pass)?;
-                Some(self.measure_head(doc, head, &mut pass.words, counts))
+                let aliases = pass.aliases_read.then_some(&pass.alias_hits[..]);
+                Some(self.measure_head(doc, head, &mut pass.words, aliases, counts))
             })
         });
         let Some((a, body)) = measured.as_ref() else {
