@@ -604,16 +604,15 @@ impl HeadlineMismatch {
         // The alias matches mark the words of an alias form; their groups are noted after the
         // words.
         let read: Vec<(Range<usize>, u32)>;
-        let alias_hits = match aliases {
-            Some(hits) => hits,
-            None => {
-                read = self
-                    .analyzer
-                    .aliases
-                    .matches(&doc.text, doc.body_span())
-                    .collect();
-                &read
-            }
+        let alias_hits = if let Some(hits) = aliases {
+            hits
+        } else {
+            read = self
+                .analyzer
+                .aliases
+                .matches(&doc.text, doc.body_span())
+                .collect();
+            &read
         };
         let mut pair_filter = KeyFilter::default();
         for &(pair, _) in head_pairs {
