@@ -549,31 +549,42 @@ impl HeadlineMismatch {
         first_bytes: &mut FirstBytes,
     ) {
         let groups = &self.analyzer.aliases.groups;
+        // The words and stems of `tokens`, by `scan`'s faster path; a word's alias group is that
+        // of the first match not ending before the word starts, if it starts there or earlier
+        // (as in `tokens`).
+        let hits: Vec<(Range<usize>, u32)> =
+            self.analyzer.aliases.matches(text, span.clone()).collect();
+        let mut next_hit = 0;
         let mut prev = None;
-        self.analyzer.tokens(
-            text,
-            span,
-            |token, stem| {
-                let key = stem();
-                first_bytes.add_word(token.lower);
-                if let Some(p) = prev.replace(key) {
-                    pairs.push((pair_key(p, key), role));
-                }
-                if out.iter().any(|t| t.key == key && t.role == role) {
-                    return;
-                }
-                let group = token.alias.map(|g| groups[g as usize].key);
-                let weight = self.background.idf(key);
-                out.push(HeadTerm {
-                    key,
-                    group,
-                    span: token.span.clone(),
-                    role,
-                    weight,
-                });
-            },
-            |_, _| {},
-        );
+        self.analyzer.scan(text, span, &FirstBytes::all(), |w| {
+            let key = w
+                .stem
+                .expect("`scan` stems every word with `FirstBytes::all`");
+            let span = w.start as usize..w.end as usize;
+            first_bytes.add_first_char(text[span.clone()].chars().next());
+            if let Some(p) = prev.replace(key) {
+                pairs.push((pair_key(p, key), role));
+            }
+            while next_hit < hits.len() && hits[next_hit].0.end <= span.start {
+                next_hit += 1;
+            }
+            if out.iter().any(|t| t.key == key && t.role == role) {
+                return ControlFlow::Continue(());
+            }
+            let group = hits
+                .get(next_hit)
+                .filter(|(hit, _)| hit.start <= span.start)
+                .map(|&(_, g)| groups[g as usize].key);
+            let weight = self.background.idf(key);
+            out.push(HeadTerm {
+                key,
+                group,
+                span,
+                role,
+                weight,
+            });
+            ControlFlow::Continue(())
+        });
     }
 
     /// The body's profile from its content words (`scan`'s record, in order), alias matches (all

@@ -201,6 +201,23 @@ impl FirstBytes {
         }
     }
 
+    /// `add_word` for the lower-cased form of a word that opens with `first` (what `lower_into`
+    /// makes of it: a curly apostrophe straightened, the character lower-cased).
+    pub fn add_first_char(&mut self, first: Option<char>) {
+        match first {
+            None | Some('\'' | '’') => *self = FirstBytes::all(),
+            Some(c) if c.is_ascii() => {
+                let b = (c as u8).to_ascii_lowercase();
+                self.0[usize::from(b >> 6)] |= 1 << (b & 63);
+            }
+            Some(c) => {
+                let mut buf = [0; 4];
+                let lower = c.to_lowercase().next().unwrap_or(c);
+                self.add_word(lower.encode_utf8(&mut buf));
+            }
+        }
+    }
+
     /// Whether a word opening with the byte `b` (any case) may stem to a stem of the set (always
     /// for an apostrophe, which the stemmer drops).
     fn may_start(&self, b: u8) -> bool {
