@@ -36,15 +36,29 @@ struct GenericFile {
 #[derive(Debug, Default)]
 pub struct Background {
     pub documents: u32,
-    pub df: KeyMap<u32>,
+    /// `idf` of each stem of the table, and of any other stem, computed once when the table is
+    /// read: the table is fixed, and a logarithm per lookup costs more than the lookup.
+    idf: KeyMap<f64>,
+    unseen: f64,
 }
 
 impl Background {
     /// Inverse document frequency, `ln((N + 1) / (df + 1))`: 0 for a word in every document,
     /// largest for a word the background never saw (names, rare words).
     pub fn idf(&self, key: TermKey) -> f64 {
-        let df = self.df.get(&key).copied().unwrap_or(0);
+        self.idf.get(&key).copied().unwrap_or(self.unseen)
+    }
+
+    /// The formula behind `idf`, for a document frequency.
+    fn idf_of(&self, df: u32) -> f64 {
         (f64::from(self.documents + 1) / f64::from(df.min(self.documents) + 1)).ln()
+    }
+
+    /// Fills the `idf` table from `documents` and the stems' document frequencies (a later
+    /// line for the same stem wins).
+    fn finish(&mut self, df: &[(TermKey, u32)]) {
+        self.unseen = self.idf_of(0);
+        self.idf = df.iter().map(|&(key, df)| (key, self.idf_of(df))).collect();
     }
 }
 
@@ -97,6 +111,7 @@ pub fn generic_headlines(
 pub fn background(lexicons: &dyn LexiconSource, path: &str) -> Result<Background, ParamError> {
     let text = read(lexicons, path)?;
     let mut bg = Background::default();
+    let mut df = Vec::new();
     for (i, line) in text.lines().enumerate() {
         let line = line.trim();
         if line.is_empty() || line.starts_with('#') {
@@ -113,7 +128,7 @@ pub fn background(lexicons: &dyn LexiconSource, path: &str) -> Result<Background
         if word == "documents" {
             bg.documents = count;
         } else {
-            bg.df.insert(fnv1a(word.as_bytes()), count);
+            df.push((fnv1a(word.as_bytes()), count));
         }
     }
     if bg.documents == 0 {
@@ -122,5 +137,6 @@ pub fn background(lexicons: &dyn LexiconSource, path: &str) -> Result<Background
             format!("lexicon `{path}` has no `documents N` line"),
         ));
     }
+    bg.finish(&df);
     Ok(bg)
 }

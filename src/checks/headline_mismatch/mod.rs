@@ -14,6 +14,7 @@
 pub mod lexicons;
 pub mod terms;
 
+use std::cell::RefCell;
 use std::collections::HashSet;
 use std::hash::BuildHasherDefault;
 use std::ops::{ControlFlow, Range};
@@ -21,7 +22,7 @@ use std::ops::{ControlFlow, Range};
 use serde::{Deserialize, Serialize};
 
 use self::lexicons::Background;
-use self::terms::{Aliases, Analyzer, KeyMap, TermKey};
+use self::terms::{Aliases, Analyzer, FirstBytes, KeyMap, ScanWord, TermKey, WordCounts};
 use crate::checks::{CompiledCheck, DocumentCheck, Kind, LexiconSource, ParamError, Scope};
 use crate::diagnostic::{Finding, Label};
 use crate::document::Document;
@@ -290,6 +291,8 @@ struct Head {
     span: Range<usize>,
     terms: Vec<HeadTerm>,
     pairs: Vec<(TermKey, Role)>,
+    /// The first bytes of the terms' stems (for `Analyzer::scan`).
+    first_bytes: FirstBytes,
 }
 
 /// A 256-bit Bloom filter over a few term keys (bits from the key's top byte): most body words
@@ -316,13 +319,22 @@ struct Slots<T> {
     filter: KeyFilter,
 }
 
-impl<T: Default> Slots<T> {
-    fn with_capacity(n: usize) -> Slots<T> {
+impl<T> Default for Slots<T> {
+    fn default() -> Slots<T> {
         Slots {
-            keys: Vec::with_capacity(n),
-            state: Vec::with_capacity(n),
+            keys: Vec::new(),
+            state: Vec::new(),
             filter: KeyFilter::default(),
         }
+    }
+}
+
+impl<T: Default> Slots<T> {
+    /// Forgets every key (the buffers stay allocated).
+    fn clear(&mut self) {
+        self.keys.clear();
+        self.state.clear();
+        self.filter = KeyFilter::default();
     }
 
     /// The slot of `key`, added when new.
@@ -346,6 +358,7 @@ impl<T: Default> Slots<T> {
 
 /// What the body's first pass has found of the head's terms (see `may_report`): the first
 /// occurrence of each head stem and alias group, and which head pairs the body repeats.
+#[derive(Default)]
 struct Probe {
     stems: Slots<Option<usize>>,
     groups: Slots<Option<usize>>,
@@ -354,6 +367,7 @@ struct Probe {
 
 /// One line as `fit` walks it: the terms it counts (weight, stem slot and group slot in the
 /// probe) and its distinct pairs (slots).
+#[derive(Default)]
 struct ProbeLine {
     terms: usize,
     items: Vec<(f64, usize, Option<usize>)>,
@@ -361,25 +375,24 @@ struct ProbeLine {
 }
 
 impl Probe {
-    fn with_capacity(terms: usize, pairs: usize) -> Probe {
-        Probe {
-            stems: Slots::with_capacity(terms),
-            groups: Slots::with_capacity(terms),
-            pairs: Slots::with_capacity(pairs),
-        }
+    fn clear(&mut self) {
+        self.stems.clear();
+        self.groups.clear();
+        self.pairs.clear();
     }
 
-    /// A line's terms and pairs, deduplicated exactly as `fit` does.
+    /// Sets `line` to a line's terms and pairs, deduplicated exactly as `fit` does (`seen` is
+    /// a scratch buffer).
     fn line<'a>(
         &mut self,
+        line: &mut ProbeLine,
+        seen: &mut Vec<TermKey>,
         items: impl Iterator<Item = &'a HeadTerm>,
         pairs: impl Iterator<Item = &'a (TermKey, Role)>,
-    ) -> ProbeLine {
-        let mut line = ProbeLine {
-            terms: 0,
-            items: Vec::with_capacity(self.stems.keys.capacity()),
-            pairs: Vec::with_capacity(self.pairs.keys.capacity()),
-        };
+    ) {
+        line.terms = 0;
+        line.items.clear();
+        line.pairs.clear();
         for &(pair, _) in pairs {
             let i = self.pairs.slot(pair);
             if !line.pairs.contains(&i) {
@@ -387,7 +400,7 @@ impl Probe {
             }
         }
         // `fit` skips a term whose stem it has seen, as a stem or as an alias group.
-        let mut seen: Vec<TermKey> = Vec::with_capacity(2 * self.stems.keys.capacity());
+        seen.clear();
         for item in items {
             if seen.contains(&item.key) {
                 continue;
@@ -403,8 +416,26 @@ impl Probe {
             });
             line.items.push((item.weight, stem, group));
         }
-        line
     }
+}
+
+/// The body's first pass's buffers, reused per thread (they hold nothing between documents):
+/// the content words read (see `may_report`), the probe, its lines (all lines, the headline's,
+/// the subtitle's), and the body's alias matches when the pass has read them all.
+#[derive(Default)]
+struct FirstPass {
+    words: Vec<ScanWord>,
+    probe: Probe,
+    lines: [ProbeLine; 3],
+    seen: Vec<TermKey>,
+    alias_hits: Vec<(Range<usize>, u32)>,
+    /// Whether `alias_hits` holds every alias match of the body.
+    aliases_read: bool,
+}
+
+thread_local! {
+    /// The body's first pass's buffers.
+    static FIRST_PASS: RefCell<FirstPass> = RefCell::new(FirstPass::default());
 }
 
 /// A head word pair, as the key of the adjacent content words `a b`.
@@ -515,39 +546,62 @@ impl HeadlineMismatch {
         role: Role,
         out: &mut Vec<HeadTerm>,
         pairs: &mut Vec<(TermKey, Role)>,
+        first_bytes: &mut FirstBytes,
     ) {
         let groups = &self.analyzer.aliases.groups;
+        // The words and stems of `tokens`, by `scan`'s faster path; a word's alias group is that
+        // of the first match not ending before the word starts, if it starts there or earlier
+        // (as in `tokens`).
+        let hits: Vec<(Range<usize>, u32)> =
+            self.analyzer.aliases.matches(text, span.clone()).collect();
+        let mut next_hit = 0;
         let mut prev = None;
-        self.analyzer.tokens(
-            text,
-            span,
-            |token, stem| {
-                let key = stem();
-                if let Some(p) = prev.replace(key) {
-                    pairs.push((pair_key(p, key), role));
-                }
-                if out.iter().any(|t| t.key == key && t.role == role) {
-                    return;
-                }
-                let group = token.alias.map(|g| groups[g as usize].key);
-                let weight = self.background.idf(key);
-                out.push(HeadTerm {
-                    key,
-                    group,
-                    span: token.span.clone(),
-                    role,
-                    weight,
-                });
-            },
-            |_, _| {},
-        );
+        self.analyzer.scan(text, span, &FirstBytes::all(), |w| {
+            let key = w
+                .stem
+                .expect("`scan` stems every word with `FirstBytes::all`");
+            let span = w.start as usize..w.end as usize;
+            first_bytes.add_first_char(text[span.clone()].chars().next());
+            if let Some(p) = prev.replace(key) {
+                pairs.push((pair_key(p, key), role));
+            }
+            while next_hit < hits.len() && hits[next_hit].0.end <= span.start {
+                next_hit += 1;
+            }
+            if out.iter().any(|t| t.key == key && t.role == role) {
+                return ControlFlow::Continue(());
+            }
+            let group = hits
+                .get(next_hit)
+                .filter(|(hit, _)| hit.start <= span.start)
+                .map(|&(_, g)| groups[g as usize].key);
+            let weight = self.background.idf(key);
+            out.push(HeadTerm {
+                key,
+                group,
+                span,
+                role,
+                weight,
+            });
+            ControlFlow::Continue(())
+        });
     }
 
-    fn body(&self, doc: &Document, head_pairs: &[(TermKey, Role)]) -> Body {
+    /// The body's profile from its content words (`scan`'s record, in order), alias matches (all
+    /// of them, in order; read here when `None`) and word counts: the same terms, in the same
+    /// order, as a reading with `Analyzer::tokens` would note.
+    fn body(
+        &self,
+        doc: &Document,
+        words: &mut [ScanWord],
+        aliases: Option<&[(Range<usize>, u32)]>,
+        counts: WordCounts,
+        head_pairs: &[(TermKey, Role)],
+    ) -> Body {
+        self.analyzer.fill_stems(&doc.text, words);
         // About one distinct term per 16 bytes of prose: sized once, no rehashing while counting.
         let mut terms: KeyMap<BodyTerm> =
             KeyMap::with_capacity_and_hasher(doc.text.len() / 16, BuildHasherDefault::default());
-        let mut n_words = 0;
         let groups = &self.analyzer.aliases.groups;
         let lead_end = self.lead_end(doc);
         let note = |terms: &mut KeyMap<BodyTerm>, key: TermKey, span: &Range<usize>, caps: bool| {
@@ -558,33 +612,67 @@ impl HeadlineMismatch {
             e.count += 1;
             e.capitalised += u32::from(caps);
         };
-        // Alias groups are collected first so that words of an alias form can be marked.
-        let mut group_hits: Vec<(TermKey, Range<usize>)> = Vec::new();
+        // The alias matches mark the words of an alias form; their groups are noted after the
+        // words.
+        let read: Vec<(Range<usize>, u32)>;
+        let alias_hits = if let Some(hits) = aliases {
+            hits
+        } else {
+            read = self
+                .analyzer
+                .aliases
+                .matches(&doc.text, doc.body_span())
+                .collect();
+            &read
+        };
+        let mut pair_filter = KeyFilter::default();
+        for &(pair, _) in head_pairs {
+            pair_filter.insert(pair);
+        }
         let mut pairs_found: Vec<TermKey> = Vec::new();
         let mut prev = None;
-        let counts = self.analyzer.tokens(
-            &doc.text,
-            doc.body_span(),
-            |token, stem| {
-                n_words += 1;
-                let key = stem();
-                if let Some(p) = prev.replace(key) {
-                    let pair = pair_key(p, key);
-                    if head_pairs.iter().any(|h| h.0 == pair) && !pairs_found.contains(&pair) {
-                        pairs_found.push(pair);
-                    }
-                }
-                note(&mut terms, key, &token.span, token.capitalised);
-                if token.alias.is_some()
-                    && let Some(e) = terms.get_mut(&key)
+        let mut next_hit = 0;
+        let bytes = doc.text.as_bytes();
+        for w in words.iter() {
+            let key = w.stem.expect("`fill_stems` gives every word a stem");
+            let span = w.start as usize..w.end as usize;
+            if let Some(p) = prev.replace(key) {
+                let pair = pair_key(p, key);
+                if pair_filter.may_hold(pair)
+                    && head_pairs.iter().any(|h| h.0 == pair)
+                    && !pairs_found.contains(&pair)
                 {
-                    e.aliased = true;
+                    pairs_found.push(pair);
                 }
-            },
-            |g, span| group_hits.push((groups[g as usize].key, span)),
-        );
-        for (key, span) in &group_hits {
-            note(&mut terms, *key, span, true);
+            }
+            // Whether the word starts with a capital, as `tokens` decides it.
+            let caps = match bytes[span.start] {
+                b if b.is_ascii() => b.is_ascii_uppercase(),
+                _ => doc.text[span.start..]
+                    .chars()
+                    .next()
+                    .is_some_and(char::is_uppercase),
+            };
+            note(&mut terms, key, &span, caps);
+            // Part of an alias form: the first match not ending before the word starts there
+            // or earlier (matches come in order and do not overlap).
+            while next_hit < alias_hits.len() && alias_hits[next_hit].0.end <= span.start {
+                next_hit += 1;
+            }
+            if alias_hits
+                .get(next_hit)
+                .is_some_and(|(hit, _)| hit.start <= span.start)
+                && let Some(e) = terms.get_mut(&key)
+            {
+                e.aliased = true;
+            }
+        }
+        let group_hits = alias_hits
+            .iter()
+            .map(|(span, g)| (groups[*g as usize].key, span.clone()));
+        let n_words = words.len();
+        for (key, span) in group_hits {
+            note(&mut terms, key, &span, true);
         }
         let norm = terms
             .iter()
@@ -757,7 +845,14 @@ impl HeadlineMismatch {
     /// `assess` without the body's topics (only needed when something is reported).
     fn measure(&self, doc: &Document) -> Option<(Assessment, Body)> {
         let head = self.head(doc)?;
-        Some(self.measure_head(doc, head))
+        let mut words = Vec::new();
+        let counts = self
+            .analyzer
+            .scan(&doc.text, doc.body_span(), &head.first_bytes, |w| {
+                words.push(w);
+                ControlFlow::Continue(())
+            })?;
+        Some(self.measure_head(doc, head, &mut words, None, counts))
     }
 
     /// The judged headline span, the head's terms and its word pairs; `None` when there is
@@ -767,12 +862,14 @@ impl HeadlineMismatch {
         // Sized for a long headline and subtitle: no regrowth on the hot path.
         let mut terms = Vec::with_capacity(32);
         let mut pairs = Vec::with_capacity(32);
+        let mut first_bytes = FirstBytes::default();
         self.head_terms(
             &doc.text,
             headline_span.clone(),
             Role::Headline,
             &mut terms,
             &mut pairs,
+            &mut first_bytes,
         );
         if let Some(sub) = &doc.subtitle {
             self.head_terms(
@@ -781,22 +878,34 @@ impl HeadlineMismatch {
                 Role::Subtitle,
                 &mut terms,
                 &mut pairs,
+                &mut first_bytes,
             );
         }
         Some(Head {
             span: headline_span,
             terms,
             pairs,
+            first_bytes,
         })
     }
 
-    fn measure_head(&self, doc: &Document, head: Head) -> (Assessment, Body) {
+    /// The full measurement, from the body's content words as `scan` recorded them (all of them),
+    /// its alias matches (when already read) and its word counts.
+    fn measure_head(
+        &self,
+        doc: &Document,
+        head: Head,
+        words: &mut [ScanWord],
+        aliases: Option<&[(Range<usize>, u32)]>,
+        counts: WordCounts,
+    ) -> (Assessment, Body) {
         let Head {
             span: headline_span,
             terms: head,
             pairs,
+            ..
         } = head;
-        let body = self.body(doc, &pairs);
+        let body = self.body(doc, words, aliases, counts, &pairs);
         let of = |role: Role| {
             self.fit(
                 &body,
@@ -855,28 +964,58 @@ impl HeadlineMismatch {
     /// same holds for coverage. Once no line can miss any more, the rest of the body (and its
     /// TF-IDF norm, which only the cosine needs) cannot change the outcome. With a negative
     /// `miss-penalty`, `lead-bonus` or `pair-bonus` the bound does not hold: no shortcut then.
-    fn may_report(&self, doc: &Document, head: &Head) -> bool {
+    ///
+    /// The body's content words read are recorded in `pass.words`: when the whole body has been
+    /// read (`Some`, with its word counts), the full measurement takes them from there.
+    fn may_report(&self, doc: &Document, head: &Head, pass: &mut FirstPass) -> Option<WordCounts> {
         let p = &self.params;
+        let FirstPass {
+            words,
+            probe,
+            lines,
+            seen,
+            alias_hits,
+            aliases_read,
+        } = pass;
+        words.clear();
+        alias_hits.clear();
+        *aliases_read = false;
+        let record = |w| {
+            words.push(w);
+            ControlFlow::Continue(())
+        };
         if !(p.miss_penalty >= 0.0 && p.lead_bonus >= 0.0 && p.pair_bonus >= 0.0) {
-            return true;
+            return self
+                .analyzer
+                .scan(&doc.text, doc.body_span(), &head.first_bytes, record);
         }
-        let mut probe = Probe::with_capacity(head.terms.len(), head.pairs.len());
-        let mut lines = Vec::with_capacity(3);
-        lines.push(probe.line(head.terms.iter(), head.pairs.iter()));
-        for role in [Role::Headline, Role::Subtitle] {
+        probe.clear();
+        let [all, headline, subtitle] = lines;
+        probe.line(all, seen, head.terms.iter(), head.pairs.iter());
+        // The lines: both together, the headline and, when there is one, the subtitle.
+        let n_lines = if doc.subtitle.is_some() { 3 } else { 2 };
+        for (role, line) in [(Role::Headline, headline), (Role::Subtitle, subtitle)] {
             if role == Role::Subtitle && doc.subtitle.is_none() {
                 continue;
             }
-            lines.push(probe.line(
+            probe.line(
+                line,
+                seen,
                 head.terms.iter().filter(|t| t.role == role),
                 head.pairs.iter().filter(|t| t.1 == role),
-            ));
+            );
         }
-        lines.retain(|l| l.terms >= p.min_headline_terms);
+        // Only the lines with enough terms are judged.
+        let judged = |l: &&ProbeLine| l.terms >= p.min_headline_terms;
         let lead_end = self.lead_end(doc);
-        let open = |probe: &Probe| lines.iter().any(|l| self.may_miss(l, probe, lead_end));
-        if !open(&probe) {
-            return false;
+        let open = |probe: &Probe| {
+            lines[..n_lines]
+                .iter()
+                .filter(judged)
+                .any(|l| self.may_miss(l, probe, lead_end))
+        };
+        if !open(probe) {
+            return None;
         }
         let body_span = doc.body_span();
         // The alias matches of the body, read only as far as the words (the automaton costs
@@ -889,51 +1028,62 @@ impl HeadlineMismatch {
                 .matches(&doc.text, body_span.clone())
                 .peekable()
         });
+        // A word the scan does not stem (`None`) is no head stem, and a pair with it no head pair.
         let mut prev = None;
-        let counts = self.analyzer.scan(&doc.text, body_span, |start, key| {
-            let mut news = false;
-            while let Some((span, g)) = alias
-                .as_mut()
-                .and_then(|a| a.next_if(|(span, _)| span.start <= start))
-            {
-                if let Some(i) = probe.groups.find(groups[g as usize].key)
-                    && probe.groups.state[i].is_none()
+        let counts = self
+            .analyzer
+            .scan(&doc.text, body_span, &head.first_bytes, |w| {
+                words.push(w);
+                let (start, key) = (w.start as usize, w.stem);
+                let mut news = false;
+                while let Some((span, g)) = alias
+                    .as_mut()
+                    .and_then(|a| a.next_if(|(span, _)| span.start <= start))
                 {
-                    probe.groups.state[i] = Some(span.start);
+                    alias_hits.push((span.clone(), g));
+                    if let Some(i) = probe.groups.find(groups[g as usize].key)
+                        && probe.groups.state[i].is_none()
+                    {
+                        probe.groups.state[i] = Some(span.start);
+                        news = true;
+                    }
+                }
+                if let Some(p) = std::mem::replace(&mut prev, key)
+                    && let Some(key) = key
+                    && let Some(i) = probe.pairs.find(pair_key(p, key))
+                    && !probe.pairs.state[i]
+                {
+                    probe.pairs.state[i] = true;
                     news = true;
                 }
-            }
-            if let Some(p) = prev.replace(key)
-                && let Some(i) = probe.pairs.find(pair_key(p, key))
-                && !probe.pairs.state[i]
-            {
-                probe.pairs.state[i] = true;
-                news = true;
-            }
-            if let Some(i) = probe.stems.find(key)
-                && probe.stems.state[i].is_none()
-            {
-                probe.stems.state[i] = Some(start);
-                news = true;
-            }
-            if news && !open(&probe) {
-                ControlFlow::Break(())
-            } else {
-                ControlFlow::Continue(())
-            }
-        });
+                if let Some(key) = key
+                    && let Some(i) = probe.stems.find(key)
+                    && probe.stems.state[i].is_none()
+                {
+                    probe.stems.state[i] = Some(start);
+                    news = true;
+                }
+                if news && !open(probe) {
+                    ControlFlow::Break(())
+                } else {
+                    ControlFlow::Continue(())
+                }
+            });
         // Read to the end with a line still open: the body guards of `check`, then the full
         // measurement.
-        let Some(counts) = counts else {
-            return false;
-        };
+        let counts = counts?;
+        // The alias matches not yet read, for the full measurement.
+        if let Some(rest) = alias {
+            alias_hits.extend(rest);
+            *aliases_read = true;
+        }
         let body_terms = counts.words - counts.stop_words;
         let stop_share = if counts.words == 0 {
             0.0
         } else {
             counts.stop_words as f64 / counts.words as f64
         };
-        body_terms >= p.min_body_terms && stop_share >= p.min_stop_share
+        (body_terms >= p.min_body_terms && stop_share >= p.min_stop_share).then_some(counts)
     }
 
     /// Whether `line` may still miss the body, from what `probe` has found so far (`fit`'s
@@ -1123,8 +1273,12 @@ impl DocumentCheck for HeadlineMismatch {
         // `None` as well when neither rule can report the document (see `may_report`).
         let measured = doc.memo(self.analysis_key, || {
             let head = self.head(doc)?;
-            self.may_report(doc, &head)
-                .then(|| self.measure_head(doc, head))
+            FIRST_PASS.with(|cell| {
+                let pass = &mut *cell.borrow_mut();
+                let counts = self.may_report(doc, &head, pass)?;
+                let aliases = pass.aliases_read.then_some(&pass.alias_hits[..]);
+                Some(self.measure_head(doc, head, &mut pass.words, aliases, counts))
+            })
         });
         let Some((a, body)) = measured.as_ref() else {
             return;

@@ -166,6 +166,66 @@ pub struct WordCounts {
     pub stop_words: usize,
 }
 
+/// One content word as `Analyzer::scan` reports it: its span, the key of the lower-cased word
+/// and, unless the scan skipped it (see `FirstBytes`), its stem's key (`Analyzer::fill_stems`
+/// supplies the rest). Recorded by the body's first pass so that the full measurement does not
+/// read the body again.
+#[derive(Clone, Copy, Debug)]
+pub struct ScanWord {
+    pub start: u32,
+    pub end: u32,
+    /// The key of the lower-cased word (the stem memo's key).
+    word: TermKey,
+    pub stem: Option<TermKey>,
+}
+
+/// A set of first bytes of stems (ASCII lower-cased), for `Analyzer::scan`. The Snowball English
+/// stemmer never changes a word's first letter: it removes or rewrites suffixes only (the
+/// irregular forms it knows, "dying" to "die" or "skies" to "sky", keep it too), except that it
+/// drops a leading apostrophe. A stem taken from a word that opens with an apostrophe therefore
+/// makes the set accept everything.
+#[derive(Clone, Debug, Default)]
+pub struct FirstBytes([u64; 4]);
+
+impl FirstBytes {
+    /// The set that accepts every byte.
+    pub fn all() -> FirstBytes {
+        FirstBytes([u64::MAX; 4])
+    }
+
+    /// Adds the first byte of the lower-cased word `lower` whose stem is looked for.
+    pub fn add_word(&mut self, lower: &str) {
+        match lower.as_bytes().first() {
+            Some(b'\'') | None => *self = FirstBytes::all(),
+            Some(&b) => self.0[usize::from(b >> 6)] |= 1 << (b & 63),
+        }
+    }
+
+    /// `add_word` for the lower-cased form of a word that opens with `first` (what `lower_into`
+    /// makes of it: a curly apostrophe straightened, the character lower-cased).
+    pub fn add_first_char(&mut self, first: Option<char>) {
+        match first {
+            None | Some('\'' | '’') => *self = FirstBytes::all(),
+            Some(c) if c.is_ascii() => {
+                let b = (c as u8).to_ascii_lowercase();
+                self.0[usize::from(b >> 6)] |= 1 << (b & 63);
+            }
+            Some(c) => {
+                let mut buf = [0; 4];
+                let lower = c.to_lowercase().next().unwrap_or(c);
+                self.add_word(lower.encode_utf8(&mut buf));
+            }
+        }
+    }
+
+    /// Whether a word opening with the byte `b` (any case) may stem to a stem of the set (always
+    /// for an apostrophe, which the stemmer drops).
+    fn may_start(&self, b: u8) -> bool {
+        let b = b.to_ascii_lowercase();
+        b == b'\'' || self.0[usize::from(b >> 6)] & (1 << (b & 63)) != 0
+    }
+}
+
 /// Tokeniser, stop list and stemmer.
 pub struct Analyzer {
     stemmer: Stemmer,
@@ -269,16 +329,23 @@ impl Analyzer {
         counts
     }
 
-    /// What `tokens` reports, reduced to what the body's first pass needs: calls `f` with the
-    /// start offset and stem key of each content word of `text[range]`, in order, until `f`
+    /// What `tokens` reports, reduced to what the body's first pass needs: calls `f` with each
+    /// content word of `text[range]` (its span, word key and stem key), in order, until `f`
     /// breaks (then `None`). Returns the word counts of the whole range. Same words, same keys
     /// as `tokens`, but no alias matching and, for ASCII words (nearly all of them), no buffer:
-    /// the word is hashed while it is lower-cased.
+    /// the word is hashed while it is lower-cased. (`tokens` also says whether a word starts with a
+    /// capital and lies in an alias form: both follow from its span.)
+    ///
+    /// `wanted` holds the first bytes of the stems the caller looks for (see `FirstBytes`): an
+    /// ASCII word whose lower-cased first byte is not in it cannot stem to one of them (a
+    /// Snowball stem keeps the word's first letter), so it is neither stemmed nor looked up in
+    /// the stem memo, and `f` gets `None` for it instead of its key.
     pub fn scan(
         &self,
         text: &str,
         range: Range<usize>,
-        mut f: impl FnMut(usize, TermKey) -> ControlFlow<()>,
+        wanted: &FirstBytes,
+        mut f: impl FnMut(ScanWord) -> ControlFlow<()>,
     ) -> Option<WordCounts> {
         let mut counts = WordCounts::default();
         SCRATCH.with(|cell| {
@@ -313,7 +380,13 @@ impl Analyzer {
                         else {
                             continue;
                         };
-                        if f(start, key).is_break() {
+                        let found = ScanWord {
+                            start: start as u32,
+                            end: end as u32,
+                            word: word_key,
+                            stem: Some(key),
+                        };
+                        if f(found).is_break() {
                             return None;
                         }
                     }
@@ -328,6 +401,23 @@ impl Analyzer {
                     let Some(word_key) = ascii_key(part) else {
                         continue;
                     };
+                    let start = word.start + i;
+                    let mut found = ScanWord {
+                        start: start as u32,
+                        end: (start + part.len()) as u32,
+                        word: word_key,
+                        stem: None,
+                    };
+                    if !wanted.may_start(part[0]) {
+                        // Counted as `content_key` would, but not stemmed (see above).
+                        counts.words += 1;
+                        if self.stop.contains(&word_key) {
+                            counts.stop_words += 1;
+                        } else if f(found).is_break() {
+                            return None;
+                        }
+                        continue;
+                    }
                     let Some(key) =
                         self.content_key(word_key, &mut counts, &mut scratch.stems, || {
                             part.iter()
@@ -337,7 +427,8 @@ impl Analyzer {
                     else {
                         continue;
                     };
-                    if f(word.start + i, key).is_break() {
+                    found.stem = Some(key);
+                    if f(found).is_break() {
                         return None;
                     }
                 }
@@ -345,6 +436,27 @@ impl Analyzer {
             Some(())
         })?;
         Some(counts)
+    }
+
+    /// Fills in the stems `scan` skipped (ASCII words only: see `scan`), from the memo or the
+    /// stemmer, so that every word of `words` has its stem's key.
+    pub fn fill_stems(&self, text: &str, words: &mut [ScanWord]) {
+        SCRATCH.with(|cell| {
+            let stems = &mut cell.borrow_mut().stems;
+            if stems.len() > STEM_CACHE_LIMIT {
+                stems.clear();
+            }
+            for w in words.iter_mut().filter(|w| w.stem.is_none()) {
+                let part = &text.as_bytes()[w.start as usize..w.end as usize];
+                w.stem = Some(*stems.entry(w.word).or_insert_with(|| {
+                    let lower: String = part
+                        .iter()
+                        .map(|b| char::from(b.to_ascii_lowercase()))
+                        .collect();
+                    fnv1a(self.stemmer.stem(&lower).as_bytes())
+                }));
+            }
+        });
     }
 
     /// Counts a (kept) word by its key; `None` for a stop word, else its stem's key (memoised;
@@ -512,8 +624,8 @@ mod tests {
         );
         let mut got = Vec::new();
         let counts = a
-            .scan(text, 0..text.len(), |start, key| {
-                got.push((start, key));
+            .scan(text, 0..text.len(), &FirstBytes::all(), |w| {
+                got.push((w.start as usize, w.stem.unwrap()));
                 ControlFlow::Continue(())
             })
             .unwrap();
@@ -524,7 +636,7 @@ mod tests {
         );
         assert!(expected.len() > 20);
         let mut n = 0;
-        let stopped = a.scan(text, 0..text.len(), |_, _| {
+        let stopped = a.scan(text, 0..text.len(), &FirstBytes::all(), |_| {
             n += 1;
             if n == 3 {
                 ControlFlow::Break(())
