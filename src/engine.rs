@@ -490,50 +490,51 @@ pub fn run(
         .collect();
     let mut reduce_failures = 0;
     let mut diagnostics = Vec::new();
-    let members = active
-        .groups
-        .iter()
-        .zip(&corpus)
-        .flat_map(|(group, corpus_acc)| group.iter().map(move |&i| (i, corpus_acc)));
-    for (i, corpus_acc) in members {
-        let (rule, index) = &active.corpus[i];
-        let check = active.corpus_check(i);
-        let t = Instant::now();
-        let findings = catch_unwind(AssertUnwindSafe(|| check.reduce(corpus_acc.as_ref())));
-        rule_time[*index] += t.elapsed();
-        match findings {
-            Ok(findings) => {
-                for (path, finding) in findings {
-                    let quiet = suppressed
-                        .get(&*path)
-                        .is_some_and(|s| s.iter().any(|s| s.covers(&rule.id, finding.span.start)));
-                    if quiet {
-                        continue;
+    // One group at a time, its accumulator dropped once its rules are reduced: the next
+    // group's reduce does not stack its working memory on top of this inventory.
+    for (group, corpus_acc) in active.groups.iter().zip(corpus) {
+        for &i in group {
+            let (rule, index) = &active.corpus[i];
+            let check = active.corpus_check(i);
+            let t = Instant::now();
+            let findings = catch_unwind(AssertUnwindSafe(|| check.reduce(corpus_acc.as_ref())));
+            rule_time[*index] += t.elapsed();
+            match findings {
+                Ok(findings) => {
+                    for (path, finding) in findings {
+                        let quiet = suppressed.get(&*path).is_some_and(|s| {
+                            s.iter().any(|s| s.covers(&rule.id, finding.span.start))
+                        });
+                        if quiet {
+                            continue;
+                        }
+                        diagnostics.push(to_diagnostic(rule, path, finding));
                     }
-                    diagnostics.push(to_diagnostic(rule, path, finding));
+                }
+                Err(_) if !active.engine.contains("internal-error") => reduce_failures += 1,
+                Err(_) => {
+                    reduce_failures += 1;
+                    diagnostics.push(Diagnostic {
+                        rule: Arc::from("internal-error"),
+                        check: "engine",
+                        severity: Severity::Error,
+                        message: format!(
+                            "rule `{}` failed while comparing documents (a bug in copydesk)",
+                            rule.id
+                        ),
+                        path: Arc::from(""),
+                        span: 0..0,
+                        labels: Vec::new(),
+                        notes: vec![
+                            "please report it; the other rules' findings are complete".into(),
+                        ],
+                        fix: None,
+                    });
                 }
             }
-            Err(_) if !active.engine.contains("internal-error") => reduce_failures += 1,
-            Err(_) => {
-                reduce_failures += 1;
-                diagnostics.push(Diagnostic {
-                    rule: Arc::from("internal-error"),
-                    check: "engine",
-                    severity: Severity::Error,
-                    message: format!(
-                        "rule `{}` failed while comparing documents (a bug in copydesk)",
-                        rule.id
-                    ),
-                    path: Arc::from(""),
-                    span: 0..0,
-                    labels: Vec::new(),
-                    notes: vec!["please report it; the other rules' findings are complete".into()],
-                    fix: None,
-                });
-            }
         }
+        drop(corpus_acc);
     }
-    drop(corpus);
     diagnostic::sort(&mut diagnostics);
     let mut sources = Sources::default();
     load_sources(&memory_inputs, &diagnostics, &mut sources);

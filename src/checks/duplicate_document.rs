@@ -1,8 +1,8 @@
 //! Kind `duplicate-document` (corpus scope): two or more files with the same body text.
 //!
 //! The map phase hashes each body with white space collapsed and case folded; the reduce phase
-//! groups equal hashes. Only a hash, a length, a span and the path's bytes are kept per document,
-//! with no allocation per document, so memory stays small. Findings go on every copy but the first in path order, with a label on the first.
+//! sorts the hashes and groups equal ones. Only a hash, a span and the path's bytes are kept per
+//! document, with no allocation per document, so memory stays small. Findings go on every copy but the first in path order, with a label on the first.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -59,44 +59,57 @@ pub struct BodyFingerprint {
     span: Range<usize>,
 }
 
-/// Every document fingerprinted by one worker, compactly: about 40 bytes per document (its
-/// file name, a record, a map slot) and no allocation per document, so a million files cost
-/// tens of MB, not hundreds. Folders are stored once.
+/// Every document fingerprinted by one worker, compactly: one 24-byte record and the file name
+/// per document, no hash map and no allocation per document, so a million files cost about
+/// 40 MB. Equal bodies are found at the end by sorting the records by body key, not by a map
+/// kept up to date all along (a map slot costs as much as a record). Merging the workers'
+/// inventories moves them, whole, into one list: nothing is copied.
 #[derive(Default)]
 pub struct Groups {
+    /// The documents this accumulator folded itself.
+    own: Part,
+    /// Other workers' inventories, merged in.
+    merged: Vec<Part>,
+}
+
+/// The documents folded by one worker, in fixed-size chunks: growing never copies what is
+/// stored nor leaves half a buffer unused, so memory is the records and names themselves.
+#[derive(Default)]
+struct Part {
     /// Folder paths (with their trailing `/`), each once.
     dirs: Vec<Box<str>>,
     dir_ids: HashMap<Box<str>, u32>,
-    /// File names, back to back.
-    names: String,
-    /// One record per document, chained per body key.
-    copies: Vec<Copy>,
-    /// Body key (hash of the normalised body and its length) to its newest record.
-    by_key: HashMap<u64, u32>,
+    /// File names, each ended by a NUL (which no file name holds), in chunks of `NAME_CHUNK`
+    /// bytes.
+    names: Vec<Vec<u8>>,
+    /// One record per document, in the order they were folded, in chunks of `COPY_CHUNK`.
+    copies: Vec<Vec<Copy>>,
+    len: usize,
 }
 
-/// One copy of a body: its file (a folder and a slice of `names`), the span of its first
-/// sentence, and the previous record with the same body key.
+const COPY_CHUNK: usize = 4096;
+const NAME_CHUNK: usize = 1 << 16;
+
+/// One copy of a body: its body key (hash of the normalised body and its length), its file (a
+/// folder, and its name's chunk and offset in `Part::names`, packed as `chunk << 16 | offset`)
+/// and the span of its first sentence.
 #[derive(Clone, Copy)]
 struct Copy {
+    key: u64,
     dir: u32,
-    name: (u32, u32),
+    name: u32,
     span: (u32, u32),
-    previous: u32,
 }
-
-const NONE: u32 = u32::MAX;
 
 fn narrow(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
 
-impl Groups {
-    fn add(&mut self, key: u64, path: &str, span: Range<usize>) {
-        let split = path.rfind('/').map_or(0, |i| i + 1);
-        let (dir, name) = path.split_at(split);
+impl Part {
+    /// The id of folder `dir`, added if new.
+    fn dir_id(&mut self, dir: &str) -> u32 {
         // Files come folder by folder: the last folder is the likely one.
-        let dir = match self.dirs.last() {
+        match self.dirs.last() {
             Some(last) if **last == *dir => narrow(self.dirs.len() - 1),
             _ => {
                 if let Some(&id) = self.dir_ids.get(dir) {
@@ -108,33 +121,59 @@ impl Groups {
                     id
                 }
             }
-        };
-        let start = self.names.len();
-        self.names.push_str(name);
-        let record = narrow(self.copies.len());
-        let previous = self.by_key.insert(key, record).unwrap_or(NONE);
-        self.copies.push(Copy {
-            dir,
-            name: (narrow(start), narrow(self.names.len())),
-            span: (narrow(span.start), narrow(span.end)),
-            previous,
-        });
+        }
     }
 
-    fn path(&self, copy: &Copy) -> String {
-        let dir = self.dirs.get(copy.dir as usize).map_or("", |d| &**d);
-        let name = self
+    fn add(&mut self, key: u64, path: &str, span: (u32, u32)) {
+        let split = path.rfind('/').map_or(0, |i| i + 1);
+        let (dir, name) = path.split_at(split);
+        let dir = self.dir_id(dir);
+        // A name starts a new chunk when it does not fit the last one; a rare name longer than
+        // a chunk gets one of its own (it starts at offset 0, so the packing holds).
+        let need = name.len() + 1;
+        if self
             .names
-            .get(copy.name.0 as usize..copy.name.1 as usize)
-            .unwrap_or("");
-        format!("{dir}{name}")
+            .last()
+            .is_none_or(|c| c.len() + need > c.capacity())
+        {
+            self.names.push(Vec::with_capacity(NAME_CHUNK.max(need)));
+        }
+        let chunk_index = self.names.len() - 1;
+        let chunk = &mut self.names[chunk_index];
+        let name_at = narrow(chunk_index << 16 | chunk.len());
+        chunk.extend_from_slice(name.as_bytes());
+        chunk.push(0);
+        if self.copies.last().is_none_or(|c| c.len() == COPY_CHUNK) {
+            self.copies.push(Vec::with_capacity(COPY_CHUNK));
+        }
+        if let Some(chunk) = self.copies.last_mut() {
+            chunk.push(Copy {
+                key,
+                dir,
+                name: name_at,
+                span,
+            });
+        }
+        self.len += 1;
     }
 
-    /// The copies of the body under `last`, newest first.
-    fn chain(&self, last: u32) -> impl Iterator<Item = &Copy> {
-        std::iter::successors(self.copies.get(last as usize), |c| {
-            self.copies.get(c.previous as usize)
-        })
+    /// Record `i`.
+    fn copy(&self, i: usize) -> &Copy {
+        &self.copies[i / COPY_CHUNK][i % COPY_CHUNK]
+    }
+
+    /// The path of record `i`.
+    fn path(&self, i: usize) -> String {
+        let copy = self.copy(i);
+        let dir = self.dirs.get(copy.dir as usize).map_or("", |d| &**d);
+        let chunk = self
+            .names
+            .get(copy.name as usize >> 16)
+            .map_or(&[][..], |c| {
+                &c[(copy.name as usize & 0xffff).min(c.len())..]
+            });
+        let name = &chunk[..memchr::memchr(0, chunk).unwrap_or(chunk.len())];
+        format!("{dir}{}", String::from_utf8_lossy(name))
     }
 }
 
@@ -343,31 +382,38 @@ impl CorpusCheck for DuplicateDocument {
     }
 
     fn fold(&self, acc: &mut Groups, path: &Arc<str>, facts: BodyFingerprint) {
-        acc.add(facts.key, path, facts.span);
+        let span = (narrow(facts.span.start), narrow(facts.span.end));
+        acc.own.add(facts.key, path, span);
     }
 
     fn merge(&self, acc: &mut Groups, other: Groups) {
-        for (key, last) in &other.by_key {
-            for copy in other.chain(*last) {
-                let span = copy.span.0 as usize..copy.span.1 as usize;
-                acc.add(*key, &other.path(copy), span);
-            }
-        }
+        acc.merged.push(other.own);
+        acc.merged.extend(other.merged);
     }
 
     fn reduce(&self, acc: &Groups) -> Vec<(Arc<str>, Finding)> {
         let mut out = Vec::new();
-        for &last in acc.by_key.values() {
-            if acc.copies[last as usize].previous == NONE {
+        // The records of every part, in body-key order: equal bodies side by side.
+        let parts: Vec<&Part> = std::iter::once(&acc.own).chain(&acc.merged).collect();
+        let mut order: Vec<(u32, u32)> = parts
+            .iter()
+            .enumerate()
+            .flat_map(|(p, part)| (0..part.len).map(move |i| (narrow(p), narrow(i))))
+            .collect();
+        let key = |&(p, i): &(u32, u32)| parts[p as usize].copy(i as usize).key;
+        order.sort_unstable_by_key(key);
+        for run in order.chunk_by(|a, b| key(a) == key(b)) {
+            if run.len() < 2 {
                 continue;
             }
-            let mut docs: Vec<(String, Range<usize>)> = acc
-                .chain(last)
-                .map(|c| (acc.path(c), c.span.0 as usize..c.span.1 as usize))
+            let mut docs: Vec<(String, Range<usize>)> = run
+                .iter()
+                .map(|&(p, i)| {
+                    let part = parts[p as usize];
+                    let c = part.copy(i as usize);
+                    (part.path(i as usize), c.span.0 as usize..c.span.1 as usize)
+                })
                 .collect();
-            if docs.len() < 2 {
-                continue;
-            }
             docs.sort_by(|a, b| (&a.0, a.1.start).cmp(&(&b.0, b.1.start)));
             let first_path: Arc<str> = Arc::from(docs[0].0.as_str());
             let first_span = docs[0].1.clone();
@@ -395,7 +441,7 @@ impl CorpusCheck for DuplicateDocument {
 
 #[cfg(test)]
 mod tests {
-    use super::normalise;
+    use super::{COPY_CHUNK, NAME_CHUNK, Part, normalise};
     use crate::text::words;
 
     /// The words of `text[range]` folded the obvious way, as `normalise` must give them.
@@ -448,5 +494,35 @@ mod tests {
                 "{text:?} {start}..{end}"
             );
         }
+    }
+
+    /// The chunked inventory gives back every path and span it was given: across chunk
+    /// boundaries of records and of names, and for a name longer than a name chunk.
+    #[test]
+    fn part_keeps_every_path_across_chunks() {
+        let mut part = Part::default();
+        let mut want = Vec::new();
+        let long = "x".repeat(NAME_CHUNK + 10);
+        for i in 0..3 * COPY_CHUNK + 7 {
+            let path = match i {
+                5 => format!("corpus/{long}.txt"),
+                _ if i % 3 == 0 => format!("corpus/b/{i:07}-name-of-some-length.txt"),
+                _ => format!("corpus/a/{i}.md"),
+            };
+            let span = (narrow_u32(i), narrow_u32(i + 3));
+            part.add(i as u64 % 11, &path, span);
+            want.push((path, span));
+        }
+        assert_eq!(part.len, want.len());
+        for (i, (path, span)) in want.iter().enumerate() {
+            assert_eq!(&part.path(i), path);
+            assert_eq!(part.copy(i).span, *span);
+            assert_eq!(part.copy(i).key, i as u64 % 11);
+        }
+        assert_eq!(part.dirs.len(), 3);
+    }
+
+    fn narrow_u32(n: usize) -> u32 {
+        u32::try_from(n).unwrap()
     }
 }

@@ -335,11 +335,13 @@ fn add_sample(
 }
 
 /// The comparison keys of a list of spellings, each computed on first use (the corpus reduce
-/// needs them only for spellings that share a blocking or form key with another).
+/// needs them only for spellings that share a blocking or form key with another). A key is
+/// boxed: a slot costs a pointer, not a whole key, for the many spellings never compared (an
+/// unboxed slot per distinct spelling was the run's memory peak).
 struct LazyKeys<'a> {
     lex: &'a MatchLexicon,
     names: &'a [&'a str],
-    keys: Vec<OnceCell<SpellingKey>>,
+    keys: Vec<OnceCell<Box<SpellingKey>>>,
 }
 
 impl<'a> LazyKeys<'a> {
@@ -352,7 +354,7 @@ impl<'a> LazyKeys<'a> {
     }
 
     fn get(&self, i: usize) -> &SpellingKey {
-        self.keys[i].get_or_init(|| self.lex.spelling_key(self.names[i]))
+        self.keys[i].get_or_init(|| Box::new(self.lex.spelling_key(self.names[i])))
     }
 }
 
@@ -952,8 +954,13 @@ impl CorpusCheck for NameSpellingCheck {
     fn fold(&self, acc: &mut NameAcc, path: &Arc<str>, facts: Arc<DocFacts>) {
         self.fold_facts(acc, path, &facts);
     }
-    fn merge(&self, acc: &mut NameAcc, other: NameAcc) {
+    fn merge(&self, acc: &mut NameAcc, mut other: NameAcc) {
         let k = self.params.sample_size;
+        // The smaller inventory goes into the larger, whose table most likely has room for it
+        // already: growing a table while the other is still alive is the run's memory peak.
+        if other.spellings.len() > acc.spellings.len() {
+            std::mem::swap(acc, &mut other);
+        }
         for entry in other.spellings {
             match acc.spellings.entry(
                 entry.hash,
