@@ -206,6 +206,14 @@ pub fn load_match_lexicon(
                 }
             }
         }
+        lex.consonant_ascii = (0..128u8)
+            .map(|b| match lex.consonant_class.get(&char::from(b)) {
+                Some(&rep) if rep.is_ascii() => rep as u8,
+                // 0: the letter itself (ASCII NUL is no letter) or a class outside ASCII.
+                Some(_) => 0,
+                None => b,
+            })
+            .collect();
         for class in words.initial_vowel_classes {
             if let Some(rep) = class.chars().next() {
                 for c in class.chars() {
