@@ -187,6 +187,12 @@ pub fn load_match_lexicon(
             lex.connector_lengths[usize::from(c.as_bytes()[0])] |= 1 << c.len();
         }
         lex.particles = lower(words.particles);
+        lex.particle_codes = lex
+            .particles
+            .iter()
+            .filter_map(|p| super::mentions::pack_word(p.as_bytes()))
+            .collect();
+        lex.particle_codes.sort_unstable();
         lex.leading = lower(words.leading);
         lex.leading_lengths = vec![0; 256];
         for w in lex.leading.iter().chain(&lex.particles) {

@@ -105,6 +105,7 @@ impl KeyHasher {
         }
     }
 
+    #[inline]
     fn byte(&mut self, b: u8) {
         self.word |= u64::from(b) << (8 * self.pending);
         self.pending += 1;
@@ -121,6 +122,7 @@ impl KeyHasher {
         }
     }
 
+    #[inline]
     fn char(&mut self, c: char) {
         if c.is_ascii() {
             self.byte(c as u8);
@@ -171,6 +173,7 @@ struct ShapeSink<'a> {
 }
 
 impl ShapeSink<'_> {
+    #[inline]
     fn push(&mut self, c: char) {
         if self.last == Some(c) {
             return;
@@ -220,6 +223,9 @@ pub struct MatchLexicon {
     pub connector_lengths: Vec<u32>,
     /// Connectors dropped for alignment and at the start of a spelling.
     pub particles: HashSet<String, FxBuild>,
+    /// The particles of at most eight ASCII bytes, packed (`mentions::pack_word`) and sorted:
+    /// the lookup of `is_particle` for an ASCII word.
+    pub particle_codes: Vec<u64>,
     /// Lower-case words stripped from the start of a run (titles, sentence openers).
     pub leading: HashSet<String, FxBuild>,
     /// For each first byte of a word of `leading` or `particles`, a mask of its byte lengths
@@ -431,6 +437,7 @@ impl MatchLexicon {
     }
 
     /// The class representative of a consonant (the letter itself outside the classes).
+    #[inline]
     fn consonant(&self, c: char) -> char {
         match self.consonant_ascii.get(c as usize) {
             Some(&b) if b != 0 => char::from(b),
@@ -581,13 +588,15 @@ impl MatchLexicon {
         }
         if word.is_ascii() {
             // `fold` of ASCII: its letters and digits, lower-cased.
-            let mut buf = [0u8; 8];
+            // Packed as `mentions::pack_word` packs the particles (zero-padded; a fold holds
+            // no NUL), so equal codes are equal words.
+            let mut code = 0u64;
             let mut n = 0;
             for b in word.bytes().filter(u8::is_ascii_alphanumeric) {
-                buf[n] = b.to_ascii_lowercase();
+                code |= u64::from(b.to_ascii_lowercase()) << (8 * n);
                 n += 1;
             }
-            return std::str::from_utf8(&buf[..n]).is_ok_and(|f| self.particles.contains(f));
+            return self.particle_codes.binary_search(&code).is_ok();
         }
         self.particles.contains(&fold(word))
     }
