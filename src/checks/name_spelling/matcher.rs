@@ -480,7 +480,7 @@ impl MatchLexicon {
             token = a.as_str();
         }
         rewrite_each(token, last, |piece| {
-            piece.chars().for_each(|c| sink.push(c))
+            piece.chars().for_each(|c| sink.push(c));
         });
     }
 
@@ -591,10 +591,8 @@ impl MatchLexicon {
             // Packed as `mentions::pack_word` packs the particles (zero-padded; a fold holds
             // no NUL), so equal codes are equal words.
             let mut code = 0u64;
-            let mut n = 0;
-            for b in word.bytes().filter(u8::is_ascii_alphanumeric) {
+            for (n, b) in word.bytes().filter(u8::is_ascii_alphanumeric).enumerate() {
                 code |= u64::from(b.to_ascii_lowercase()) << (8 * n);
-                n += 1;
             }
             return self.particle_codes.binary_search(&code).is_ok();
         }

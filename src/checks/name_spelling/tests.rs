@@ -572,7 +572,7 @@ fn link_sig_matches_the_keys_it_hashes() {
     };
     for _ in 0..5000 {
         let mut s = String::new();
-        for _ in 0..1 + next(8) {
+        for _ in 0..=next(8) {
             s.push_str(pieces[next(pieces.len())]);
             if next(3) == 0 {
                 s.push_str(seps[next(seps.len())]);
