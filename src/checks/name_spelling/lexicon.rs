@@ -187,6 +187,12 @@ pub fn load_match_lexicon(
             lex.connector_lengths[usize::from(c.as_bytes()[0])] |= 1 << c.len();
         }
         lex.particles = lower(words.particles);
+        lex.particle_codes = lex
+            .particles
+            .iter()
+            .filter_map(|p| super::mentions::pack_word(p.as_bytes()))
+            .collect();
+        lex.particle_codes.sort_unstable();
         lex.leading = lower(words.leading);
         lex.leading_lengths = vec![0; 256];
         for w in lex.leading.iter().chain(&lex.particles) {
@@ -206,6 +212,14 @@ pub fn load_match_lexicon(
                 }
             }
         }
+        lex.consonant_ascii = (0..128u8)
+            .map(|b| match lex.consonant_class.get(&char::from(b)) {
+                Some(&rep) if rep.is_ascii() => rep as u8,
+                // 0: the letter itself (ASCII NUL is no letter) or a class outside ASCII.
+                Some(_) => 0,
+                None => b,
+            })
+            .collect();
         for class in words.initial_vowel_classes {
             if let Some(rep) = class.chars().next() {
                 for c in class.chars() {

@@ -84,6 +84,114 @@ pub fn key_hash(tag: u8, s: &str) -> u64 {
     x ^ (x >> 29) ^ (x >> 47)
 }
 
+/// `key_hash` fed as the key is produced, a byte or a piece at a time: the same value as
+/// `key_hash(tag, s)` for the concatenation `s` of what was pushed, with no string built.
+struct KeyHasher {
+    h: FxHasher,
+    /// The pending bytes of the next eight-byte word, little-endian (as `FxHasher::write`).
+    word: u64,
+    pending: u32,
+}
+
+impl KeyHasher {
+    fn new(tag: u8) -> KeyHasher {
+        let mut h = FxHasher::default();
+        // `u8`'s `Hash` is `write_u8`.
+        h.add(u64::from(tag));
+        KeyHasher {
+            h,
+            word: 0,
+            pending: 0,
+        }
+    }
+
+    #[inline]
+    fn byte(&mut self, b: u8) {
+        self.word |= u64::from(b) << (8 * self.pending);
+        self.pending += 1;
+        if self.pending == 8 {
+            self.h.add(self.word);
+            self.word = 0;
+            self.pending = 0;
+        }
+    }
+
+    fn bytes(&mut self, s: &[u8]) {
+        for &b in s {
+            self.byte(b);
+        }
+    }
+
+    #[inline]
+    fn char(&mut self, c: char) {
+        if c.is_ascii() {
+            self.byte(c as u8);
+        } else {
+            self.bytes(c.encode_utf8(&mut [0; 4]).as_bytes());
+        }
+    }
+
+    fn finish(mut self) -> u64 {
+        // `FxHasher::write` zero-pads its last chunk; `str`'s `Hash` then writes 0xff.
+        if self.pending > 0 {
+            self.h.add(self.word);
+        }
+        self.h.add(0xff);
+        let x = std::hash::Hasher::finish(&self.h);
+        x ^ (x >> 29) ^ (x >> 47)
+    }
+}
+
+/// Per-thread buffers of `MatchLexicon::link_sig`, kept between calls so that a signature
+/// allocates nothing once they have grown to the longest spelling.
+#[derive(Default)]
+struct SigScratch {
+    /// The folded core tokens run together.
+    core: String,
+    /// The end of each core token in `core`.
+    ends: Vec<usize>,
+    /// The whole spelling folded.
+    full: String,
+    /// A token folded again (see `MatchLexicon::shape_hash`) and the outputs of the rewrite
+    /// passes before the last.
+    bufs: [String; 3],
+}
+
+thread_local! {
+    static SIG_SCRATCH: std::cell::RefCell<SigScratch> = std::cell::RefCell::default();
+}
+
+/// The shape of a normalised token (see `TokenKey::shape`), computed from the output of the
+/// last rewrite pass as it comes: doubled letters collapsed (the end of `normalise`), then
+/// each vowel run written `V` and consonants mapped to their classes.
+struct ShapeSink<'a> {
+    lex: &'a MatchLexicon,
+    out: &'a mut KeyHasher,
+    last: Option<char>,
+    first: bool,
+    in_vowel: bool,
+}
+
+impl ShapeSink<'_> {
+    #[inline]
+    fn push(&mut self, c: char) {
+        if self.last == Some(c) {
+            return;
+        }
+        self.last = Some(c);
+        let vowel = is_vowel(c) && !(c == 'y' && self.first);
+        self.first = false;
+        if vowel {
+            if !self.in_vowel {
+                self.out.byte(b'V');
+            }
+        } else {
+            self.out.char(self.lex.consonant(c));
+        }
+        self.in_vowel = vowel;
+    }
+}
+
 /// One rewrite pass: its rules in order, and for each first byte the indices of the rules whose
 /// source starts with it (in the same order), so a position tries only rules that can match.
 #[derive(Debug, Default)]
@@ -115,6 +223,9 @@ pub struct MatchLexicon {
     pub connector_lengths: Vec<u32>,
     /// Connectors dropped for alignment and at the start of a spelling.
     pub particles: HashSet<String, FxBuild>,
+    /// The particles of at most eight ASCII bytes, packed (`mentions::pack_word`) and sorted:
+    /// the lookup of `is_particle` for an ASCII word.
+    pub particle_codes: Vec<u64>,
     /// Lower-case words stripped from the start of a run (titles, sentence openers).
     pub leading: HashSet<String, FxBuild>,
     /// For each first byte of a word of `leading` or `particles`, a mask of its byte lengths
@@ -125,6 +236,9 @@ pub struct MatchLexicon {
     pub rewrites: Vec<RewritePass>,
     /// Consonant letter to its class representative.
     pub consonant_class: HashMap<char, char, FxBuild>,
+    /// `consonant_class` for ASCII letters mapped to ASCII (0: look in the map), indexed by
+    /// byte; empty before the lexicon is loaded.
+    pub consonant_ascii: Vec<u8>,
     /// Initial vowel to its class representative.
     pub vowel_class: HashMap<char, char, FxBuild>,
     /// Folded pairs that are different names (both orders stored).
@@ -137,7 +251,7 @@ pub struct MatchLexicon {
     /// longer name.
     pub demonyms: HashSet<(String, String)>,
     /// Folded country or demonym to the folded country, for the blocking key of such names.
-    pub country_of: HashMap<String, String>,
+    pub country_of: HashMap<String, String, FxBuild>,
     /// Vowel groups that alternate in romanisation (unordered pairs, both orders stored).
     pub vowel_alternations: HashSet<(String, String)>,
     /// Shortest normalised length for a pair whose spellings differ in more than form.
@@ -251,23 +365,27 @@ fn fold_letter(c: char, out: &mut String) {
 
 /// Lower case, diacritics removed, apostrophes and similar marks dropped.
 pub fn fold(s: &str) -> String {
+    // Sized once: a collected filter would grow (reallocate) as it goes.
+    let mut out = String::with_capacity(s.len());
+    fold_into(s, &mut out);
+    out
+}
+
+/// `fold(s)` appended to `out`.
+fn fold_into(s: &str, out: &mut String) {
     if s.is_ascii() {
-        // Sized once: a collected filter would grow (reallocate) as it goes.
-        let mut out = String::with_capacity(s.len());
         out.extend(
             s.bytes()
                 .filter(u8::is_ascii_alphanumeric)
                 .map(|b| char::from(b.to_ascii_lowercase())),
         );
-        return out;
+        return;
     }
-    let mut out = String::with_capacity(s.len());
     for c in s.nfkd() {
         if c.is_alphanumeric() && !unicode_normalization::char::is_combining_mark(c) {
-            fold_letter(c, &mut out);
+            fold_letter(c, out);
         }
     }
-    out
 }
 
 impl MatchLexicon {
@@ -280,12 +398,12 @@ impl MatchLexicon {
             let class = if is_vowel(first) {
                 self.vowel_class.get(&first).copied().unwrap_or(first)
             } else {
-                self.consonant_class.get(&first).copied().unwrap_or(first)
+                self.consonant(first)
             };
             skeleton.push(class);
         }
         for c in chars.filter(|c| !is_vowel(*c)) {
-            skeleton.push(self.consonant_class.get(&c).copied().unwrap_or(c));
+            skeleton.push(self.consonant(c));
         }
         let vowels = vowel_runs(&norm);
         let vowel_groups = vowels.matches('.').count();
@@ -311,90 +429,155 @@ impl MatchLexicon {
                     shape.push('V');
                 }
             } else {
-                shape.push(self.consonant_class.get(&c).copied().unwrap_or(c));
+                shape.push(self.consonant(c));
             }
             in_vowel = vowel;
         }
         shape
     }
 
-    /// `token_key(token).shape` alone.
-    fn token_shape(&self, token: &str) -> String {
+    /// The class representative of a consonant (the letter itself outside the classes).
+    #[inline]
+    fn consonant(&self, c: char) -> char {
+        match self.consonant_ascii.get(c as usize) {
+            Some(&b) if b != 0 => char::from(b),
+            _ => self.consonant_class.get(&c).copied().unwrap_or(c),
+        }
+    }
+
+    /// Feeds `token_key(token).shape` to `out`, building no string for a token of ASCII
+    /// lower-case letters and digits (the usual fold) and a single rewrite pass; `bufs` hold
+    /// the intermediate strings otherwise.
+    fn shape_hash(&self, token: &str, out: &mut KeyHasher, bufs: &mut [String; 3]) {
+        let [refold, a, b] = bufs;
         // `fold` leaves ASCII lower-case letters and digits as they are: skip the copy then
         // (`link_sig` passes tokens it has folded already).
-        if token
+        let mut token = token;
+        if !token
             .bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
         {
-            return self.shape(&self.normalise(token));
+            refold.clear();
+            fold_into(token, refold);
+            token = refold;
         }
-        self.shape(&self.normalise(&fold(token)))
+        let mut sink = ShapeSink {
+            lex: self,
+            out,
+            last: None,
+            first: true,
+            in_vowel: false,
+        };
+        let Some((last, passes)) = self.rewrites.split_last() else {
+            token.chars().for_each(|c| sink.push(c));
+            return;
+        };
+        // The passes before the last into `b`, which then trades places with `a`.
+        for pass in passes {
+            b.clear();
+            rewrite_each(token, pass, |piece| b.push_str(piece));
+            std::mem::swap(a, b);
+            token = a.as_str();
+        }
+        rewrite_each(token, last, |piece| {
+            piece.chars().for_each(|c| sink.push(c));
+        });
     }
 
     /// `spelling_key(spelling).link_sig()`, computing only the keys the signature hashes
-    /// (folds and shapes; no skeletons or vowel runs): the fold phase needs it once for every
-    /// new spelling.
+    /// (folds and shapes; no skeletons or vowel runs), hashed as they are produced into
+    /// per-thread buffers: the fold phase needs it once for every new spelling.
     pub fn link_sig(&self, spelling: &str) -> LinkSig {
-        let folds: Vec<String> = spelling
+        SIG_SCRATCH.with_borrow_mut(|scratch| self.link_sig_in(spelling, scratch))
+    }
+
+    fn link_sig_in(&self, spelling: &str, scratch: &mut SigScratch) -> LinkSig {
+        let SigScratch {
+            core,
+            ends,
+            full,
+            bufs,
+        } = scratch;
+        core.clear();
+        ends.clear();
+        for t in spelling
             .split([' ', '-', '‐', '\n', '\t'])
             .filter(|t| !t.is_empty() && !self.is_particle(t))
-            .map(fold)
-            .filter(|f| !f.is_empty())
-            .collect();
-        if folds.is_empty() {
+        {
+            fold_into(t, core);
+            // A token that folds to nothing is no core token.
+            if ends.last().map_or(!core.is_empty(), |&e| core.len() > e) {
+                ends.push(core.len());
+            }
+        }
+        if ends.is_empty() {
             return LinkSig::default();
         }
-        // `token_key(t)` folds `t` first, so its shape is that of the fold.
-        let shapes: Vec<String> = folds.iter().map(|f| self.token_shape(f)).collect();
-        let core_fold: String = folds.concat();
-        let whole = if folds.len() > 1 {
-            self.token_shape(&core_fold)
-        } else {
-            shapes[0].clone()
+        let core: &str = core;
+        let tokens = || {
+            ends.iter().scan(0, |start, &end| {
+                Some(&core[std::mem::replace(start, end)..end])
+            })
         };
-        let full = fold(spelling);
-        let full_shape = (full != core_fold).then(|| self.token_shape(&full));
-        let several = folds.len() > 1;
+        let several = ends.len() > 1;
+        // The tokens' shapes, each closed by '|'.
         let block = several.then(|| {
-            let mut block = String::new();
-            for s in &shapes {
-                block.push_str(s);
-                block.push('|');
+            let mut h = KeyHasher::new(0);
+            for t in tokens() {
+                self.shape_hash(t, &mut h, bufs);
+                h.byte(b'|');
             }
-            block
+            h.finish()
         });
-        let country_block = (several && folds.iter().any(|f| self.country_of.contains_key(f)))
-            .then(|| {
-                let mut key = String::new();
-                for f in &folds {
-                    key.push_str(self.country_of.get(f).unwrap_or(f));
-                    key.push('|');
+        let country_block =
+            (several && tokens().any(|f| self.country_of.contains_key(f))).then(|| {
+                let mut h = KeyHasher::new(3);
+                for f in tokens() {
+                    h.bytes(self.country_of.get(f).map_or(f, String::as_str).as_bytes());
+                    h.byte(b'|');
                 }
-                key
+                h.finish()
             });
-        LinkSig::new(
-            block.as_deref(),
-            country_block.as_deref(),
-            &whole,
-            full_shape.as_deref(),
-            &core_fold,
-            &full,
+        // `token_key(t)` folds `t` first, so the shape of a single token is that of its fold,
+        // which is `core`; for several tokens it is the shape of `core` run together.
+        let shape_of = |s: &str, bufs: &mut [String; 3]| {
+            let mut h = KeyHasher::new(1);
+            self.shape_hash(s, &mut h, bufs);
+            h.finish()
+        };
+        let whole = shape_of(core, bufs);
+        full.clear();
+        fold_into(spelling, full);
+        let full_shape = (**full != *core).then(|| shape_of(full, bufs));
+        LinkSig::from_hashes(
+            block,
+            country_block,
+            whole,
+            full_shape,
+            key_hash(2, core),
+            key_hash(2, full),
         )
     }
 
     fn normalise(&self, folded: &str) -> String {
-        let mut out = folded.to_string();
-        for pass in &self.rewrites {
-            out = rewrite(&out, pass);
+        let Some((last, passes)) = self.rewrites.split_last() else {
+            return collapse_doubles(folded);
+        };
+        let mut input = folded.to_string();
+        for pass in passes {
+            input = rewrite(&input, pass);
         }
-        let mut collapsed = String::with_capacity(out.len());
-        let mut last = None;
-        for c in out.chars() {
-            if last != Some(c) {
-                collapsed.push(c);
-                last = Some(c);
+        // The last pass's output with doubled letters collapsed as it comes.
+        let mut collapsed = String::with_capacity(input.len() + 4);
+        let mut prev = None;
+        rewrite_each(&input, last, |piece| {
+            for c in piece.chars() {
+                if prev != Some(c) {
+                    collapsed.push(c);
+                    prev = Some(c);
+                }
             }
-        }
+        });
         collapsed
     }
 
@@ -405,13 +588,13 @@ impl MatchLexicon {
         }
         if word.is_ascii() {
             // `fold` of ASCII: its letters and digits, lower-cased.
-            let mut buf = [0u8; 8];
-            let mut n = 0;
-            for b in word.bytes().filter(u8::is_ascii_alphanumeric) {
-                buf[n] = b.to_ascii_lowercase();
-                n += 1;
+            // Packed as `mentions::pack_word` packs the particles (zero-padded; a fold holds
+            // no NUL), so equal codes are equal words.
+            let mut code = 0u64;
+            for (n, b) in word.bytes().filter(u8::is_ascii_alphanumeric).enumerate() {
+                code |= u64::from(b.to_ascii_lowercase()) << (8 * n);
             }
-            return std::str::from_utf8(&buf[..n]).is_ok_and(|f| self.particles.contains(f));
+            return self.particle_codes.binary_search(&code).is_ok();
         }
         self.particles.contains(&fold(word))
     }
@@ -617,6 +800,13 @@ impl MatchLexicon {
 /// output is not rescanned.
 fn rewrite(token: &str, pass: &RewritePass) -> String {
     let mut out = String::with_capacity(token.len() + 4);
+    rewrite_each(token, pass, |piece| out.push_str(piece));
+    out
+}
+
+/// `rewrite(token, pass)` as the pieces of its output, in order: a rule's replacement or a
+/// character of `token` left alone.
+fn rewrite_each(token: &str, pass: &RewritePass, mut emit: impl FnMut(&str)) {
     let mut i = 0;
     'outer: while i < token.len() {
         let rest = &token[i..];
@@ -629,16 +819,28 @@ fn rewrite(token: &str, pass: &RewritePass) -> String {
                 Anchor::Anywhere => true,
             };
             if applies && rest.starts_with(r.from.as_str()) {
-                out.push_str(&r.to);
+                emit(&r.to);
                 i += r.from.len();
                 continue 'outer;
             }
         }
-        let c = rest.chars().next().unwrap_or(' ');
-        out.push(c);
-        i += c.len_utf8();
+        let len = rest.chars().next().map_or(1, char::len_utf8);
+        emit(&rest[..len]);
+        i += len;
     }
-    out
+}
+
+/// A string with each run of one character written once.
+fn collapse_doubles(s: &str) -> String {
+    let mut collapsed = String::with_capacity(s.len());
+    let mut prev = None;
+    for c in s.chars() {
+        if prev != Some(c) {
+            collapsed.push(c);
+            prev = Some(c);
+        }
+    }
+    collapsed
 }
 
 /// The maximal vowel runs of a normalised token; a leading "y" before a vowel is a consonant
@@ -703,6 +905,7 @@ impl LinkSig {
     /// The signature of a spelling with core tokens, from its keys: the block (several
     /// tokens), the country block, the shapes of the tokens run together without and with
     /// particles, and the two folds.
+    #[cfg(test)]
     fn new(
         block: Option<&str>,
         country_block: Option<&str>,
@@ -711,23 +914,42 @@ impl LinkSig {
         whole_fold: &str,
         full: &str,
     ) -> LinkSig {
+        LinkSig::from_hashes(
+            block.map(|b| key_hash(0, b)),
+            country_block.map(|c| key_hash(3, c)),
+            key_hash(1, whole_shape),
+            full_shape.map(|f| key_hash(1, f)),
+            key_hash(2, whole_fold),
+            key_hash(2, full),
+        )
+    }
+
+    /// `new` from the keys' hashes (`key_hash` with the tags 0, 3, 1, 1, 2, 2).
+    fn from_hashes(
+        block: Option<u64>,
+        country_block: Option<u64>,
+        whole_shape: u64,
+        full_shape: Option<u64>,
+        whole_fold: u64,
+        full: u64,
+    ) -> LinkSig {
         let mut sig = LinkSig::default();
         let mut push = |h: u64| {
             sig.hashes[usize::from(sig.len)] = h;
             sig.len += 1;
         };
         if let Some(b) = block {
-            push(key_hash(0, b));
+            push(b);
         }
         if let Some(c) = country_block {
-            push(key_hash(3, c));
+            push(c);
         }
-        push(key_hash(1, whole_shape));
+        push(whole_shape);
         if let Some(f) = full_shape {
-            push(key_hash(1, f));
+            push(f);
         }
-        push(key_hash(2, whole_fold));
-        push(key_hash(2, full));
+        push(whole_fold);
+        push(full);
         let n = usize::from(sig.len);
         sig.hashes[..n].sort_unstable();
         let mut end = 0;

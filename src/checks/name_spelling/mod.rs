@@ -487,7 +487,9 @@ impl NameSpellingCheck {
             let i = u32::try_from(i).expect("fewer than 2^32 spellings");
             tagged.extend(sig.hashes().iter().map(|&h| (h, i)));
         }
-        tagged.sort_unstable();
+        // Only the runs of equal hashes matter, not the order inside them: comparing the
+        // hashes alone is cheaper than comparing the pairs.
+        tagged.sort_unstable_by_key(|t| t.0);
         for run in tagged.chunk_by(|a, b| a.0 == b.0).filter(|r| r.len() > 1) {
             // A signature's hashes are distinct: a run of two holds two spellings.
             for &(_, i) in run {

@@ -522,4 +522,64 @@ fn link_sig_matches_the_keys_it_hashes() {
         let got = c.lex.link_sig(s);
         assert_eq!(want.hashes(), got.hashes(), "{s}");
     }
+    // Random spellings from pieces that exercise the rewrites (anchored ones too), doubled
+    // letters, particles, countries and demonyms, marks and letters outside ASCII, and
+    // separators in a row.
+    let pieces = [
+        "Kh",
+        "ou",
+        "dhdh",
+        "y",
+        "Y",
+        "ee",
+        "q",
+        "x",
+        "iy",
+        "ck",
+        "a",
+        "e",
+        "o",
+        "u",
+        "zz",
+        "t",
+        "Pakistani",
+        "Pakistan",
+        "al",
+        "ul",
+        "de",
+        "Ḑā",
+        "ü",
+        "ø",
+        "ß",
+        "Æ",
+        "’",
+        "'",
+        "1",
+        "s",
+        "n",
+        "m",
+        "Йо",
+        "ḥ",
+        "Ł",
+    ];
+    let seps = [" ", "-", "‐", "\n", "\t", " - ", ""];
+    let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut next = |n: usize| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        usize::try_from(state % n as u64).unwrap()
+    };
+    for _ in 0..5000 {
+        let mut s = String::new();
+        for _ in 0..=next(8) {
+            s.push_str(pieces[next(pieces.len())]);
+            if next(3) == 0 {
+                s.push_str(seps[next(seps.len())]);
+            }
+        }
+        let want = c.lex.spelling_key(&s).link_sig();
+        let got = c.lex.link_sig(&s);
+        assert_eq!(want.hashes(), got.hashes(), "{s:?}");
+    }
 }
