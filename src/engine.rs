@@ -299,6 +299,9 @@ impl Active<'_> {
 /// a chunk's findings and texts stay small.
 const CHUNK: usize = 1024;
 
+/// Corpus findings per emitted batch (a file's findings are never split).
+const CORPUS_BATCH: usize = 512;
+
 /// What a run reports besides its diagnostics.
 pub struct RunStats {
     pub summary: Summary,
@@ -536,13 +539,22 @@ pub fn run(
         drop(corpus_acc);
     }
     diagnostic::sort(&mut diagnostics);
-    let mut sources = Sources::default();
-    load_sources(&memory_inputs, &diagnostics, &mut sources);
     let reduce_time = reduce_start.elapsed();
     total.summary.recount_add(&diagnostics);
     let mut result = walked;
-    if result.is_ok() && !diagnostics.is_empty() {
-        result = sink(diagnostics, &sources);
+    // Emitted in batches of whole files, each with the texts it points into, read again here:
+    // the texts of every file with a corpus finding are never all in memory at once.
+    let mut rest = diagnostics.into_iter().peekable();
+    while result.is_ok() && rest.peek().is_some() {
+        let mut batch: Vec<Diagnostic> = Vec::with_capacity(CORPUS_BATCH);
+        while let Some(d) = rest.next_if(|d| {
+            batch.len() < CORPUS_BATCH || batch.last().is_some_and(|last| last.path == d.path)
+        }) {
+            batch.push(d);
+        }
+        let mut sources = Sources::default();
+        load_sources(&memory_inputs, &batch, &mut sources);
+        result = sink(batch, &sources);
     }
     result?;
 

@@ -478,25 +478,38 @@ impl NameSpellingCheck {
     /// same groups as over all, without computing the keys of the others; a hash collision
     /// only adds a spelling that `link` then leaves alone. `names` are sorted; ascending
     /// indices.
-    fn link_candidates(&self, names: &[&str], sigs: &[LinkSig]) -> Vec<usize> {
+    fn link_candidates<'s>(
+        &self,
+        names: &[&str],
+        sig: impl Fn(usize) -> &'s LinkSig,
+    ) -> Vec<usize> {
         let mut candidate = vec![false; names.len()];
-        // Reused across the documents of a thread (see `TAGGED`).
-        let mut tagged: Vec<(u64, u32)> = TAGGED.take();
-        tagged.clear();
-        for (i, sig) in sigs.iter().enumerate() {
-            let i = u32::try_from(i).expect("fewer than 2^32 spellings");
-            tagged.extend(sig.hashes().iter().map(|&h| (h, i)));
-        }
-        // Only the runs of equal hashes matter, not the order inside them: comparing the
-        // hashes alone is cheaper than comparing the pairs.
-        tagged.sort_unstable_by_key(|t| t.0);
-        for run in tagged.chunk_by(|a, b| a.0 == b.0).filter(|r| r.len() > 1) {
-            // A signature's hashes are distinct: a run of two holds two spellings.
-            for &(_, i) in run {
-                candidate[i as usize] = true;
+        // Every hash of every signature, sorted: a hash that occurs twice is shared by two
+        // spellings (a signature's hashes are distinct). Hashes alone, 8 bytes each, so the
+        // corpus-wide call over every distinct spelling stays small. Reused across the
+        // documents of a thread (see `HASHES`).
+        let mut all: Vec<u64> = HASHES.take();
+        all.clear();
+        all.extend((0..names.len()).flat_map(|i| sig(i).hashes().iter().copied()));
+        all.sort_unstable();
+        let mut shared = all
+            .chunk_by(|a, b| a == b)
+            .filter(|run| run.len() > 1)
+            .map(|run| run[0])
+            .peekable();
+        if shared.peek().is_some() {
+            let shared: Vec<u64> = shared.collect();
+            for (i, c) in candidate.iter_mut().enumerate() {
+                *c = sig(i)
+                    .hashes()
+                    .iter()
+                    .any(|h| shared.binary_search(h).is_ok());
             }
         }
-        TAGGED.set(tagged);
+        // A buffer the size of the whole inventory is not kept for the next document.
+        if all.capacity() <= 1 << 16 {
+            HASHES.set(all);
+        }
         if !self.canonical.variant_to_canonical.is_empty() {
             for (i, name) in names.iter().enumerate() {
                 if let Some(c) = self.canonical.variant_to_canonical.get(*name)
@@ -624,9 +637,7 @@ impl NameSpellingCheck {
         names: &[&str],
         keys: &LazyKeys<'_>,
     ) -> Vec<Vec<usize>> {
-        let sigs: Vec<LinkSig> = stats.iter().map(|s| s.sig).collect();
-        let sub = self.link_candidates(names, &sigs);
-        drop(sigs);
+        let sub = self.link_candidates(names, |i| &stats[i].sig);
         let sub_names: Vec<&str> = sub.iter().map(|&i| names[i]).collect();
         let sub_keys: Vec<&SpellingKey> = sub.iter().map(|&i| keys.get(i)).collect();
         let common: Vec<bool> = sub.iter().map(|&i| stats[i].common).collect();
@@ -1179,7 +1190,7 @@ impl NameSpellingCheck {
         }
         let texts: Vec<&str> = facts.spellings.iter().map(|s| facts.text(s)).collect();
         // Most documents have no two spellings that could be linked.
-        let sub = self.link_candidates(&texts, &sigs);
+        let sub = self.link_candidates(&texts, |i| &sigs[i]);
         if sub.is_empty() {
             return;
         }
@@ -1221,8 +1232,8 @@ impl NameSpellingCheck {
 }
 
 thread_local! {
-    /// The (hash, spelling) list of `link_candidates`, kept per thread.
-    static TAGGED: std::cell::Cell<Vec<(u64, u32)>> = const { std::cell::Cell::new(Vec::new()) };
+    /// The signature hashes of `link_candidates`, kept per thread.
+    static HASHES: std::cell::Cell<Vec<u64>> = const { std::cell::Cell::new(Vec::new()) };
     /// The mention and lower-case word buffers of `collect_facts`, kept per thread.
     static SCAN_BUFFERS: std::cell::Cell<(Vec<Mention>, Vec<Range<usize>>)> =
         const { std::cell::Cell::new((Vec::new(), Vec::new())) };
