@@ -165,6 +165,34 @@ pub struct Words<'a> {
     end: usize,
 }
 
+/// Byte classes for byte-at-a-time word scanners: ASCII letters and digits (`ALNUM`), the ASCII
+/// joiners `'` and `-` (`JOIN`), the bytes of non-ASCII characters (`HIGH`, decode to decide),
+/// and separators (`SEP`).
+pub(crate) mod class {
+    pub const SEP: u8 = 0;
+    pub const ALNUM: u8 = 1;
+    pub const JOIN: u8 = 2;
+    pub const HIGH: u8 = 3;
+
+    pub static CLASS: [u8; 256] = {
+        let mut table = [SEP; 256];
+        let mut b = 0;
+        while b < 256 {
+            table[b] = if b >= 0x80 {
+                HIGH
+            } else if (b as u8).is_ascii_alphanumeric() {
+                ALNUM
+            } else if b == b'\'' as usize || b == b'-' as usize {
+                JOIN
+            } else {
+                SEP
+            };
+            b += 1;
+        }
+        table
+    };
+}
+
 /// ASCII letters and digits.
 static ASCII_ALNUM: [bool; 256] = {
     let mut table = [false; 256];
@@ -269,7 +297,7 @@ fn word_char_at(text: &str, i: usize) -> bool {
 }
 
 /// The character starting at byte `i` (a char boundary).
-fn char_at(text: &str, i: usize) -> char {
+pub(crate) fn char_at(text: &str, i: usize) -> char {
     text[i..].chars().next().unwrap_or(' ')
 }
 
@@ -286,6 +314,50 @@ pub fn is_title_case(line: &str) -> bool {
         }
     }
     long > 0 && capital * 4 >= long * 3
+}
+
+/// Test support: pseudo-random texts over an alphabet of pieces, each with a random sub-range
+/// that starts and ends on char boundaries (for differential tests of byte scanners).
+#[cfg(test)]
+pub(crate) struct RandomTexts {
+    seed: u64,
+}
+
+#[cfg(test)]
+impl RandomTexts {
+    pub(crate) fn new() -> RandomTexts {
+        RandomTexts {
+            seed: 0x9e37_79b9_7f4a_7c15,
+        }
+    }
+
+    /// The next pseudo-random number (a linear congruential generator's high bits).
+    pub(crate) fn next(&mut self) -> u64 {
+        self.seed = self
+            .seed
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        self.seed >> 16
+    }
+
+    /// A text of fewer than `max_pieces` pieces of `alphabet`, and a sub-range of it.
+    pub(crate) fn text_and_range(
+        &mut self,
+        alphabet: &[&str],
+        max_pieces: u64,
+    ) -> (String, Range<usize>) {
+        let mut text = String::new();
+        for _ in 0..self.next() % max_pieces {
+            text.push_str(alphabet[self.next() as usize % alphabet.len()]);
+        }
+        let seed = self.next();
+        let bounds: Vec<usize> = (0..=text.len())
+            .filter(|&i| text.is_char_boundary(i))
+            .collect();
+        let start = bounds[(seed >> 20) as usize % bounds.len()];
+        let end = bounds[(seed >> 40) as usize % bounds.len()].max(start);
+        (text, start..end)
+    }
 }
 
 #[cfg(test)]
@@ -386,30 +458,7 @@ mod tests {
         }
     }
 
-    /// Byte classes of the previous word scanner: ASCII letters and digits, ASCII joiners, the
-    /// lead or continuation bytes of non-ASCII characters, and everything else.
-    const SEP: u8 = 0;
-    const WORD: u8 = 1;
-    const JOIN: u8 = 2;
-    const HIGH: u8 = 3;
-
-    static CLASS: [u8; 256] = {
-        let mut table = [SEP; 256];
-        let mut b = 0;
-        while b < 256 {
-            table[b] = if b >= 0x80 {
-                HIGH
-            } else if (b as u8).is_ascii_alphanumeric() {
-                WORD
-            } else if b == b'\'' as usize || b == b'-' as usize {
-                JOIN
-            } else {
-                SEP
-            };
-            b += 1;
-        }
-        table
-    };
+    use super::class::{ALNUM as WORD, CLASS, HIGH, JOIN};
 
     /// The previous word scanner (a byte-class table, one byte per step), kept to test the
     /// fast scanner against on sub-ranges.
@@ -486,25 +535,11 @@ mod tests {
             "a", "Zq", "9", "'", "-", "’", "‐", " ", ".", "é", "—", "ß", "中", "İ", "--", "'s",
             "\n", "x", "\u{300}", "½", "٣",
         ];
-        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
-        let mut next = || {
-            seed = seed
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1_442_695_040_888_963_407);
-            seed >> 16
-        };
+        let mut random = RandomTexts::new();
         let mut distinct = std::collections::HashSet::new();
         for _ in 0..20_000 {
-            let mut text = String::new();
-            for _ in 0..next() % 13 {
-                text.push_str(alphabet[next() as usize % alphabet.len()]);
-            }
-            let seed = next();
-            let bounds: Vec<usize> = (0..=text.len())
-                .filter(|&i| text.is_char_boundary(i))
-                .collect();
-            let start = bounds[(seed >> 20) as usize % bounds.len()];
-            let end = bounds[(seed >> 40) as usize % bounds.len()].max(start);
+            let (text, range) = random.text_and_range(&alphabet, 13);
+            let (start, end) = (range.start, range.end);
             let got: Vec<Word<'_>> = words(&text, start..end).collect();
             assert_eq!(
                 got,

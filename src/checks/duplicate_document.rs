@@ -15,6 +15,9 @@ use serde::{Deserialize, Serialize};
 use crate::checks::{CompiledCheck, CorpusCheck, Kind, LexiconSource, ParamError, Scope};
 use crate::diagnostic::{Finding, Label};
 use crate::document::Document;
+use crate::text::char_at;
+// Byte classes of `normalise`.
+use crate::text::class::{ALNUM, CLASS, HIGH, JOIN};
 
 #[derive(Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
@@ -181,36 +184,6 @@ thread_local! {
     /// The normalised body of the document being fingerprinted (reused: no allocation per
     /// document).
     static NORMALISED: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
-}
-
-/// Byte classes of `normalise`: ASCII letters and digits, the ASCII joiners `'` and `-`, the
-/// bytes of non-ASCII characters, and the rest (separators).
-const SEP: u8 = 0;
-const ALNUM: u8 = 1;
-const JOIN: u8 = 2;
-const HIGH: u8 = 3;
-
-static CLASS: [u8; 256] = {
-    let mut table = [SEP; 256];
-    let mut b = 0;
-    while b < 256 {
-        table[b] = if b >= 0x80 {
-            HIGH
-        } else if (b as u8).is_ascii_alphanumeric() {
-            ALNUM
-        } else if b == b'\'' as usize || b == b'-' as usize {
-            JOIN
-        } else {
-            SEP
-        };
-        b += 1;
-    }
-    table
-};
-
-/// The character starting at byte `i` of `text` (a char boundary).
-fn char_at(text: &str, i: usize) -> char {
-    text[i..].chars().next().unwrap_or(' ')
 }
 
 /// Whether the character at byte `i` (before `end`) is a word character of `text::words`.
@@ -442,6 +415,7 @@ impl CorpusCheck for DuplicateDocument {
 #[cfg(test)]
 mod tests {
     use super::{COPY_CHUNK, NAME_CHUNK, Part, normalise};
+    use crate::text::RandomTexts;
     use crate::text::words;
 
     /// The words of `text[range]` folded the obvious way, as `normalise` must give them.
@@ -467,25 +441,11 @@ mod tests {
             "the", "Cat", "SAT", " ", " ", " ", ", ", ". ", "on", "mAt", "2016", "x", "-", "'",
             "\n", "\t", "z", "@", "[", "`", "{", "é", "’",
         ];
-        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
-        let mut next = || {
-            seed = seed
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1_442_695_040_888_963_407);
-            seed >> 16
-        };
+        let mut random = RandomTexts::new();
         for round in 0..40_000 {
             let alphabet = if round % 2 == 0 { mixed } else { prose };
-            let mut text = String::new();
-            for _ in 0..next() % 40 {
-                text.push_str(alphabet[next() as usize % alphabet.len()]);
-            }
-            let seed = next();
-            let bounds: Vec<usize> = (0..=text.len())
-                .filter(|&i| text.is_char_boundary(i))
-                .collect();
-            let start = bounds[(seed >> 20) as usize % bounds.len()];
-            let end = bounds[(seed >> 40) as usize % bounds.len()].max(start);
+            let (text, range) = random.text_and_range(alphabet, 40);
+            let (start, end) = (range.start, range.end);
             let mut got = Vec::new();
             let count = normalise(&text, start..end, &mut got);
             assert_eq!(

@@ -172,12 +172,7 @@ pub fn load_match_lexicon(
     if let Some(words) = read::<WordsFile>(lexicons, words_path, "lexicon", errors) {
         let lower = |v: Vec<String>| v.into_iter().map(|w| w.to_lowercase()).collect();
         lex.connectors = lower(words.connectors);
-        lex.connector_codes = lex
-            .connectors
-            .iter()
-            .filter_map(|c| super::mentions::pack_word(c.as_bytes()))
-            .collect();
-        lex.connector_codes.sort_unstable();
+        lex.connector_codes = packed_sorted(&lex.connectors);
         lex.connector_lengths = vec![0; 256];
         for c in lex
             .connectors
@@ -187,12 +182,7 @@ pub fn load_match_lexicon(
             lex.connector_lengths[usize::from(c.as_bytes()[0])] |= 1 << c.len();
         }
         lex.particles = lower(words.particles);
-        lex.particle_codes = lex
-            .particles
-            .iter()
-            .filter_map(|p| super::mentions::pack_word(p.as_bytes()))
-            .collect();
-        lex.particle_codes.sort_unstable();
+        lex.particle_codes = packed_sorted(&lex.particles);
         lex.leading = lower(words.leading);
         lex.leading_lengths = vec![0; 256];
         for w in lex.leading.iter().chain(&lex.particles) {
@@ -290,4 +280,14 @@ pub fn load_canonical(
         }
     }
     table
+}
+
+/// The words that fit a `u64` (see `mentions::pack_word`), packed and sorted for binary search.
+fn packed_sorted<'a>(words: impl IntoIterator<Item = &'a String>) -> Vec<u64> {
+    let mut codes: Vec<u64> = words
+        .into_iter()
+        .filter_map(|w| super::mentions::pack_word(w.as_bytes()))
+        .collect();
+    codes.sort_unstable();
+    codes
 }
