@@ -94,7 +94,8 @@ struct LintArgs {
     ignore: Vec<String>,
     #[command(flatten)]
     rule_args: RuleArgs,
-    /// Worker threads (default: one per core; at most 1024).
+    /// Worker threads (default: one per core; at most 1024). 1 runs everything, walking
+    /// included, on a single thread.
     #[arg(long, short = 'j', value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
     jobs: Option<u16>,
     /// Print only the findings: no summary.

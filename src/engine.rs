@@ -386,19 +386,75 @@ pub fn run(
 
     // `--jobs N` gets a pool of its own; otherwise rayon's global pool (one thread per core) is
     // reused, so that library callers linting many small batches do not pay for a pool each time.
+    // `--jobs 1` needs no pool: it runs on this thread alone (below).
+    let serial = options.jobs == Some(1);
     let pool = options
         .jobs
+        .filter(|_| !serial)
         .and_then(|n| rayon::ThreadPoolBuilder::new().num_threads(n).build().ok());
-    let threads = pool.as_ref().map_or_else(
-        rayon::current_num_threads,
-        rayon::ThreadPool::current_num_threads,
-    );
+    let threads = if serial {
+        1
+    } else {
+        pool.as_ref().map_or_else(
+            rayon::current_num_threads,
+            rayon::ThreadPool::current_num_threads,
+        )
+    };
     let slots = Slots::new(&active, threads);
     let mut total = ChunkAcc::new(active.n_rules);
     let mut memory_inputs: HashMap<Arc<str>, Arc<[u8]>> = HashMap::new();
     let mut walk_time = Duration::ZERO;
 
     let map_start = Instant::now();
+    if serial {
+        // `--jobs 1` is one thread, as ripgrep's `-j1`: this thread walks, checks and emits,
+        // chunk by chunk, and no other thread runs (a CI runner given one core gets one).
+        let mut chunk: Vec<Input> = Vec::with_capacity(CHUNK);
+        let mut result = Ok(());
+        let mut check_time = Duration::ZERO;
+        let mut check =
+            |chunk: &mut Vec<Input>, total: &mut ChunkAcc, result: &mut std::io::Result<()>| {
+                let t = Instant::now();
+                let mut acc = ChunkAcc::new(active.n_rules);
+                for input in chunk.drain(..) {
+                    lint_input(&active, &slots, &input, &mut acc, timings);
+                }
+                if let Some((diagnostics, sources)) = settle(acc, total)
+                    && result.is_ok()
+                {
+                    *result = sink(diagnostics, &sources);
+                }
+                check_time += t.elapsed();
+            };
+        produce(&mut |item| {
+            match item {
+                WalkItem::Input(input) => {
+                    if let InputSource::Memory(bytes) = &input.source {
+                        memory_inputs.insert(input.display.clone(), bytes.clone());
+                    }
+                    chunk.push(input);
+                    if chunk.len() == CHUNK {
+                        check(&mut chunk, &mut total, &mut result);
+                    }
+                }
+                WalkItem::Error(e) => total.io_errors.push(e),
+            }
+            true
+        });
+        check(&mut chunk, &mut total, &mut result);
+        walk_time = map_start.elapsed().saturating_sub(check_time);
+        return finish(
+            &active,
+            slots,
+            total,
+            &memory_inputs,
+            result,
+            walk_time,
+            map_start.elapsed(),
+            timings,
+            sink,
+        );
+    }
     let (tx, rx) = std::sync::mpsc::sync_channel::<WalkItem>(CHUNK * 2);
     let walked: std::io::Result<()> = std::thread::scope(|scope| {
         let walker = scope.spawn(move || {
@@ -462,17 +518,8 @@ pub fn run(
                 }
                 receive(&mut next, &mut total);
             });
-            if let Some(mut acc) = checked {
-                let mut diagnostics = std::mem::take(&mut acc.diagnostics);
-                let sources = Sources {
-                    texts: std::mem::take(&mut acc.sources).into_iter().collect(),
-                };
-                diagnostic::sort(&mut diagnostics);
-                acc.summary.recount_add(&diagnostics);
-                total = std::mem::replace(&mut total, ChunkAcc::new(0)).merge(acc);
-                if !diagnostics.is_empty() {
-                    pending = Some((diagnostics, sources));
-                }
+            if let Some(acc) = checked {
+                pending = settle(acc, &mut total);
             }
             std::mem::swap(&mut current, &mut next);
         }
@@ -482,9 +529,35 @@ pub fn run(
         result
     });
     let map_time = map_start.elapsed();
+    finish(
+        &active,
+        slots,
+        total,
+        &memory_inputs,
+        walked,
+        walk_time,
+        map_time,
+        timings,
+        sink,
+    )
+}
 
+/// The end of a run: merges the workers' corpus accumulators, reduces them into findings
+/// (emitted last, in batches), and gathers the run's statistics.
+#[allow(clippy::too_many_arguments)]
+fn finish(
+    active: &Active<'_>,
+    slots: Slots,
+    mut total: ChunkAcc,
+    memory_inputs: &HashMap<Arc<str>, Arc<[u8]>>,
+    walked: std::io::Result<()>,
+    walk_time: Duration,
+    map_time: Duration,
+    timings: bool,
+    sink: &mut Sink<'_>,
+) -> std::io::Result<RunStats> {
     let reduce_start = Instant::now();
-    let corpus = slots.into_merged(&active);
+    let corpus = slots.into_merged(active);
     let mut rule_time = std::mem::take(&mut total.rule_time);
     let suppressed: HashMap<&str, &[Suppression]> = total
         .suppressions
@@ -553,7 +626,7 @@ pub fn run(
             batch.push(d);
         }
         let mut sources = Sources::default();
-        load_sources(&memory_inputs, &batch, &mut sources);
+        load_sources(memory_inputs, &batch, &mut sources);
         result = sink(batch, &sources);
     }
     result?;
@@ -590,6 +663,19 @@ pub fn run(
         internal_errors: total.internal_errors + reduce_failures,
         timings,
     })
+}
+
+/// A checked chunk: its diagnostics sorted, with the texts they point into, ready to emit;
+/// its counts and timings added to `total`.
+fn settle(mut acc: ChunkAcc, total: &mut ChunkAcc) -> Option<(Vec<Diagnostic>, Sources)> {
+    let mut diagnostics = std::mem::take(&mut acc.diagnostics);
+    let sources = Sources {
+        texts: std::mem::take(&mut acc.sources).into_iter().collect(),
+    };
+    diagnostic::sort(&mut diagnostics);
+    acc.summary.recount_add(&diagnostics);
+    *total = std::mem::replace(total, ChunkAcc::new(0)).merge(acc);
+    (!diagnostics.is_empty()).then_some((diagnostics, sources))
 }
 
 /// Runs `op` on this thread, with a scope whose spawned work goes to `pool` (or the global pool).
