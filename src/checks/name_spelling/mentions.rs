@@ -315,20 +315,16 @@ pub fn collect_mentions(
     );
     // The runs: what a walk over all words would build, where any other word closes the run
     // (`kept` holds runs as ranges `run`, since their words are consecutive there).
+    let mut close = |run: Range<usize>, at_start: bool| {
+        close_run(text, &kept[run], at_start, &inner_caps, &mut cls, out);
+    };
     let mut run = 0..0;
     let mut run_at_start = false;
     for (k, kw) in kept.iter().enumerate() {
         let word = kw.word;
         if !kw.contiguous {
             // Another word came between: it closed the run.
-            close_run(
-                text,
-                &kept[run.clone()],
-                run_at_start,
-                &inner_caps,
-                &mut cls,
-                out,
-            );
+            close(run.clone(), run_at_start);
             run = k..k;
         }
         // The run, when not empty, ends with the word before this one.
@@ -340,31 +336,17 @@ pub fn collect_mentions(
         match word.kind {
             WordKind::Name | WordKind::Connector if joined => run.end = k + 1,
             WordKind::Name => {
-                close_run(
-                    text,
-                    &kept[run.clone()],
-                    run_at_start,
-                    &inner_caps,
-                    &mut cls,
-                    out,
-                );
+                close(run.clone(), run_at_start);
                 run = k..k + 1;
                 run_at_start = kw.first;
             }
             _ => {
-                close_run(
-                    text,
-                    &kept[run.clone()],
-                    run_at_start,
-                    &inner_caps,
-                    &mut cls,
-                    out,
-                );
+                close(run.clone(), run_at_start);
                 run = k + 1..k + 1;
             }
         }
     }
-    close_run(text, &kept[run], run_at_start, &inner_caps, &mut cls, out);
+    close(run, run_at_start);
     KEPT.set(kept);
 }
 
