@@ -558,6 +558,9 @@ fn finish(
 ) -> std::io::Result<RunStats> {
     let reduce_start = Instant::now();
     let corpus = slots.into_merged(active);
+    // The workers' buffers and the accumulators merged away are free now; the reduce and its
+    // findings are allocated on this thread, from another arena that would not reuse them.
+    release_freed_memory();
     let mut rule_time = std::mem::take(&mut total.rule_time);
     let suppressed: HashMap<&str, &[Suppression]> = total
         .suppressions
@@ -610,6 +613,7 @@ fn finish(
             }
         }
         drop(corpus_acc);
+        release_freed_memory();
     }
     diagnostic::sort(&mut diagnostics);
     let reduce_time = reduce_start.elapsed();
@@ -663,6 +667,24 @@ fn finish(
         internal_errors: total.internal_errors + reduce_failures,
         timings,
     })
+}
+
+/// Hands memory the allocator holds but no longer uses back to the system. glibc keeps what a
+/// thread frees in that thread's arena, and a later allocation on another thread does not reuse
+/// it, so without this the peak of a run is the map's working set plus the reduce's: at 4x the
+/// benchmark corpus, 128 MB against 101 MB with it. Called between phases, when no other
+/// thread allocates (it locks each arena in turn); it costs a few milliseconds.
+fn release_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    #[expect(
+        unsafe_code,
+        reason = "FFI call into glibc; `malloc_trim` only takes a padding size"
+    )]
+    // SAFETY: `malloc_trim` has no preconditions: it is thread-safe (MT-Safe in its manual),
+    // frees only chunks no allocation holds, and leaves every live allocation where it is.
+    unsafe {
+        libc::malloc_trim(0);
+    }
 }
 
 /// A checked chunk: its diagnostics sorted, with the texts they point into, ready to emit;
