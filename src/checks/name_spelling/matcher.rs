@@ -354,7 +354,8 @@ fn fold_letter(c: char, out: &mut String) {
         'ø' | 'Ø' => out.push('o'),
         'æ' | 'Æ' => out.push_str("ae"),
         'œ' | 'Œ' => out.push_str("oe"),
-        'ß' => out.push_str("ss"),
+        // The capital (U+1E9E) lower-cases to 'ß': folded alike, so that fold is idempotent.
+        'ß' | 'ẞ' => out.push_str("ss"),
         'đ' | 'Đ' | 'ð' | 'Ð' => out.push('d'),
         'ł' | 'Ł' => out.push('l'),
         'ı' => out.push('i'),
@@ -961,5 +962,36 @@ impl LinkSig {
         }
         sig.len = end as u8;
         sig
+    }
+}
+
+#[cfg(test)]
+mod fold_tests {
+    use super::fold;
+
+    #[test]
+    fn fold_is_idempotent_and_case_blind_for_letters_outside_decomposition() {
+        for s in [
+            "Straße",
+            "STRAẞE",
+            "Øresund",
+            "ØRESUND",
+            "Æsir",
+            "Œuvre",
+            "Đoković",
+            "Łódź",
+            "ŁÓDŹ",
+            "Þór",
+            "Ðakovo",
+            "Kadıköy",
+            "İstanbul",
+            "Gaddāfī",
+        ] {
+            let once = fold(s);
+            assert_eq!(fold(&once), once, "{s}");
+            assert_eq!(fold(&s.to_uppercase()), once, "{s}");
+            assert!(once.is_ascii(), "{s} folds to {once}");
+        }
+        assert_eq!(fold("STRAẞE"), fold("Straße"));
     }
 }
