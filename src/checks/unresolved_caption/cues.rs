@@ -7,14 +7,13 @@ use std::collections::HashSet;
 use std::ops::Range;
 use std::sync::{Arc, Mutex, PoisonError};
 
-use aho_corasick::automaton::{Automaton, StateID};
-use aho_corasick::dfa::DFA;
 use aho_corasick::{
     AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, Anchored, Input, MatchKind, StartKind,
 };
 use regex::Regex;
 use serde::Deserialize;
 
+use super::gate::Gate;
 use crate::checks::{LexiconSource, ParamError};
 use crate::text::{split_sentences, words};
 
@@ -110,9 +109,8 @@ pub struct CueSet {
     in_this_photo: Regex,
     dateline: Regex,
     wire_trailer: Regex,
-    /// The prefilter's words as a bare DFA and its start state (see `gate`).
-    gate: DFA,
-    gate_start: StateID,
+    /// The prefilter's words (see `gate`).
+    gate: Gate,
 }
 
 fn lexicon_text(path: &str, lexicons: &dyn LexiconSource) -> Result<String, ParamError> {
@@ -286,12 +284,7 @@ impl CueSet {
             }
             exact_case.extend([word.clone(), capital, word.to_ascii_uppercase()]);
         }
-        let gate = DFA::builder()
-            .prefilter(false)
-            .build(&exact_case)
-            .map_err(|e| ParamError::new(None, format!("cannot build the prefilter: {e}")))?;
-        let gate_start = gate
-            .start_state(Anchored::No)
+        let gate = Gate::new(&exact_case)
             .map_err(|e| ParamError::new(None, format!("cannot build the prefilter: {e}")))?;
         Ok(CueSet {
             agencies: automaton(&agencies.agencies, "agency")?,
@@ -329,30 +322,14 @@ impl CueSet {
                 r"^\(?(?i:(?:additional |further )?(?:reporting|writing|editing|edited|compiled|research|translated|fact-checked) by)\s",
             )?,
             gate,
-            gate_start,
         })
     }
 
     /// Whether `text` holds one of the prefilter's words: what `AhoCorasick::is_match` answers
-    /// over the same DFA, as a bare transition loop. It reads every byte of nearly every line,
-    /// and the library's general search loop (match kinds, prefilter hooks, spans) costs about
-    /// twice as much per byte. Patterns match as soon as their last byte is read (a DFA state
-    /// is a match state when some pattern ends there), so the first match state answers.
+    /// over them, read by `Gate` (several lanes of a dense table: the walk reads every byte of
+    /// nearly every line, and one walk waits on a load per byte).
     fn gate(&self, text: &str) -> bool {
-        let dfa = &self.gate;
-        let mut sid = self.gate_start;
-        for &b in text.as_bytes() {
-            sid = dfa.next_state(Anchored::No, sid, b);
-            if dfa.is_special(sid) {
-                if dfa.is_match(sid) {
-                    return true;
-                }
-                if dfa.is_dead(sid) {
-                    return false;
-                }
-            }
-        }
-        false
+        self.gate.any(text.as_bytes())
     }
 
     /// Whether `text` is one agency name, the whole of it.
@@ -456,7 +433,7 @@ impl CueSet {
 
     /// Whether the trimmed line is a wire-service staff trailer ("Reporting by ...; Editing by").
     pub fn is_wire_trailer(&self, text: &str) -> bool {
-        if text.len() > 300 || !self.wire_trailer.is_match(text) {
+        if text.len() > 300 || !wire_trailer_possible(text) || !self.wire_trailer.is_match(text) {
             return false;
         }
         let n_words = words(text, 0..text.len()).count();
@@ -786,6 +763,25 @@ fn paren_credit_possible(text: &str) -> bool {
         || contains_ignore_case(content, "photo")
         || contains_ignore_case(content, "pic")
         || PAREN_CREDIT_AGENCIES.iter().any(|a| content.contains(a))
+}
+
+/// A necessary condition for `wire_trailer` to match, read on every line: after an optional
+/// '(', the line opens with the first letter of "additional", "further" or one of the verbs, in
+/// either case (none of these letters has a non-ASCII case variant: the Kelvin sign and 'ſ' fold
+/// to 'k' and 's' only).
+fn wire_trailer_possible(text: &str) -> bool {
+    let b = text.as_bytes();
+    let first = if b.first() == Some(&b'(') {
+        b.get(1)
+    } else {
+        b.first()
+    };
+    first.is_some_and(|c| {
+        matches!(
+            c.to_ascii_lowercase(),
+            b'a' | b'f' | b'r' | b'w' | b'e' | b'c' | b't'
+        )
+    })
 }
 
 /// A necessary condition for `dateline` to match: an agency, maybe a closing bracket, maybe

@@ -16,6 +16,7 @@
 //! across documents" cue belongs to a separate corpus-scope companion rule).
 
 mod cues;
+mod gate;
 
 use std::ops::Range;
 use std::sync::Arc;
