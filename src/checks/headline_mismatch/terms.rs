@@ -179,6 +179,13 @@ pub struct ScanWord {
     pub stem: Option<TermKey>,
 }
 
+impl ScanWord {
+    /// The key of the lower-cased word: equal keys, equal stems.
+    pub fn word_key(&self) -> TermKey {
+        self.word
+    }
+}
+
 /// A set of first bytes of stems (ASCII lower-cased), for `Analyzer::scan`. The Snowball English
 /// stemmer never changes a word's first letter: it removes or rewrites suffixes only (the
 /// irregular forms it knows, "dying" to "die" or "skies" to "sky", keep it too), except that it
