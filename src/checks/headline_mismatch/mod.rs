@@ -1083,12 +1083,8 @@ impl HeadlineMismatch {
         // about as much per byte as the words): the next match waits in `alias` until the words
         // reach it. Matches come in order, so the first of a group is its first occurrence.
         let groups = &self.analyzer.aliases.groups;
-        let mut alias = (!probe.groups.keys.is_empty()).then(|| {
-            self.analyzer
-                .aliases
-                .matches(&doc.text, body_span.clone())
-                .peekable()
-        });
+        let mut alias = (!probe.groups.keys.is_empty())
+            .then(|| self.analyzer.aliases.lazy(&doc.text, body_span.clone()));
         // A word the scan does not stem (`None`) is no head stem, and a pair with it no head pair.
         let mut prev = None;
         let counts = self
@@ -1097,10 +1093,7 @@ impl HeadlineMismatch {
                 words.push(w);
                 let (start, key) = (w.start as usize, w.stem);
                 let mut news = false;
-                while let Some((span, g)) = alias
-                    .as_mut()
-                    .and_then(|a| a.next_if(|(span, _)| span.start <= start))
-                {
+                while let Some((span, g)) = alias.as_mut().and_then(|a| a.next_by(start)) {
                     alias_hits.push((span.clone(), g));
                     if let Some(i) = probe.groups.find(groups[g as usize].key)
                         && probe.groups.state[i].is_none()
@@ -1135,7 +1128,7 @@ impl HeadlineMismatch {
         let counts = counts?;
         // The alias matches not yet read, for the full measurement.
         if let Some(rest) = alias {
-            alias_hits.extend(rest);
+            alias_hits.extend(rest.rest());
             *aliases_read = true;
         }
         let body_terms = counts.words - counts.stop_words;
