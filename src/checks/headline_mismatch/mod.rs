@@ -604,18 +604,17 @@ impl HeadlineMismatch {
         let mut next_hit = 0;
         let mut prev = None;
         for w in words.iter_mut() {
-            let (key, weight) = match w.stem {
-                Some(key) => (key, None),
-                None => match terms.get(&w.word_key()) {
-                    Some(&(key, weight)) => (key, Some(weight)),
-                    None => {
-                        self.analyzer.fill_stems(text, std::slice::from_mut(w));
-                        let key = w.stem.expect("`fill_stems` gives every word a stem");
-                        let weight = self.background.idf(key);
-                        terms.insert(w.word_key(), (key, weight));
-                        (key, Some(weight))
-                    }
-                },
+            // A word `scan` stemmed (not ASCII, or opening with an apostrophe) is weighed below.
+            let (key, weight) = if let Some(key) = w.stem {
+                (key, None)
+            } else if let Some(&(key, weight)) = terms.get(&w.word_key()) {
+                (key, Some(weight))
+            } else {
+                self.analyzer.fill_stems(text, std::slice::from_mut(w));
+                let key = w.stem.expect("`fill_stems` gives every word a stem");
+                let weight = self.background.idf(key);
+                terms.insert(w.word_key(), (key, weight));
+                (key, Some(weight))
             };
             let span = w.start as usize..w.end as usize;
             first_bytes.add_first_char(text[span.clone()].chars().next());

@@ -806,7 +806,12 @@ mod tests {
                     assert!(m.0.start <= at);
                     got.push(m);
                 }
-                at += 1 + random.next() as usize % if random.next() % 4 == 0 { 600 } else { 8 };
+                at += 1 + random.next() as usize
+                    % if random.next().is_multiple_of(4) {
+                        600
+                    } else {
+                        8
+                    };
             }
             got.extend(lazy.rest());
             assert_eq!(got, want, "{text:?} {range:?}");
