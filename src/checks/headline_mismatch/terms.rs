@@ -11,7 +11,7 @@ use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 use std::ops::{ControlFlow, Range};
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, Input, Match, MatchKind};
 use rust_stemmers::{Algorithm, Stemmer};
 
 use crate::text::words;
@@ -128,21 +128,128 @@ impl Aliases {
         text: &'a str,
         range: Range<usize>,
     ) -> impl Iterator<Item = (Range<usize>, u32)> + 'a {
+        self.matches_from(text, range, 0)
+    }
+
+    /// `matches` from `from` on (relative to `range.start`): the matches the automaton finds
+    /// when its search starts there, as `find_iter` starts each search where the last match
+    /// ended.
+    fn matches_from<'a>(
+        &'a self,
+        text: &'a str,
+        range: Range<usize>,
+        from: usize,
+    ) -> impl Iterator<Item = (Range<usize>, u32)> + 'a {
         let hay = &text[range.clone()];
-        self.automaton.find_iter(hay).filter_map(move |m| {
-            let (start, end) = (m.start(), m.end());
-            let before = hay[..start].chars().next_back();
-            let after = hay[end..].chars().next();
-            if before.is_some_and(char::is_alphanumeric) || after.is_some_and(char::is_alphanumeric)
-            {
+        self.automaton
+            .find_iter(Input::new(hay).span(from..hay.len()))
+            .filter_map(move |m| self.accept(hay, range.start, m))
+    }
+
+    /// The alias match of a raw match `m` of the automaton in `hay` (which starts at `base` in
+    /// the text): `None` unless it is a whole word (and in capitals for an acronym).
+    fn accept(&self, hay: &str, base: usize, m: Match) -> Option<(Range<usize>, u32)> {
+        let (start, end) = (m.start(), m.end());
+        let before = hay[..start].chars().next_back();
+        let after = hay[end..].chars().next();
+        if before.is_some_and(char::is_alphanumeric) || after.is_some_and(char::is_alphanumeric) {
+            return None;
+        }
+        let (group, acronym) = self.patterns[m.pattern().as_usize()];
+        if acronym && hay[start..end].chars().any(char::is_lowercase) {
+            return None;
+        }
+        Some((base + start..base + end, group))
+    }
+
+    /// `matches`, read only as far as asked (see `LazyMatches`).
+    pub fn lazy<'a>(&'a self, text: &'a str, range: Range<usize>) -> LazyMatches<'a> {
+        LazyMatches {
+            aliases: self,
+            text,
+            range,
+            pos: 0,
+            clear_until: 0,
+            pending: None,
+            done: false,
+        }
+    }
+}
+
+/// How many bytes past what is asked for `LazyMatches` reads at a time.
+const LAZY_CHUNK: usize = 256;
+
+/// The alias matches of a range (those of `Aliases::matches`, in order), read by the automaton
+/// only as far as the caller asks: `next_by(at)` needs the matches that start by `at`, and the
+/// automaton reads up to `at` plus the longest form plus a chunk. The body's first pass often
+/// stops after a few words, and the automaton (whose short forms, "US" or "IS", match inside
+/// many words, each raw match then rejected) would otherwise read to the first accepted match,
+/// often the end of the body.
+///
+/// Exactness: the automaton's leftmost-longest search in a window `[pos, end)` finds the same
+/// match as in the whole range when that match starts by `end - max_len` (every match starting
+/// by then ends inside the window, so the window holds all candidates); when it finds none, or
+/// one starting later, no match starts by `end - max_len`. Each search starts where the last
+/// raw match (accepted or not) ended, as `find_iter` does.
+pub struct LazyMatches<'a> {
+    aliases: &'a Aliases,
+    text: &'a str,
+    range: Range<usize>,
+    /// Where the next search starts (relative to `range.start`).
+    pos: usize,
+    /// No raw match starts in `pos..clear_until`.
+    clear_until: usize,
+    /// The next accepted match, already found.
+    pending: Option<(Range<usize>, u32)>,
+    /// No match is left.
+    done: bool,
+}
+
+impl<'a> LazyMatches<'a> {
+    /// The next match if it starts at or before `at` (an offset in the text).
+    pub fn next_by(&mut self, at: usize) -> Option<(Range<usize>, u32)> {
+        let hay = &self.text[self.range.clone()];
+        let max_len = self.aliases.automaton.max_pattern_len();
+        let x = at.saturating_sub(self.range.start);
+        loop {
+            if let Some(m) = &self.pending {
+                return if m.0.start <= at {
+                    self.pending.take()
+                } else {
+                    None
+                };
+            }
+            if self.done || x < self.clear_until {
                 return None;
             }
-            let (group, acronym) = self.patterns[m.pattern().as_usize()];
-            if acronym && hay[start..end].chars().any(char::is_lowercase) {
-                return None;
+            let end = hay.len().min(x + max_len + LAZY_CHUNK);
+            let found = self
+                .aliases
+                .automaton
+                .find(Input::new(hay).span(self.pos..end));
+            match found {
+                Some(m) if end == hay.len() || m.start() + max_len <= end => {
+                    self.pos = m.end();
+                    self.clear_until = self.pos;
+                    self.pending = self.aliases.accept(hay, self.range.start, m);
+                }
+                None if end == hay.len() => self.done = true,
+                // No raw match starts by `end - max_len` (see above); `end` lies at least a
+                // chunk past `x`, so the loop returns next.
+                _ => self.clear_until = end + 1 - max_len,
             }
-            Some((range.start + start..range.start + end, group))
-        })
+        }
+    }
+
+    /// The matches not yet taken, to the end of the range.
+    pub fn rest(self) -> impl Iterator<Item = (Range<usize>, u32)> + 'a {
+        let from = if self.done { None } else { Some(self.pos) };
+        self.pending
+            .into_iter()
+            .chain(from.into_iter().flat_map(move |from| {
+                self.aliases
+                    .matches_from(self.text, self.range.clone(), from)
+            }))
     }
 }
 
@@ -177,6 +284,13 @@ pub struct ScanWord {
     /// The key of the lower-cased word (the stem memo's key).
     word: TermKey,
     pub stem: Option<TermKey>,
+}
+
+impl ScanWord {
+    /// The key of the lower-cased word: equal keys, equal stems.
+    pub fn word_key(&self) -> TermKey {
+        self.word
+    }
 }
 
 /// A set of first bytes of stems (ASCII lower-cased), for `Analyzer::scan`. The Snowball English
@@ -645,6 +759,63 @@ mod tests {
             }
         });
         assert!(stopped.is_none() && n == 3);
+    }
+
+    #[test]
+    fn lazy_matches_are_the_matches() {
+        let aliases = Aliases::new(&[
+            ("ISIS".into(), vec!["ISIS".into(), "Islamic State".into()]),
+            ("US".into(), vec!["US".into(), "U.S.".into()]),
+            (
+                "al-Qaeda".into(),
+                vec!["al Qaeda".into(), "Qaeda".into(), "al-Qaeda".into()],
+            ),
+        ])
+        .unwrap();
+        let alphabet = [
+            "ISIS",
+            "is",
+            "Islamic",
+            " State",
+            "State",
+            "al",
+            "Bal",
+            " Qaeda",
+            "-",
+            "US",
+            "us",
+            "U.S.",
+            ".",
+            " ",
+            " ",
+            "x",
+            "é",
+            "the quick brown fox ",
+            "Qaedas",
+        ];
+        let mut random = crate::text::RandomTexts::new();
+        for _ in 0..3000 {
+            let (text, range) = random.text_and_range(&alphabet, 300);
+            let want: Vec<_> = aliases.matches(&text, range.clone()).collect();
+            // Asked at increasing offsets (by small or large steps), then the rest.
+            let mut lazy = aliases.lazy(&text, range.clone());
+            let mut got = Vec::new();
+            let mut at = range.start;
+            while at < range.end {
+                while let Some(m) = lazy.next_by(at) {
+                    assert!(m.0.start <= at);
+                    got.push(m);
+                }
+                at += 1 + random.next() as usize
+                    % if random.next().is_multiple_of(4) {
+                        600
+                    } else {
+                        8
+                    };
+            }
+            got.extend(lazy.rest());
+            assert_eq!(got, want, "{text:?} {range:?}");
+        }
     }
 
     #[test]
