@@ -1151,6 +1151,91 @@ impl NameSpellingCheck {
         facts
     }
 
+    /// The spellings of a document's mentions (ascending starts), sorted by text, each with
+    /// its spans in mention order. Mentions are grouped by spelling in a small hash table
+    /// (`spelling_hash`, computed once per mention) and only the distinct spellings are sorted,
+    /// so a mention costs no string comparison beyond the one that finds its group.
+    fn group_spellings(doc: &Document, mentions: &[Mention]) -> DocFacts {
+        struct Group<'t> {
+            text: Cow<'t, str>,
+            hash: u64,
+            /// The first eight bytes of `text` as a big-endian number (zero-padded): ordered as
+            /// the texts are, so the sort compares whole texts only on equal prefixes.
+            prefix: u64,
+            count: usize,
+        }
+        let mut groups: Vec<Group<'_>> = Vec::with_capacity(mentions.len());
+        let (mut of, mut slots) = GROUP_BUFFERS.take();
+        of.clear();
+        slots.clear();
+        // Open addressing, at most half full; `u32::MAX` is an empty slot.
+        let mask = (2 * mentions.len()).next_power_of_two() - 1;
+        slots.resize(mask + 1, u32::MAX);
+        for m in mentions {
+            let text = spelling_text(&doc.text[m.span.clone()]);
+            let hash = spelling_hash(&text);
+            let mut at = hash as usize & mask;
+            let g = loop {
+                let slot = slots[at];
+                if slot == u32::MAX {
+                    let g = groups.len();
+                    slots[at] = u32::try_from(g).expect("fewer than 2^32 spellings");
+                    let mut prefix = [0u8; 8];
+                    let n = text.len().min(8);
+                    prefix[..n].copy_from_slice(&text.as_bytes()[..n]);
+                    groups.push(Group {
+                        text,
+                        hash,
+                        prefix: u64::from_be_bytes(prefix),
+                        count: 0,
+                    });
+                    break g;
+                }
+                let g = slot as usize;
+                if groups[g].hash == hash && groups[g].text == text {
+                    break g;
+                }
+                at = (at + 1) & mask;
+            };
+            groups[g].count += 1;
+            of.push(u32::try_from(g).expect("fewer than 2^32 spellings"));
+        }
+        // The spellings in text order; `slots` now maps a group to its next span's index.
+        let mut order: Vec<usize> = (0..groups.len()).collect();
+        order.sort_unstable_by(|&a, &b| {
+            let (a, b) = (&groups[a], &groups[b]);
+            a.prefix.cmp(&b.prefix).then_with(|| a.text.cmp(&b.text))
+        });
+        let mut facts = DocFacts {
+            texts: String::with_capacity(groups.iter().map(|g| g.text.len()).sum()),
+            spellings: Vec::with_capacity(groups.len()),
+            spans: vec![0..0; mentions.len()],
+        };
+        slots.clear();
+        slots.resize(groups.len(), 0);
+        let mut at = 0;
+        for &g in &order {
+            let group = &groups[g];
+            slots[g] = u32::try_from(at).expect("fewer than 2^32 mentions");
+            let text = facts.texts.len();
+            facts.texts.push_str(&group.text);
+            facts.spellings.push(FactSpelling {
+                text: text..facts.texts.len(),
+                spans: at..at + group.count,
+                hash: group.hash,
+                common: false,
+            });
+            at += group.count;
+        }
+        for (m, &g) in mentions.iter().zip(&of) {
+            let next = &mut slots[g as usize];
+            facts.spans[*next as usize] = m.span.clone();
+            *next += 1;
+        }
+        GROUP_BUFFERS.set((of, slots));
+        facts
+    }
+
     fn facts_of(
         doc: &Document,
         mentions: &[Mention],
@@ -1159,40 +1244,31 @@ impl NameSpellingCheck {
         if mentions.is_empty() {
             return None;
         }
-        // Each mention with its spelling (borrowed from the text unless its white space or
-        // apostrophes change), sorted by spelling, then span; a span counted once.
-        let mut items: Vec<(Cow<str>, Range<usize>)> = mentions
-            .iter()
-            .map(|m| (spelling_text(&doc.text[m.span.clone()]), m.span.clone()))
-            .collect();
-        items.sort_unstable_by(|a, b| {
-            (a.0.as_ref(), a.1.start, a.1.end).cmp(&(b.0.as_ref(), b.1.start, b.1.end))
-        });
-        items.dedup_by(|a, b| a.0 == b.0 && a.1 == b.1);
-        let mut facts = DocFacts {
-            texts: String::with_capacity(items.iter().map(|(t, _)| t.len()).sum()),
-            spellings: Vec::with_capacity(items.len()),
-            spans: Vec::with_capacity(items.len()),
+        // `collect_mentions` cuts the runs in text order, a run's surname after the run: the
+        // starts ascend, so each spelling's spans come sorted and distinct, as `DocFacts`
+        // wants them. Anything else is sorted (and a span counted once) first.
+        let sorted;
+        let mentions = if mentions
+            .windows(2)
+            .all(|w| w[0].span.start < w[1].span.start)
+        {
+            mentions
+        } else {
+            let mut m = mentions.to_vec();
+            m.sort_unstable_by_key(|m| (m.span.start, m.span.end));
+            m.dedup();
+            sorted = m;
+            &sorted[..]
         };
-        for run in items.chunk_by(|a, b| a.0 == b.0) {
-            let text = facts.texts.len();
-            facts.texts.push_str(&run[0].0);
-            let spans = facts.spans.len();
-            facts.spans.extend(run.iter().map(|(_, span)| span.clone()));
-            facts.spellings.push(FactSpelling {
-                text: text..facts.texts.len(),
-                spans: spans..facts.spans.len(),
-                hash: spelling_hash(&run[0].0),
-                common: false,
-            });
-        }
-        drop(items);
+        let mut facts = Self::group_spellings(doc, mentions);
         // One-word spellings the document also writes in lower case ("Life" beside "life"):
-        // their lower-case forms in one buffer, and for each first byte a mask of their
-        // lengths, to pass over most words at once.
-        let mut lowered = String::new();
-        let mut one_word: Vec<(Range<usize>, usize)> = Vec::new();
+        // their lower-case forms in one buffer, and for each first byte and for each last byte
+        // a mask of their lengths, to pass over most words at once (a word whose first byte
+        // and length match some form's rarely has the last byte of one of that length too).
+        let mut lowered = String::with_capacity(facts.texts.len());
+        let mut one_word: Vec<(Range<usize>, usize)> = Vec::with_capacity(facts.spellings.len());
         let mut lengths = [0u64; 256];
+        let mut last_lengths = [0u64; 256];
         for (i, s) in facts.spellings.iter().enumerate() {
             let t = facts.text(s);
             if t.contains([' ', '-']) {
@@ -1204,8 +1280,11 @@ impl NameSpellingCheck {
             } else {
                 lowered.push_str(&t.to_lowercase());
             }
-            if let Some(&first) = lowered.as_bytes().get(start) {
+            if let (Some(&first), Some(&last)) =
+                (lowered.as_bytes().get(start), lowered.as_bytes().last())
+            {
                 lengths[usize::from(first)] |= length_bit(lowered.len() - start);
+                last_lengths[usize::from(last)] |= length_bit(lowered.len() - start);
             }
             one_word.push((start..lowered.len(), i));
         }
@@ -1214,10 +1293,14 @@ impl NameSpellingCheck {
             one_word.sort_unstable_by(|a, b| lowered[a.0.clone()].cmp(&lowered[b.0.clone()]));
             for w in lower_words {
                 let word = &doc.text[w.clone()];
-                let Some(&first) = word.as_bytes().first() else {
+                let (Some(&first), Some(&last)) = (word.as_bytes().first(), word.as_bytes().last())
+                else {
                     continue;
                 };
-                if lengths[usize::from(first)] & length_bit(word.len()) == 0 {
+                let bit = length_bit(word.len());
+                if lengths[usize::from(first)] & bit == 0
+                    || last_lengths[usize::from(last)] & bit == 0
+                {
                     continue;
                 }
                 let from = one_word.partition_point(|(l, _)| &lowered[l.clone()] < word);
@@ -1239,7 +1322,7 @@ impl NameSpellingCheck {
         // For each spelling, its cold id (`SpellingEntry::id`); for the document, the
         // fingerprints of all its spellings as (fingerprint, spelling) pairs. Reused across the
         // documents of a thread (see `FOLD_BUFFERS`).
-        let (mut ids, mut fps) = FOLD_BUFFERS.take();
+        let (mut ids, mut fps, mut bits) = FOLD_BUFFERS.take();
         ids.clear();
         fps.clear();
         // A document whose path is larger than every path folded in before (the usual case:
@@ -1302,25 +1385,40 @@ impl NameSpellingCheck {
             }
         }
         if !several {
-            FOLD_BUFFERS.set((ids, fps));
+            FOLD_BUFFERS.set((ids, fps, bits));
             return;
         }
         // The spellings that share a fingerprint with another: only these can share a
         // signature hash, so only their (cold) signatures are read.
+        // Two bitmaps over all fingerprints (seen, seen twice), set and cleared per document:
+        // a spelling's fingerprints are distinct, so one seen twice is shared by two spellings.
         let mut maybe = vec![false; n];
-        fps.sort_unstable();
-        for run in fps.chunk_by(|a, b| a >> 32 == b >> 32) {
-            if run.len() > 1 {
-                for &p in run {
-                    maybe[(p & 0xffff_ffff) as usize] = true;
-                }
+        bits.resize(2 << 10, 0);
+        let (seen, twice) = bits.split_at_mut(1 << 10);
+        let at = |p: u64| ((p >> 38) as usize, 1u64 << ((p >> 32) & 63));
+        for &p in &fps {
+            let (w, b) = at(p);
+            if seen[w] & b != 0 {
+                twice[w] |= b;
             }
+            seen[w] |= b;
+        }
+        for &p in &fps {
+            let (w, b) = at(p);
+            if twice[w] & b != 0 {
+                maybe[(p & 0xffff_ffff) as usize] = true;
+            }
+        }
+        for &p in &fps {
+            let (w, _) = at(p);
+            seen[w] = 0;
+            twice[w] = 0;
         }
         let texts: Vec<&str> = facts.spellings.iter().map(|s| facts.text(s)).collect();
         // Most documents have no two spellings that could be linked.
         let sub =
             self.link_candidates(&texts, |i| maybe[i].then(|| &acc.cold[ids[i] as usize].sig));
-        FOLD_BUFFERS.set((ids, fps));
+        FOLD_BUFFERS.set((ids, fps, bits));
         if sub.is_empty() {
             return;
         }
@@ -1362,9 +1460,12 @@ impl NameSpellingCheck {
 }
 
 thread_local! {
-    /// The cold ids and fingerprints of `fold_facts`, kept per thread.
-    static FOLD_BUFFERS: std::cell::Cell<(Vec<u32>, Vec<u64>)> =
+    /// The group of each mention and the hash slots of `group_spellings`, kept per thread.
+    static GROUP_BUFFERS: std::cell::Cell<(Vec<u32>, Vec<u32>)> =
         const { std::cell::Cell::new((Vec::new(), Vec::new())) };
+    /// The cold ids, fingerprints and fingerprint bitmaps of `fold_facts`, kept per thread.
+    static FOLD_BUFFERS: std::cell::Cell<(Vec<u32>, Vec<u64>, Vec<u64>)> =
+        const { std::cell::Cell::new((Vec::new(), Vec::new(), Vec::new())) };
     /// The signature hashes of `link_candidates`, kept per thread.
     static HASHES: std::cell::Cell<Vec<u64>> = const { std::cell::Cell::new(Vec::new()) };
     /// The mention and lower-case word buffers of `collect_facts`, kept per thread.
