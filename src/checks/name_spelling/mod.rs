@@ -1390,29 +1390,31 @@ impl NameSpellingCheck {
         }
         // The spellings that share a fingerprint with another: only these can share a
         // signature hash, so only their (cold) signatures are read.
-        // Two bitmaps over all fingerprints (seen, seen twice), set and cleared per document:
-        // a spelling's fingerprints are distinct, so one seen twice is shared by two spellings.
+        // A bitmap over all fingerprints, set and cleared per document: a spelling's
+        // fingerprints are distinct, so one seen twice is shared by two spellings. Such
+        // fingerprints are rare (most documents have none), and only they are looked up again.
         let mut maybe = vec![false; n];
-        bits.resize(2 << 10, 0);
-        let (seen, twice) = bits.split_at_mut(1 << 10);
+        bits.resize(1 << 10, 0);
         let at = |p: u64| ((p >> 38) as usize, 1u64 << ((p >> 32) & 63));
+        let mut twice: Vec<u64> = Vec::new();
         for &p in &fps {
             let (w, b) = at(p);
-            if seen[w] & b != 0 {
-                twice[w] |= b;
+            if bits[w] & b != 0 {
+                twice.push(p >> 32);
             }
-            seen[w] |= b;
+            bits[w] |= b;
         }
         for &p in &fps {
-            let (w, b) = at(p);
-            if twice[w] & b != 0 {
-                maybe[(p & 0xffff_ffff) as usize] = true;
-            }
+            bits[at(p).0] = 0;
         }
-        for &p in &fps {
-            let (w, _) = at(p);
-            seen[w] = 0;
-            twice[w] = 0;
+        if !twice.is_empty() {
+            // Sorted: a long document may have many.
+            twice.sort_unstable();
+            for &p in &fps {
+                if twice.binary_search(&(p >> 32)).is_ok() {
+                    maybe[(p & 0xffff_ffff) as usize] = true;
+                }
+            }
         }
         let texts: Vec<&str> = facts.spellings.iter().map(|s| facts.text(s)).collect();
         // Most documents have no two spellings that could be linked.
