@@ -172,13 +172,24 @@ impl DocFacts {
     }
 }
 
-/// How often a spelling occurs in the corpus and a few places where.
-#[derive(Debug, Default)]
-pub struct SpellingStat {
+/// How often a spelling occurs in the corpus and a few places where: a view of an accumulator
+/// entry (`SpellingEntry`) with its cold part (`ColdStat`), for the reduce.
+#[derive(Clone, Copy, Debug)]
+pub struct SpellingStat<'a> {
     mentions: u64,
     documents: u64,
     /// Used as a common word in some document it occurs in (see `FactSpelling::common`).
     common: bool,
+    /// The smallest (path, span) locations, sorted, at most `sample_size`.
+    sample: &'a [(Arc<str>, Range<usize>)],
+    /// The hashes of the blocking and form keys (see `ColdStat::sig`).
+    sig: &'a LinkSig,
+}
+
+/// The part of a spelling's statistics that a probe of the accumulator rarely needs, kept
+/// beside the table (`NameAcc::cold`) so that a table entry fits one cache line.
+#[derive(Debug, Default)]
+struct ColdStat {
     /// The smallest (path, span) locations, sorted, at most `sample_size`.
     sample: Vec<(Arc<str>, Range<usize>)>,
     /// The hashes of the blocking and form keys, computed when the spelling is first folded
@@ -199,19 +210,90 @@ pub struct DocConflict {
 pub struct NameAcc {
     /// The distinct spellings by `spelling_hash`. The entries keep the hash, so that a probe
     /// (some nine million per corpus, in a table too large for the caches) compares hashes and
-    /// touches a spelling's text only on a hash match, and short texts inline.
+    /// touches a spelling's text only on a hash match, and short texts inline. An entry is one
+    /// cache line: all a probe reads or writes in the usual case (see `SpellingEntry`).
     spellings: HashTable<SpellingEntry>,
+    /// The cold part of each spelling, by `SpellingEntry::id`.
+    cold: Vec<ColdStat>,
     conflicts: Vec<DocConflict>,
     /// The largest path folded in so far (see `fold_facts`).
     max_path: Option<Arc<str>>,
 }
 
-/// One distinct spelling of the accumulator.
+/// One distinct spelling of the accumulator: what a fold reads and writes for most spellings
+/// of a document, in 64 bytes aligned to a cache line (one miss per probe). The sample and the
+/// full signature hashes live in `NameAcc::cold`: a fold needs the sample only while it is not
+/// full (`sample_full`), and the signature only for spellings whose `fingerprints` meet another
+/// spelling's of the same document.
 #[derive(Debug)]
+#[repr(align(64))]
 struct SpellingEntry {
-    hash: u64,
+    /// The low half of `spelling_hash` (the table hashes `table_hash` of it).
+    hash: u32,
+    /// Index of the spelling's `ColdStat` in `NameAcc::cold`.
+    id: u32,
     text: SpellingText,
-    stat: SpellingStat,
+    mentions: u64,
+    documents: u64,
+    /// `fingerprint` of each hash of the signature, sorted and distinct; `n_fingerprints` used.
+    fingerprints: [u16; SIG_HASHES],
+    n_fingerprints: u8,
+    /// The sample holds `sample_size` locations.
+    sample_full: bool,
+    /// Used as a common word in some document it occurs in (see `FactSpelling::common`).
+    common: bool,
+}
+
+const _: () = assert!(std::mem::size_of::<SpellingEntry>() == 64);
+
+/// The most hashes a `LinkSig` holds.
+const SIG_HASHES: usize = 6;
+
+/// A 16-bit digest of a signature hash. Two spellings that share a signature hash share its
+/// fingerprint, so spellings whose fingerprints meet no other's share no hash either; the few
+/// that meet by chance are then checked on their full hashes.
+fn fingerprint(h: u64) -> u16 {
+    (h ^ (h >> 16) ^ (h >> 32) ^ (h >> 48)) as u16
+}
+
+impl SpellingEntry {
+    fn new(hash: u32, id: u32, text: &str, sig: &LinkSig) -> SpellingEntry {
+        let mut fingerprints = [0u16; SIG_HASHES];
+        let hashes = sig.hashes();
+        for (f, &h) in fingerprints.iter_mut().zip(hashes) {
+            *f = fingerprint(h);
+        }
+        let fps = &mut fingerprints[..hashes.len()];
+        fps.sort_unstable();
+        let mut n = 0;
+        for i in 0..fps.len() {
+            if i == 0 || fps[i] != fps[n - 1] {
+                fps[n] = fps[i];
+                n += 1;
+            }
+        }
+        SpellingEntry {
+            hash,
+            id,
+            text: SpellingText::new(text),
+            mentions: 0,
+            documents: 0,
+            fingerprints,
+            n_fingerprints: n as u8,
+            sample_full: false,
+            common: false,
+        }
+    }
+
+    fn fingerprints(&self) -> &[u16] {
+        &self.fingerprints[..usize::from(self.n_fingerprints)]
+    }
+}
+
+/// The table's hash of a spelling's 32-bit hash: both the low bits (the bucket) and the top
+/// seven (the tag) come from it, so an entry keeps 32 bits and the table can still rehash.
+fn table_hash(hash: u32) -> u64 {
+    u64::from(hash) | (u64::from(hash) << 32)
 }
 
 /// A spelling's text, inline when it fits (most do): the probe then compares it in the entry
@@ -273,19 +355,30 @@ fn spelling_hash(text: &str) -> u64 {
 }
 
 impl NameAcc {
-    fn get(&self, text: &str) -> Option<&SpellingStat> {
-        let hash = spelling_hash(text);
+    fn stat<'a>(&'a self, e: &SpellingEntry) -> SpellingStat<'a> {
+        let cold = &self.cold[e.id as usize];
+        SpellingStat {
+            mentions: e.mentions,
+            documents: e.documents,
+            common: e.common,
+            sample: &cold.sample,
+            sig: &cold.sig,
+        }
+    }
+
+    fn get(&self, text: &str) -> Option<SpellingStat<'_>> {
+        let hash = spelling_hash(text) as u32;
         self.spellings
-            .find(hash, |e| e.hash == hash && e.text.is(text))
-            .map(|e| &e.stat)
+            .find(table_hash(hash), |e| e.hash == hash && e.text.is(text))
+            .map(|e| self.stat(e))
     }
 
     /// The spellings with their statistics, sorted by text.
-    fn sorted(&self) -> (Vec<&str>, Vec<&SpellingStat>) {
-        let mut all: Vec<(&str, &SpellingStat)> = self
+    fn sorted(&self) -> (Vec<&str>, Vec<SpellingStat<'_>>) {
+        let mut all: Vec<(&str, SpellingStat<'_>)> = self
             .spellings
             .iter()
-            .map(|e| (e.text.as_str(), &e.stat))
+            .map(|e| (e.text.as_str(), self.stat(e)))
             .collect();
         all.sort_unstable_by(|a, b| a.0.cmp(b.0));
         all.into_iter().unzip()
@@ -477,11 +570,13 @@ impl NameSpellingCheck {
     /// with their canonical spelling when both are present. `link` over these alone makes the
     /// same groups as over all, without computing the keys of the others; a hash collision
     /// only adds a spelling that `link` then leaves alone. `names` are sorted; ascending
-    /// indices.
+    /// indices. `sig` may answer `None` for a spelling known to share no hash with another
+    /// (see `SpellingEntry::fingerprints`): no other spelling can then share one of its hashes
+    /// either, so leaving its hashes out changes nothing.
     fn link_candidates<'s>(
         &self,
         names: &[&str],
-        sig: impl Fn(usize) -> &'s LinkSig,
+        sig: impl Fn(usize) -> Option<&'s LinkSig>,
     ) -> Vec<usize> {
         let mut candidate = vec![false; names.len()];
         // Every hash of every signature, sorted: a hash that occurs twice is shared by two
@@ -490,7 +585,7 @@ impl NameSpellingCheck {
         // documents of a thread (see `HASHES`).
         let mut all: Vec<u64> = HASHES.take();
         all.clear();
-        all.extend((0..names.len()).flat_map(|i| sig(i).hashes().iter().copied()));
+        all.extend((0..names.len()).flat_map(|i| sig(i).map_or(&[][..], LinkSig::hashes)));
         all.sort_unstable();
         let mut shared = all
             .chunk_by(|a, b| a == b)
@@ -500,10 +595,9 @@ impl NameSpellingCheck {
         if shared.peek().is_some() {
             let shared: Vec<u64> = shared.collect();
             for (i, c) in candidate.iter_mut().enumerate() {
-                *c = sig(i)
-                    .hashes()
-                    .iter()
-                    .any(|h| shared.binary_search(h).is_ok());
+                *c = sig(i).is_some_and(|sig| {
+                    sig.hashes().iter().any(|h| shared.binary_search(h).is_ok())
+                });
             }
         }
         // A buffer the size of the whole inventory is not kept for the next document.
@@ -633,11 +727,11 @@ impl NameSpellingCheck {
     /// are into `names`.
     fn corpus_groups(
         &self,
-        stats: &[&SpellingStat],
+        stats: &[SpellingStat<'_>],
         names: &[&str],
         keys: &LazyKeys<'_>,
     ) -> Vec<Vec<usize>> {
-        let sub = self.link_candidates(names, |i| &stats[i].sig);
+        let sub = self.link_candidates(names, |i| Some(stats[i].sig));
         let sub_names: Vec<&str> = sub.iter().map(|&i| names[i]).collect();
         let sub_keys: Vec<&SpellingKey> = sub.iter().map(|&i| keys.get(i)).collect();
         let common: Vec<bool> = sub.iter().map(|&i| stats[i].common).collect();
@@ -821,7 +915,7 @@ impl NameSpellingCheck {
                     continue;
                 }
                 reported.push(m);
-                for (path, span) in &s.sample {
+                for (path, span) in s.sample {
                     if skip(path, names[m]) {
                         continue;
                     }
@@ -829,9 +923,9 @@ impl NameSpellingCheck {
                         path.clone(),
                         Self::corpus_finding(
                             names[m],
-                            s,
+                            &s,
                             names[major],
-                            major_stat,
+                            &major_stat,
                             span,
                             is_configured_variant,
                         ),
@@ -848,7 +942,7 @@ impl NameSpellingCheck {
                 continue;
             }
             let s = stats[i];
-            for (path, span) in &s.sample {
+            for (path, span) in s.sample {
                 if skip(path, name) {
                     continue;
                 }
@@ -869,16 +963,16 @@ impl NameSpellingCheck {
 
     fn corpus_finding(
         minor: &str,
-        minor_stat: &SpellingStat,
+        minor_stat: &SpellingStat<'_>,
         major: &str,
-        major_stat: &SpellingStat,
+        major_stat: &SpellingStat<'_>,
         span: &Range<usize>,
         configured: bool,
     ) -> Finding {
         let mut f = Finding::new(span.clone())
             .arg("spelling", minor.to_string())
             .arg("suggestion", major.to_string());
-        for (path, s) in &major_stat.sample {
+        for (path, s) in major_stat.sample {
             f = f.label(Label::in_file(
                 path.clone(),
                 s.clone(),
@@ -974,25 +1068,31 @@ impl CorpusCheck for NameSpellingCheck {
         if other.spellings.len() > acc.spellings.len() {
             std::mem::swap(acc, &mut other);
         }
-        for entry in other.spellings {
+        let mut other_cold = other.cold;
+        for mut entry in other.spellings {
+            let cold = std::mem::take(&mut other_cold[entry.id as usize]);
             match acc.spellings.entry(
-                entry.hash,
+                table_hash(entry.hash),
                 |e| e.hash == entry.hash && e.text == entry.text,
-                |e| e.hash,
+                |e| table_hash(e.hash),
             ) {
                 Entry::Vacant(e) => {
+                    entry.id = new_id(&acc.cold);
+                    acc.cold.push(cold);
                     e.insert(entry);
                 }
                 Entry::Occupied(mut e) => {
-                    let into = &mut e.get_mut().stat;
-                    let stat = entry.stat;
-                    into.mentions += stat.mentions;
-                    into.documents += stat.documents;
-                    into.common |= stat.common;
-                    merge_sample(&mut into.sample, stat.sample, k);
+                    let into = e.get_mut();
+                    into.mentions += entry.mentions;
+                    into.documents += entry.documents;
+                    into.common |= entry.common;
+                    let sample = &mut acc.cold[into.id as usize].sample;
+                    merge_sample(sample, cold.sample, k);
+                    into.sample_full = sample.len() >= k;
                 }
             }
         }
+        drop(other_cold);
         acc.conflicts.extend(other.conflicts);
         acc.conflicts.sort_by(conflict_order);
         if let Some(p) = other.max_path
@@ -1051,6 +1151,91 @@ impl NameSpellingCheck {
         facts
     }
 
+    /// The spellings of a document's mentions (ascending starts), sorted by text, each with
+    /// its spans in mention order. Mentions are grouped by spelling in a small hash table
+    /// (`spelling_hash`, computed once per mention) and only the distinct spellings are sorted,
+    /// so a mention costs no string comparison beyond the one that finds its group.
+    fn group_spellings(doc: &Document, mentions: &[Mention]) -> DocFacts {
+        struct Group<'t> {
+            text: Cow<'t, str>,
+            hash: u64,
+            /// The first eight bytes of `text` as a big-endian number (zero-padded): ordered as
+            /// the texts are, so the sort compares whole texts only on equal prefixes.
+            prefix: u64,
+            count: usize,
+        }
+        let mut groups: Vec<Group<'_>> = Vec::with_capacity(mentions.len());
+        let (mut of, mut slots) = GROUP_BUFFERS.take();
+        of.clear();
+        slots.clear();
+        // Open addressing, at most half full; `u32::MAX` is an empty slot.
+        let mask = (2 * mentions.len()).next_power_of_two() - 1;
+        slots.resize(mask + 1, u32::MAX);
+        for m in mentions {
+            let text = spelling_text(&doc.text[m.span.clone()]);
+            let hash = spelling_hash(&text);
+            let mut at = hash as usize & mask;
+            let g = loop {
+                let slot = slots[at];
+                if slot == u32::MAX {
+                    let g = groups.len();
+                    slots[at] = u32::try_from(g).expect("fewer than 2^32 spellings");
+                    let mut prefix = [0u8; 8];
+                    let n = text.len().min(8);
+                    prefix[..n].copy_from_slice(&text.as_bytes()[..n]);
+                    groups.push(Group {
+                        text,
+                        hash,
+                        prefix: u64::from_be_bytes(prefix),
+                        count: 0,
+                    });
+                    break g;
+                }
+                let g = slot as usize;
+                if groups[g].hash == hash && groups[g].text == text {
+                    break g;
+                }
+                at = (at + 1) & mask;
+            };
+            groups[g].count += 1;
+            of.push(u32::try_from(g).expect("fewer than 2^32 spellings"));
+        }
+        // The spellings in text order; `slots` now maps a group to its next span's index.
+        let mut order: Vec<usize> = (0..groups.len()).collect();
+        order.sort_unstable_by(|&a, &b| {
+            let (a, b) = (&groups[a], &groups[b]);
+            a.prefix.cmp(&b.prefix).then_with(|| a.text.cmp(&b.text))
+        });
+        let mut facts = DocFacts {
+            texts: String::with_capacity(groups.iter().map(|g| g.text.len()).sum()),
+            spellings: Vec::with_capacity(groups.len()),
+            spans: vec![0..0; mentions.len()],
+        };
+        slots.clear();
+        slots.resize(groups.len(), 0);
+        let mut at = 0;
+        for &g in &order {
+            let group = &groups[g];
+            slots[g] = u32::try_from(at).expect("fewer than 2^32 mentions");
+            let text = facts.texts.len();
+            facts.texts.push_str(&group.text);
+            facts.spellings.push(FactSpelling {
+                text: text..facts.texts.len(),
+                spans: at..at + group.count,
+                hash: group.hash,
+                common: false,
+            });
+            at += group.count;
+        }
+        for (m, &g) in mentions.iter().zip(&of) {
+            let next = &mut slots[g as usize];
+            facts.spans[*next as usize] = m.span.clone();
+            *next += 1;
+        }
+        GROUP_BUFFERS.set((of, slots));
+        facts
+    }
+
     fn facts_of(
         doc: &Document,
         mentions: &[Mention],
@@ -1059,40 +1244,31 @@ impl NameSpellingCheck {
         if mentions.is_empty() {
             return None;
         }
-        // Each mention with its spelling (borrowed from the text unless its white space or
-        // apostrophes change), sorted by spelling, then span; a span counted once.
-        let mut items: Vec<(Cow<str>, Range<usize>)> = mentions
-            .iter()
-            .map(|m| (spelling_text(&doc.text[m.span.clone()]), m.span.clone()))
-            .collect();
-        items.sort_unstable_by(|a, b| {
-            (a.0.as_ref(), a.1.start, a.1.end).cmp(&(b.0.as_ref(), b.1.start, b.1.end))
-        });
-        items.dedup_by(|a, b| a.0 == b.0 && a.1 == b.1);
-        let mut facts = DocFacts {
-            texts: String::with_capacity(items.iter().map(|(t, _)| t.len()).sum()),
-            spellings: Vec::with_capacity(items.len()),
-            spans: Vec::with_capacity(items.len()),
+        // `collect_mentions` cuts the runs in text order, a run's surname after the run: the
+        // starts ascend, so each spelling's spans come sorted and distinct, as `DocFacts`
+        // wants them. Anything else is sorted (and a span counted once) first.
+        let sorted;
+        let mentions = if mentions
+            .windows(2)
+            .all(|w| w[0].span.start < w[1].span.start)
+        {
+            mentions
+        } else {
+            let mut m = mentions.to_vec();
+            m.sort_unstable_by_key(|m| (m.span.start, m.span.end));
+            m.dedup();
+            sorted = m;
+            &sorted[..]
         };
-        for run in items.chunk_by(|a, b| a.0 == b.0) {
-            let text = facts.texts.len();
-            facts.texts.push_str(&run[0].0);
-            let spans = facts.spans.len();
-            facts.spans.extend(run.iter().map(|(_, span)| span.clone()));
-            facts.spellings.push(FactSpelling {
-                text: text..facts.texts.len(),
-                spans: spans..facts.spans.len(),
-                hash: spelling_hash(&run[0].0),
-                common: false,
-            });
-        }
-        drop(items);
+        let mut facts = Self::group_spellings(doc, mentions);
         // One-word spellings the document also writes in lower case ("Life" beside "life"):
-        // their lower-case forms in one buffer, and for each first byte a mask of their
-        // lengths, to pass over most words at once.
-        let mut lowered = String::new();
-        let mut one_word: Vec<(Range<usize>, usize)> = Vec::new();
+        // their lower-case forms in one buffer, and for each first byte and for each last byte
+        // a mask of their lengths, to pass over most words at once (a word whose first byte
+        // and length match some form's rarely has the last byte of one of that length too).
+        let mut lowered = String::with_capacity(facts.texts.len());
+        let mut one_word: Vec<(Range<usize>, usize)> = Vec::with_capacity(facts.spellings.len());
         let mut lengths = [0u64; 256];
+        let mut last_lengths = [0u64; 256];
         for (i, s) in facts.spellings.iter().enumerate() {
             let t = facts.text(s);
             if t.contains([' ', '-']) {
@@ -1104,8 +1280,11 @@ impl NameSpellingCheck {
             } else {
                 lowered.push_str(&t.to_lowercase());
             }
-            if let Some(&first) = lowered.as_bytes().get(start) {
+            if let (Some(&first), Some(&last)) =
+                (lowered.as_bytes().get(start), lowered.as_bytes().last())
+            {
                 lengths[usize::from(first)] |= length_bit(lowered.len() - start);
+                last_lengths[usize::from(last)] |= length_bit(lowered.len() - start);
             }
             one_word.push((start..lowered.len(), i));
         }
@@ -1114,10 +1293,14 @@ impl NameSpellingCheck {
             one_word.sort_unstable_by(|a, b| lowered[a.0.clone()].cmp(&lowered[b.0.clone()]));
             for w in lower_words {
                 let word = &doc.text[w.clone()];
-                let Some(&first) = word.as_bytes().first() else {
+                let (Some(&first), Some(&last)) = (word.as_bytes().first(), word.as_bytes().last())
+                else {
                     continue;
                 };
-                if lengths[usize::from(first)] & length_bit(word.len()) == 0 {
+                let bit = length_bit(word.len());
+                if lengths[usize::from(first)] & bit == 0
+                    || last_lengths[usize::from(last)] & bit == 0
+                {
                     continue;
                 }
                 let from = one_word.partition_point(|(l, _)| &lowered[l.clone()] < word);
@@ -1134,9 +1317,14 @@ impl NameSpellingCheck {
 
     fn fold_facts(&self, acc: &mut NameAcc, path: &Arc<str>, facts: &DocFacts) {
         let k = self.params.sample_size;
-        let several = facts.spellings.len() > 1;
-        let mut sigs: Vec<LinkSig> =
-            Vec::with_capacity(if several { facts.spellings.len() } else { 0 });
+        let n = facts.spellings.len();
+        let several = n > 1;
+        // For each spelling, its cold id (`SpellingEntry::id`); for the document, the
+        // fingerprints of all its spellings as (fingerprint, spelling) pairs. Reused across the
+        // documents of a thread (see `FOLD_BUFFERS`).
+        let (mut ids, mut fps, mut bits) = FOLD_BUFFERS.take();
+        ids.clear();
+        fps.clear();
         // A document whose path is larger than every path folded in before (the usual case:
         // a worker takes documents mostly in walk order) has locations larger than every
         // location of every sample: a full sample keeps none of them, and one with room takes
@@ -1145,52 +1333,94 @@ impl NameSpellingCheck {
         if newest {
             acc.max_path = Some(path.clone());
         }
-        for s in &facts.spellings {
+        for (i, s) in facts.spellings.iter().enumerate() {
             let text = facts.text(s);
             let spans = facts.spans(s);
-            let hash = s.hash;
-            let entry =
-                match acc
-                    .spellings
-                    .entry(hash, |e| e.hash == hash && e.text.is(text), |e| e.hash)
-                {
-                    Entry::Occupied(e) => e.into_mut(),
-                    Entry::Vacant(e) => e
-                        .insert(SpellingEntry {
-                            hash,
-                            text: SpellingText::new(text),
-                            stat: SpellingStat {
-                                sig: self.lex.link_sig(text),
-                                ..SpellingStat::default()
-                            },
-                        })
-                        .into_mut(),
-                };
-            let stat = &mut entry.stat;
-            stat.mentions += spans.len() as u64;
-            stat.documents += 1;
-            stat.common |= s.common;
-            if newest {
-                let room = k.saturating_sub(stat.sample.len()).min(spans.len());
-                if room > 0 {
-                    // Exact capacities: most spellings keep one location.
-                    stat.sample.reserve_exact(room);
-                    stat.sample
-                        .extend(spans[..room].iter().map(|sp| (path.clone(), sp.clone())));
+            // The entry keeps the low half of the hash (see `table_hash`).
+            let hash = s.hash as u32;
+            let entry = match acc.spellings.entry(
+                table_hash(hash),
+                |e| e.hash == hash && e.text.is(text),
+                |e| table_hash(e.hash),
+            ) {
+                Entry::Occupied(e) => e.into_mut(),
+                Entry::Vacant(e) => {
+                    let sig = self.lex.link_sig(text);
+                    let id = new_id(&acc.cold);
+                    acc.cold.push(ColdStat {
+                        sample: Vec::new(),
+                        sig,
+                    });
+                    e.insert(SpellingEntry::new(hash, id, text, &sig))
+                        .into_mut()
                 }
-            } else {
-                add_sample(&mut stat.sample, path, spans, k);
+            };
+            entry.mentions += spans.len() as u64;
+            entry.documents += 1;
+            entry.common |= s.common;
+            // A full sample of the newest document keeps it as it is: the cold part is not
+            // touched (the usual case for a frequent spelling).
+            if !(newest && entry.sample_full) {
+                let sample = &mut acc.cold[entry.id as usize].sample;
+                if newest {
+                    let room = k.saturating_sub(sample.len()).min(spans.len());
+                    if room > 0 {
+                        // Exact capacities: most spellings keep one location.
+                        sample.reserve_exact(room);
+                        sample.extend(spans[..room].iter().map(|sp| (path.clone(), sp.clone())));
+                    }
+                } else {
+                    add_sample(sample, path, spans, k);
+                }
+                entry.sample_full = sample.len() >= k;
             }
             if several {
-                sigs.push(stat.sig);
+                ids.push(entry.id);
+                fps.extend(
+                    entry
+                        .fingerprints()
+                        .iter()
+                        .map(|&f| (u64::from(f) << 32) | i as u64),
+                );
             }
         }
         if !several {
+            FOLD_BUFFERS.set((ids, fps, bits));
             return;
+        }
+        // The spellings that share a fingerprint with another: only these can share a
+        // signature hash, so only their (cold) signatures are read.
+        // A bitmap over all fingerprints, set and cleared per document: a spelling's
+        // fingerprints are distinct, so one seen twice is shared by two spellings. Such
+        // fingerprints are rare (most documents have none), and only they are looked up again.
+        let mut maybe = vec![false; n];
+        bits.resize(1 << 10, 0);
+        let at = |p: u64| ((p >> 38) as usize, 1u64 << ((p >> 32) & 63));
+        let mut twice: Vec<u64> = Vec::new();
+        for &p in &fps {
+            let (w, b) = at(p);
+            if bits[w] & b != 0 {
+                twice.push(p >> 32);
+            }
+            bits[w] |= b;
+        }
+        for &p in &fps {
+            bits[at(p).0] = 0;
+        }
+        if !twice.is_empty() {
+            // Sorted: a long document may have many.
+            twice.sort_unstable();
+            for &p in &fps {
+                if twice.binary_search(&(p >> 32)).is_ok() {
+                    maybe[(p & 0xffff_ffff) as usize] = true;
+                }
+            }
         }
         let texts: Vec<&str> = facts.spellings.iter().map(|s| facts.text(s)).collect();
         // Most documents have no two spellings that could be linked.
-        let sub = self.link_candidates(&texts, |i| &sigs[i]);
+        let sub =
+            self.link_candidates(&texts, |i| maybe[i].then(|| &acc.cold[ids[i] as usize].sig));
+        FOLD_BUFFERS.set((ids, fps, bits));
         if sub.is_empty() {
             return;
         }
@@ -1232,11 +1462,22 @@ impl NameSpellingCheck {
 }
 
 thread_local! {
+    /// The group of each mention and the hash slots of `group_spellings`, kept per thread.
+    static GROUP_BUFFERS: std::cell::Cell<(Vec<u32>, Vec<u32>)> =
+        const { std::cell::Cell::new((Vec::new(), Vec::new())) };
+    /// The cold ids, fingerprints and fingerprint bitmaps of `fold_facts`, kept per thread.
+    static FOLD_BUFFERS: std::cell::Cell<(Vec<u32>, Vec<u64>, Vec<u64>)> =
+        const { std::cell::Cell::new((Vec::new(), Vec::new(), Vec::new())) };
     /// The signature hashes of `link_candidates`, kept per thread.
     static HASHES: std::cell::Cell<Vec<u64>> = const { std::cell::Cell::new(Vec::new()) };
     /// The mention and lower-case word buffers of `collect_facts`, kept per thread.
     static SCAN_BUFFERS: std::cell::Cell<(Vec<Mention>, Vec<Range<usize>>)> =
         const { std::cell::Cell::new((Vec::new(), Vec::new())) };
+}
+
+/// The id of the next spelling pushed to `cold`.
+fn new_id(cold: &[ColdStat]) -> u32 {
+    u32::try_from(cold.len()).expect("fewer than 2^32 distinct spellings")
 }
 
 /// A bit for a word length (all lengths from 63 bytes on share one).

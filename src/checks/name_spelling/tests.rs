@@ -583,3 +583,58 @@ fn link_sig_matches_the_keys_it_hashes() {
         assert_eq!(want.hashes(), got.hashes(), "{s:?}");
     }
 }
+
+/// `facts_of` gives each spelling once, sorted by text, with its spans sorted and distinct,
+/// whatever order the mentions come in (`collect_mentions` gives ascending starts; other
+/// orders and repeated mentions are sorted first).
+#[test]
+fn facts_are_spellings_in_text_order_whatever_the_mention_order() {
+    let text = "Head line\n\nA subtitle.\n\nMuammar Gaddafi met Qaddafi. Later Gaddafi left, and Hizb ut-Tahrir \
+                and Hizb\nut-Tahrir spoke; in the Life of Brian, a life, Gaddafi's Life.\n";
+    let doc = Document::parse(Arc::from("a.txt"), text.to_string());
+    let (mut mentions, mut lower) = (Vec::new(), Vec::new());
+    collect_mentions(&doc, &check(Mode::Document).lex, &mut mentions, &mut lower);
+    assert!(
+        mentions
+            .windows(2)
+            .all(|w| w[0].span.start < w[1].span.start)
+    );
+    let mut expect: BTreeMap<String, Vec<Range<usize>>> = BTreeMap::new();
+    for m in &mentions {
+        expect
+            .entry(spelling_text(&doc.text[m.span.clone()]).into_owned())
+            .or_default()
+            .push(m.span.clone());
+    }
+    let expect: Vec<(String, Vec<Range<usize>>)> = expect.into_iter().collect();
+    let facts_list = |facts: &DocFacts| -> Vec<(String, Vec<Range<usize>>, u64, bool)> {
+        facts
+            .spellings
+            .iter()
+            .map(|s| {
+                let t = facts.text(s).to_string();
+                assert_eq!(s.hash, spelling_hash(&t));
+                (t, facts.spans(s).to_vec(), s.hash, s.common)
+            })
+            .collect()
+    };
+    let facts = NameSpellingCheck::facts_of(&doc, &mentions, &lower).expect("mentions");
+    let got = facts_list(&facts);
+    assert_eq!(
+        got.iter()
+            .map(|(t, s, _, _)| (t.clone(), s.clone()))
+            .collect::<Vec<_>>(),
+        expect
+    );
+    // The white space of a wrapped name does not make a second spelling.
+    assert!(
+        got.iter()
+            .any(|(t, s, ..)| t == "Hizb ut-Tahrir" && s.len() == 2)
+    );
+    assert!(got.iter().any(|(t, s, ..)| t == "Gaddafi" && s.len() == 3));
+    assert!(got.iter().any(|(t, _, _, common)| t == "Life" && *common));
+    let mut shuffled: Vec<Mention> = mentions.iter().rev().cloned().collect();
+    shuffled.extend(mentions.iter().cloned());
+    let again = NameSpellingCheck::facts_of(&doc, &shuffled, &lower).expect("mentions");
+    assert_eq!(facts_list(&again), got);
+}
