@@ -184,6 +184,7 @@ pub fn load_match_lexicon(
         lex.particles = lower(words.particles);
         lex.particle_codes = packed_sorted(&lex.particles);
         lex.leading = lower(words.leading);
+        lex.leading_codes = packed_sorted(lex.leading.iter().chain(&lex.particles));
         lex.leading_lengths = vec![0; 256];
         for w in lex.leading.iter().chain(&lex.particles) {
             if let Some(&first) = w.as_bytes().first() {

@@ -231,6 +231,10 @@ pub struct MatchLexicon {
     /// For each first byte of a word of `leading` or `particles`, a mask of its byte lengths
     /// (bit 63 for all lengths from 63 on): most words skip the two lookups.
     pub leading_lengths: Vec<u64>,
+    /// The words of `leading` and `particles` of at most eight ASCII bytes, packed
+    /// (`mentions::pack_word`) and sorted: `is_leading` finds a short ASCII word with one binary
+    /// search instead of two hash lookups.
+    pub leading_codes: Vec<u64>,
     /// Rewrite passes, applied in order; in each pass the rules are tried longest source
     /// first (start-anchored rules before the others at the first position).
     pub rewrites: Vec<RewritePass>,

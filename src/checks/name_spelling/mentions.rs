@@ -222,6 +222,10 @@ impl Classifier<'_> {
                 {
                     return false;
                 }
+                if let Some(code) = pack_word(&buf[..n]) {
+                    // Every word of either set that packs is among the codes.
+                    return self.lex.leading_codes.binary_search(&code).is_ok();
+                }
                 std::str::from_utf8(&buf[..n]).expect("ASCII")
             }
             None => lower_into(&mut self.buf, w),

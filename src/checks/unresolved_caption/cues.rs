@@ -165,11 +165,13 @@ impl CueSet {
     ) -> Result<Arc<CueSet>, Vec<ParamError>> {
         let agencies_text = lexicon_text(agencies_path, lexicons);
         let cues_text = lexicon_text(cues_path, lexicons);
-        if let (Ok(a), Ok(c)) = (&agencies_text, &cues_text) {
-            let compiled = COMPILED.lock().unwrap_or_else(PoisonError::into_inner);
-            if let Some((_, _, set)) = compiled.iter().find(|(ka, kc, _)| ka == a && kc == c) {
-                return Ok(Arc::clone(set));
-            }
+        // Held while building: rules compile in parallel, and the four rules of this kind
+        // would otherwise all miss and build the same set at once.
+        let mut compiled = COMPILED.lock().unwrap_or_else(PoisonError::into_inner);
+        if let (Ok(a), Ok(c)) = (&agencies_text, &cues_text)
+            && let Some((_, _, set)) = compiled.iter().find(|(ka, kc, _)| ka == a && kc == c)
+        {
+            return Ok(Arc::clone(set));
         }
         let agencies =
             agencies_text.and_then(|t| parse_lexicon::<AgencyLexicon>(agencies_path, &t));
@@ -179,10 +181,7 @@ impl CueSet {
             (a, c) => return Err(a.err().into_iter().chain(c.err()).collect()),
         };
         let set = Arc::new(Self::build(&agencies.0, &cues.0).map_err(|e| vec![e])?);
-        COMPILED
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .push((agencies.1, cues.1, Arc::clone(&set)));
+        compiled.push((agencies.1, cues.1, Arc::clone(&set)));
         Ok(set)
     }
 
