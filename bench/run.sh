@@ -171,7 +171,7 @@ PY
 
 cores=$(nproc)
 echo
-echo "Machine: $cores cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), $(rg --version | head -1), $(hyperfine --version)."
+echo "Machine: $cores cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), $(rg --version | sed -n 1p), $(hyperfine --version)."
 echo "Commit: $(git rev-parse --short HEAD 2>/dev/null || echo '?'). Command: RUNS=$RUNS SIZES=\"$SIZES\" BASE_MB=$BASE_MB SEED=$SEED bench/run.sh"
 echo "Load average (1 min) before the timed runs: $load_before."
 if awk -v a="$load_before" 'BEGIN { exit !(a > 0.5) }'; then
