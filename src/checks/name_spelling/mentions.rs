@@ -480,51 +480,74 @@ fn is_joiner(c: char) -> bool {
     matches!(c, '\'' | '’' | '-' | '‐')
 }
 
-/// Whether some word of `doc`'s body sentences, as `text::next_word` cuts them and starting
-/// lower case, is `form` (the common-word guard: "life" beside the spelling "Life"). Found with
-/// a substring search, then each hit checked to be a whole word of a sentence, so that the
-/// scan of the mentions never cuts the lower-case words out.
-pub fn has_lower_word(doc: &Document, form: &str) -> bool {
-    let Some(c0) = form.chars().next() else {
-        return false;
-    };
-    let lower_start = if c0.is_ascii() {
-        c0.is_ascii_lowercase()
-    } else {
-        c0.is_lowercase()
-    };
-    if !lower_start {
-        return false;
-    }
-    let text = doc.text.as_str();
-    let sentences = &doc.sentences;
-    // Sentences come in text order, not overlapping (one binary search finds a hit's
-    // sentence); anything else is searched in full.
-    let ordered = sentences.windows(2).all(|w| w[0].end <= w[1].start);
-    let whole_word = |s: &Range<usize>, a: usize| {
-        s.start <= a
-            && a + form.len() <= s.end
-            && starts_word(text, s.start, a)
-            && next_word(text, a, s.end)
-                .is_some_and(|(start, end, _)| start == a && end == a + form.len())
-    };
-    // Every hit, overlapping ones too (`find_iter` would skip those).
-    let finder = memchr::memmem::Finder::new(form.as_bytes());
-    let mut from = 0;
-    while let Some(found) = finder.find(&text.as_bytes()[from..]) {
-        let a = from + found;
-        let hit = if ordered {
-            let i = sentences.partition_point(|s| s.end <= a);
-            sentences.get(i).is_some_and(|s| whole_word(s, a))
-        } else {
-            sentences.iter().any(|s| whole_word(s, a))
-        };
-        if hit {
-            return true;
+/// The words of a document's body sentences, as `text::next_word` cuts them, for the
+/// common-word guard ("life" beside the spelling "Life"): each lower-case form is found with a
+/// substring search over the sentences' span, each hit checked to be a whole word of a
+/// sentence, so that the scan of the mentions never cuts the lower-case words out.
+pub struct LowerWords<'d> {
+    text: &'d str,
+    sentences: &'d [Range<usize>],
+    /// Sentences in text order, not overlapping (one binary search finds a hit's sentence);
+    /// otherwise each hit is tried in every sentence.
+    ordered: bool,
+    /// From the first sentence's start to the last one's end.
+    span: Range<usize>,
+}
+
+impl<'d> LowerWords<'d> {
+    pub fn new(doc: &'d Document) -> Self {
+        let sentences = &doc.sentences[..];
+        let ordered = sentences.windows(2).all(|w| w[0].end <= w[1].start);
+        let span = sentences.iter().map(|s| s.start).min().unwrap_or(0)
+            ..sentences.iter().map(|s| s.end).max().unwrap_or(0);
+        LowerWords {
+            text: doc.text.as_str(),
+            sentences,
+            ordered,
+            span,
         }
-        from = a + 1;
     }
-    false
+
+    /// Whether some word of the sentences, starting lower case, is `form`.
+    pub fn contains(&self, form: &str) -> bool {
+        let Some(c0) = form.chars().next() else {
+            return false;
+        };
+        let lower_start = if c0.is_ascii() {
+            c0.is_ascii_lowercase()
+        } else {
+            c0.is_lowercase()
+        };
+        if !lower_start || self.span.len() < form.len() {
+            return false;
+        }
+        let text = self.text;
+        let whole_word = |s: &Range<usize>, a: usize| {
+            s.start <= a
+                && a + form.len() <= s.end
+                && starts_word(text, s.start, a)
+                && next_word(text, a, s.end)
+                    .is_some_and(|(start, end, _)| start == a && end == a + form.len())
+        };
+        // Every hit, overlapping ones too (`find_iter` would skip those).
+        let finder = memchr::memmem::Finder::new(form.as_bytes());
+        let haystack = &text.as_bytes()[..self.span.end];
+        let mut from = self.span.start;
+        while let Some(found) = finder.find(&haystack[from..]) {
+            let a = from + found;
+            let hit = if self.ordered {
+                let i = self.sentences.partition_point(|s| s.end <= a);
+                self.sentences.get(i).is_some_and(|s| whole_word(s, a))
+            } else {
+                self.sentences.iter().any(|s| whole_word(s, a))
+            };
+            if hit {
+                return true;
+            }
+            from = a + 1;
+        }
+        false
+    }
 }
 
 /// Whether `text::next_word`, cutting words from `from`, starts one at `at` (a character

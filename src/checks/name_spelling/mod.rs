@@ -30,7 +30,7 @@ use serde::{Deserialize, Serialize};
 use self::lexicon::{CanonicalTable, load_canonical, load_match_lexicon};
 pub use self::matcher::fold;
 use self::matcher::{FxBuild, FxHasher, LinkSig, MatchLexicon, SpellingKey};
-use self::mentions::{Mention, collect_mentions, has_lower_word};
+use self::mentions::{LowerWords, Mention, collect_mentions};
 use crate::checks::{CompiledCheck, CorpusCheck, Kind, LexiconSource, ParamError, Scope};
 use crate::diagnostic::{Edit, Finding, Fix, Label};
 use crate::document::Document;
@@ -1257,8 +1257,9 @@ impl NameSpellingCheck {
         };
         let mut facts = Self::group_spellings(doc, mentions);
         // One-word spellings the document also writes in lower case ("Life" beside "life"):
-        // each lower-case form looked up in the text (`has_lower_word`), not each word of the
-        // text among the forms, so that the scan of the mentions passes over lower-case words.
+        // each lower-case form looked up in the text (`LowerWords`), not each word of the text
+        // among the forms, so that the scan of the mentions passes over lower-case words.
+        let lower_words = LowerWords::new(doc);
         let mut lowered = String::new();
         for s in &mut facts.spellings {
             let t = &facts.texts[s.text.clone()];
@@ -1271,7 +1272,7 @@ impl NameSpellingCheck {
             } else {
                 lowered.push_str(&t.to_lowercase());
             }
-            s.common = has_lower_word(doc, &lowered);
+            s.common = lower_words.contains(&lowered);
         }
         Some(facts)
     }

@@ -639,7 +639,7 @@ fn facts_are_spellings_in_text_order_whatever_the_mention_order() {
     assert_eq!(facts_list(&again), got);
 }
 
-/// `has_lower_word` (a substring search, each hit checked to be a whole word) agrees with
+/// `LowerWords::contains` (a substring search, each hit checked to be a whole word) agrees with
 /// cutting every word of the body's sentences and comparing the lower-case ones, on texts
 /// full of joiners, non-ASCII letters, sentence ends and repeated overlapping forms.
 #[test]
@@ -670,7 +670,7 @@ fn lower_word_search_agrees_with_cutting_every_word() {
                     .any(|w| w.text == form && w.text.starts_with(char::is_lowercase))
             });
             assert_eq!(
-                mentions::has_lower_word(&doc, form),
+                mentions::LowerWords::new(&doc).contains(form),
                 want,
                 "{form:?} in {body:?}"
             );
