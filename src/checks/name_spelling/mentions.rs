@@ -237,15 +237,17 @@ impl Classifier<'_> {
 pub type FxSet<'a> = HashSet<&'a str, FxBuild>;
 
 /// Appends the name mentions of `doc`'s body to `out`: each run once, and for runs of two or
-/// more name words also the last word alone (the surname a second reference uses). Appends the
-/// spans of the body's words that start lower-case to `lower_words` (for the common-word
-/// guard; spans, so that the scan hashes nothing).
-pub fn collect_mentions(
-    doc: &Document,
-    lex: &MatchLexicon,
-    out: &mut Vec<Mention>,
-    lower_words: &mut Vec<Range<usize>>,
-) {
+/// more name words also the last word alone (the surname a second reference uses).
+///
+/// The words are those of each sentence exactly as `text::words` cuts them
+/// (`text::next_word`), but most are never cut out: only a word with an upper-case letter or a
+/// non-ASCII byte can be a name word (an upper-case first letter, or "al-Name"), and a
+/// connector matters only right after a name word (a run starts with a name word; a connector
+/// anywhere else closes nothing that the word before it has not closed already, so it acts as
+/// any other word). So after a word that is not kept the scan jumps to the next such byte
+/// (`resume_point`), and the words passed over count as one other word (for the sentence's
+/// first word and the contiguity of kept words, all that other words decide).
+pub fn collect_mentions(doc: &Document, lex: &MatchLexicon, out: &mut Vec<Mention>) {
     let text = doc.text.as_str();
     let mut cls = Classifier {
         lex,
@@ -260,11 +262,23 @@ pub fn collect_mentions(
     let mut last_kept = usize::MAX;
     let bytes = text.as_bytes();
     for s in &doc.sentences {
-        // The words of the sentence exactly as `text::words` cuts them (`text::next_word`), with
-        // the usual word (ASCII lower case, no joiner) decided from its first byte and length.
         let mut pos = s.start;
         let mut first = true;
-        while let Some((start, end, joined)) = next_word(text, pos, s.end) {
+        // Whether the word before `pos` was kept (then the next word may extend its run).
+        let mut after_kept = false;
+        loop {
+            if !after_kept {
+                let q = resume_point(bytes, pos, s.end);
+                if bytes[pos..q].iter().any(u8::is_ascii_alphanumeric) {
+                    // Words passed over (lower case or digits, ASCII): one other word.
+                    n += 1;
+                    first = false;
+                }
+                pos = q;
+            }
+            let Some((start, end, joined)) = next_word(text, pos, s.end) else {
+                break;
+            };
             pos = end;
             let is_first = std::mem::replace(&mut first, false);
             let b0 = bytes[start];
@@ -280,22 +294,14 @@ pub fn collect_mentions(
                 };
                 if plain {
                     // The usual word: lower case, neither a connector nor "al-Name".
-                    lower_words.push(start..end);
                     n += 1;
+                    after_kept = false;
                     continue;
                 }
             }
-            let w = &text[start..end];
-            let word = cls.classify(w, start);
-            let lower_start = if b0.is_ascii() {
-                b0.is_ascii_lowercase()
-            } else {
-                w.starts_with(char::is_lowercase)
-            };
-            if lower_start {
-                lower_words.push(start..end);
-            }
-            if word.kind != WordKind::Other {
+            let word = cls.classify(&text[start..end], start);
+            after_kept = word.kind != WordKind::Other;
+            if after_kept {
                 kept.push(Kept {
                     word,
                     first: is_first,
@@ -424,5 +430,134 @@ fn close_run(
         out.push(Mention {
             span: last.start + last.particle_prefix..last.end,
         });
+    }
+}
+
+/// Where the scan of a sentence (`text[..limit]`) resumes after a word that was not kept, at
+/// the word boundary `pos`: at the start of the first word with an ASCII upper-case letter or a
+/// non-ASCII byte, or at a word boundary before it (`limit` when there is none). The words
+/// before the returned position are ASCII lower case, digits and joiners only, so none is a
+/// name word, and none is a connector after a name word.
+fn resume_point(bytes: &[u8], pos: usize, limit: usize) -> usize {
+    let Some(p) = capital_or_high(bytes, pos, limit) else {
+        return limit;
+    };
+    // Back to the start of the word (or run of ASCII joiners and word bytes) holding `p`:
+    // everything in `pos..p` is ASCII, and a word never spans any other ASCII byte, so
+    // `text::next_word` cuts the same words from there as from the sentence start.
+    let mut q = p;
+    while q > pos && matches!(bytes[q - 1], b'a'..=b'z' | b'0'..=b'9' | b'\'' | b'-') {
+        q -= 1;
+    }
+    q
+}
+
+/// The first byte of `bytes[from..limit]` that is ASCII upper case or not ASCII. Eight bytes
+/// at a time: a byte's high bit marks it non-ASCII; for the others (high bit cleared first, so
+/// no sum carries into the next byte) adding 0x3F sets the high bit from 'A' up and adding 0x25
+/// from '[' up.
+fn capital_or_high(bytes: &[u8], from: usize, limit: usize) -> Option<usize> {
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    const LOW: u64 = 0x7F7F_7F7F_7F7F_7F7F;
+    const FROM_A: u64 = 0x3F3F_3F3F_3F3F_3F3F;
+    const PAST_Z: u64 = 0x2525_2525_2525_2525;
+    let mut i = from;
+    while i + 8 <= limit {
+        let chunk: [u8; 8] = bytes[i..i + 8].try_into().expect("eight bytes");
+        let x = u64::from_le_bytes(chunk);
+        let low = x & LOW;
+        let hit = (x | ((low + FROM_A) & !(low + PAST_Z))) & HIGH;
+        if hit != 0 {
+            return Some(i + (hit.trailing_zeros() / 8) as usize);
+        }
+        i += 8;
+    }
+    (i..limit).find(|&j| bytes[j] >= 0x80 || bytes[j].is_ascii_uppercase())
+}
+
+/// Apostrophes and hyphens that join word characters, as `text::next_word` takes them.
+fn is_joiner(c: char) -> bool {
+    matches!(c, '\'' | '’' | '-' | '‐')
+}
+
+/// The words of a document's body sentences, as `text::next_word` cuts them, for the
+/// common-word guard ("life" beside the spelling "Life"): each lower-case form is found with a
+/// substring search over the sentences' span, each hit checked to be a whole word of a
+/// sentence, so that the scan of the mentions never cuts the lower-case words out.
+pub struct LowerWords<'d> {
+    text: &'d str,
+    sentences: &'d [Range<usize>],
+    /// Sentences in text order, not overlapping (one binary search finds a hit's sentence);
+    /// otherwise each hit is tried in every sentence.
+    ordered: bool,
+    /// From the first sentence's start to the last one's end.
+    span: Range<usize>,
+}
+
+impl<'d> LowerWords<'d> {
+    pub fn new(doc: &'d Document) -> Self {
+        let sentences = &doc.sentences[..];
+        let ordered = sentences.windows(2).all(|w| w[0].end <= w[1].start);
+        let span = sentences.iter().map(|s| s.start).min().unwrap_or(0)
+            ..sentences.iter().map(|s| s.end).max().unwrap_or(0);
+        LowerWords {
+            text: doc.text.as_str(),
+            sentences,
+            ordered,
+            span,
+        }
+    }
+
+    /// Whether some word of the sentences, starting lower case, is `form`.
+    pub fn contains(&self, form: &str) -> bool {
+        let Some(c0) = form.chars().next() else {
+            return false;
+        };
+        let lower_start = if c0.is_ascii() {
+            c0.is_ascii_lowercase()
+        } else {
+            c0.is_lowercase()
+        };
+        if !lower_start || self.span.len() < form.len() {
+            return false;
+        }
+        let text = self.text;
+        let whole_word = |s: &Range<usize>, a: usize| {
+            s.start <= a
+                && a + form.len() <= s.end
+                && starts_word(text, s.start, a)
+                && next_word(text, a, s.end)
+                    .is_some_and(|(start, end, _)| start == a && end == a + form.len())
+        };
+        // Every hit, overlapping ones too (`find_iter` would skip those).
+        let finder = memchr::memmem::Finder::new(form.as_bytes());
+        let haystack = &text.as_bytes()[..self.span.end];
+        let mut from = self.span.start;
+        while let Some(found) = finder.find(&haystack[from..]) {
+            let a = from + found;
+            let hit = if self.ordered {
+                let i = self.sentences.partition_point(|s| s.end <= a);
+                self.sentences.get(i).is_some_and(|s| whole_word(s, a))
+            } else {
+                self.sentences.iter().any(|s| whole_word(s, a))
+            };
+            if hit {
+                return true;
+            }
+            from = a + 1;
+        }
+        false
+    }
+}
+
+/// Whether `text::next_word`, cutting words from `from`, starts one at `at` (a character
+/// boundary before a word character): the character before it is no word character, nor a
+/// joiner after one.
+fn starts_word(text: &str, from: usize, at: usize) -> bool {
+    let mut before = text[from..at].chars().rev();
+    match before.next() {
+        Some(c) if c.is_alphanumeric() => false,
+        Some(c) if is_joiner(c) => !before.next().is_some_and(char::is_alphanumeric),
+        _ => true,
     }
 }

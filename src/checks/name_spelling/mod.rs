@@ -30,7 +30,7 @@ use serde::{Deserialize, Serialize};
 use self::lexicon::{CanonicalTable, load_canonical, load_match_lexicon};
 pub use self::matcher::fold;
 use self::matcher::{FxBuild, FxHasher, LinkSig, MatchLexicon, SpellingKey};
-use self::mentions::{Mention, collect_mentions};
+use self::mentions::{LowerWords, Mention, collect_mentions};
 use crate::checks::{CompiledCheck, CorpusCheck, Kind, LexiconSource, ParamError, Scope};
 use crate::diagnostic::{Edit, Finding, Fix, Label};
 use crate::document::Document;
@@ -1142,12 +1142,11 @@ impl NameSpellingCheck {
     fn collect_facts(&self, doc: &Document) -> Option<DocFacts> {
         // The per-document buffers of the scan, reused across the documents of a thread (taken
         // out of the thread's slot and put back cleared, so no allocation per document).
-        let (mut mentions, mut lower_words) = SCAN_BUFFERS.take();
+        let mut mentions = SCAN_BUFFERS.take();
         mentions.clear();
-        lower_words.clear();
-        collect_mentions(doc, &self.lex, &mut mentions, &mut lower_words);
-        let facts = Self::facts_of(doc, &mentions, &lower_words);
-        SCAN_BUFFERS.set((mentions, lower_words));
+        collect_mentions(doc, &self.lex, &mut mentions);
+        let facts = Self::facts_of(doc, &mentions);
+        SCAN_BUFFERS.set(mentions);
         facts
     }
 
@@ -1236,11 +1235,7 @@ impl NameSpellingCheck {
         facts
     }
 
-    fn facts_of(
-        doc: &Document,
-        mentions: &[Mention],
-        lower_words: &[Range<usize>],
-    ) -> Option<DocFacts> {
+    fn facts_of(doc: &Document, mentions: &[Mention]) -> Option<DocFacts> {
         if mentions.is_empty() {
             return None;
         }
@@ -1262,55 +1257,22 @@ impl NameSpellingCheck {
         };
         let mut facts = Self::group_spellings(doc, mentions);
         // One-word spellings the document also writes in lower case ("Life" beside "life"):
-        // their lower-case forms in one buffer, and for each first byte and for each last byte
-        // a mask of their lengths, to pass over most words at once (a word whose first byte
-        // and length match some form's rarely has the last byte of one of that length too).
-        let mut lowered = String::with_capacity(facts.texts.len());
-        let mut one_word: Vec<(Range<usize>, usize)> = Vec::with_capacity(facts.spellings.len());
-        let mut lengths = [0u64; 256];
-        let mut last_lengths = [0u64; 256];
-        for (i, s) in facts.spellings.iter().enumerate() {
-            let t = facts.text(s);
+        // each lower-case form looked up in the text (`LowerWords`), not each word of the text
+        // among the forms, so that the scan of the mentions passes over lower-case words.
+        let lower_words = LowerWords::new(doc);
+        let mut lowered = String::new();
+        for s in &mut facts.spellings {
+            let t = &facts.texts[s.text.clone()];
             if t.contains([' ', '-']) {
                 continue;
             }
-            let start = lowered.len();
+            lowered.clear();
             if t.is_ascii() {
                 lowered.extend(t.bytes().map(|b| char::from(b.to_ascii_lowercase())));
             } else {
                 lowered.push_str(&t.to_lowercase());
             }
-            if let (Some(&first), Some(&last)) =
-                (lowered.as_bytes().get(start), lowered.as_bytes().last())
-            {
-                lengths[usize::from(first)] |= length_bit(lowered.len() - start);
-                last_lengths[usize::from(last)] |= length_bit(lowered.len() - start);
-            }
-            one_word.push((start..lowered.len(), i));
-        }
-        if !one_word.is_empty() {
-            // Sorted by lower-case form, so each word finds its equals by binary search.
-            one_word.sort_unstable_by(|a, b| lowered[a.0.clone()].cmp(&lowered[b.0.clone()]));
-            for w in lower_words {
-                let word = &doc.text[w.clone()];
-                let (Some(&first), Some(&last)) = (word.as_bytes().first(), word.as_bytes().last())
-                else {
-                    continue;
-                };
-                let bit = length_bit(word.len());
-                if lengths[usize::from(first)] & bit == 0
-                    || last_lengths[usize::from(last)] & bit == 0
-                {
-                    continue;
-                }
-                let from = one_word.partition_point(|(l, _)| &lowered[l.clone()] < word);
-                for (l, i) in &one_word[from..] {
-                    if &lowered[l.clone()] != word {
-                        break;
-                    }
-                    facts.spellings[*i].common = true;
-                }
-            }
+            s.common = lower_words.contains(&lowered);
         }
         Some(facts)
     }
@@ -1471,18 +1433,13 @@ thread_local! {
     /// The signature hashes of `link_candidates`, kept per thread.
     static HASHES: std::cell::Cell<Vec<u64>> = const { std::cell::Cell::new(Vec::new()) };
     /// The mention and lower-case word buffers of `collect_facts`, kept per thread.
-    static SCAN_BUFFERS: std::cell::Cell<(Vec<Mention>, Vec<Range<usize>>)> =
-        const { std::cell::Cell::new((Vec::new(), Vec::new())) };
+    static SCAN_BUFFERS: std::cell::Cell<Vec<Mention>> =
+        const { std::cell::Cell::new(Vec::new()) };
 }
 
 /// The id of the next spelling pushed to `cold`.
 fn new_id(cold: &[ColdStat]) -> u32 {
     u32::try_from(cold.len()).expect("fewer than 2^32 distinct spellings")
-}
-
-/// A bit for a word length (all lengths from 63 bytes on share one).
-fn length_bit(len: usize) -> u64 {
-    1 << len.min(63)
 }
 
 fn conflict_order(a: &DocConflict, b: &DocConflict) -> std::cmp::Ordering {

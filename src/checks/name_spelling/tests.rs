@@ -358,7 +358,7 @@ fn guard_sentence_initial_word_needs_a_capitalised_use_elsewhere() {
         "Head\n\nYesterday Gaddafi spoke. Gadhafi left.\n".to_string(),
     );
     let mut mentions = Vec::new();
-    mentions::collect_mentions(&doc, &c.lex, &mut mentions, &mut Vec::new());
+    mentions::collect_mentions(&doc, &c.lex, &mut mentions);
     let got: Vec<&str> = mentions.iter().map(|m| doc.slice(&m.span)).collect();
     assert_eq!(got, vec!["Gaddafi"]);
 }
@@ -369,7 +369,7 @@ fn guard_possessive_and_particles_are_not_spellings() {
     let text = "Head\n\nThe group said ISIS’ fighters and Pakistan’s army clashed. It met al-Qaeda and Al Qaeda envoys. We’ll see, I’m told.\n";
     let doc = Document::parse(Arc::from("a.txt"), text.to_string());
     let mut mentions = Vec::new();
-    mentions::collect_mentions(&doc, &c.lex, &mut mentions, &mut Vec::new());
+    mentions::collect_mentions(&doc, &c.lex, &mut mentions);
     let got: Vec<&str> = mentions.iter().map(|m| doc.slice(&m.span)).collect();
     assert_eq!(got, vec!["Pakistan", "Qaeda", "Qaeda"]);
 }
@@ -592,8 +592,8 @@ fn facts_are_spellings_in_text_order_whatever_the_mention_order() {
     let text = "Head line\n\nA subtitle.\n\nMuammar Gaddafi met Qaddafi. Later Gaddafi left, and Hizb ut-Tahrir \
                 and Hizb\nut-Tahrir spoke; in the Life of Brian, a life, Gaddafi's Life.\n";
     let doc = Document::parse(Arc::from("a.txt"), text.to_string());
-    let (mut mentions, mut lower) = (Vec::new(), Vec::new());
-    collect_mentions(&doc, &check(Mode::Document).lex, &mut mentions, &mut lower);
+    let mut mentions = Vec::new();
+    collect_mentions(&doc, &check(Mode::Document).lex, &mut mentions);
     assert!(
         mentions
             .windows(2)
@@ -618,7 +618,7 @@ fn facts_are_spellings_in_text_order_whatever_the_mention_order() {
             })
             .collect()
     };
-    let facts = NameSpellingCheck::facts_of(&doc, &mentions, &lower).expect("mentions");
+    let facts = NameSpellingCheck::facts_of(&doc, &mentions).expect("mentions");
     let got = facts_list(&facts);
     assert_eq!(
         got.iter()
@@ -635,6 +635,45 @@ fn facts_are_spellings_in_text_order_whatever_the_mention_order() {
     assert!(got.iter().any(|(t, _, _, common)| t == "Life" && *common));
     let mut shuffled: Vec<Mention> = mentions.iter().rev().cloned().collect();
     shuffled.extend(mentions.iter().cloned());
-    let again = NameSpellingCheck::facts_of(&doc, &shuffled, &lower).expect("mentions");
+    let again = NameSpellingCheck::facts_of(&doc, &shuffled).expect("mentions");
     assert_eq!(facts_list(&again), got);
+}
+
+/// `LowerWords::contains` (a substring search, each hit checked to be a whole word) agrees with
+/// cutting every word of the body's sentences and comparing the lower-case ones, on texts
+/// full of joiners, non-ASCII letters, sentence ends and repeated overlapping forms.
+#[test]
+fn lower_word_search_agrees_with_cutting_every_word() {
+    let pieces = [
+        "ana", "anana", "Ana", "life", "Life", "o'", "o’", "é", "ana'", "-", "‐", "'", "’", " ",
+        " ", " ", ". ", "! ", "\n", "\n\n", "9", "x", "“", "—", "s", "ann", "a",
+    ];
+    let forms = [
+        "ana", "anana", "life", "o'ana", "o’ana", "éana", "ana's", "aa", "a", "s", "ann", "x9",
+    ];
+    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = |n: usize| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        usize::try_from(state % n as u64).unwrap()
+    };
+    for _ in 0..3000 {
+        let mut body = String::new();
+        for _ in 0..=next(30) {
+            body.push_str(pieces[next(pieces.len())]);
+        }
+        let doc = Document::parse(Arc::from("a.txt"), format!("Head\n\n{body}\n"));
+        for form in forms {
+            let want = doc.sentences.iter().any(|s| {
+                crate::text::words(&doc.text, s.clone())
+                    .any(|w| w.text == form && w.text.starts_with(char::is_lowercase))
+            });
+            assert_eq!(
+                mentions::LowerWords::new(&doc).contains(form),
+                want,
+                "{form:?} in {body:?}"
+            );
+        }
+    }
 }
