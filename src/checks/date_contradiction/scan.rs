@@ -18,6 +18,11 @@
 //! turn; the first that matches is the leftmost match, and leftmost-first semantics give it the
 //! same end as an unanchored search. When none matches, no match starts before `a + 1`.
 //!
+//! The anchor test (`is_anchor`) may let through words that are no anchor: that costs a try,
+//! never a match. What it must never turn down is the first anchor of a match; so a number
+//! passes only in a shape the first anchor of a match can have (`number_may_open`), and a
+//! word only when its first eight bytes are those of a name or folded anchor word.
+//!
 //! Case-insensitive parts of the grammar also match two non-ASCII letters, 'ſ' (for 's') and
 //! the Kelvin sign (for 'k'), which the byte tests here do not see; a range holding either is
 //! searched with the unanchored grammar as before.
@@ -115,22 +120,15 @@ fn word_mask(x: u64) -> u64 {
 
 /// The anchor tests and the anchored grammar.
 pub(crate) struct Scanner {
-    /// The bytes an anchor word other than a number may open with: the names as written, both
-    /// cases of `FOLDED_ANCHORS`.
-    first: [bool; 256],
-    /// The first two bytes an anchor word other than a number may open with, a bit set per
-    /// pair: `pairs[b0][b1 / 64] >> (b1 % 64)`; for a word of one letter, every second byte that
-    /// is no word byte (the end of the text counts as zero).
-    pairs: Vec<[u64; 4]>,
-    /// A Bloom filter over the first three bytes of the anchor words (see `bloom_bit`): all
-    /// case variants of the folded ones.
-    bloom: Vec<u64>,
-    /// The longest anchor word (at most 16 bytes).
-    max_len: usize,
-    /// The month and weekday names as the grammar writes them, packed (`pack`), sorted.
-    names: Vec<u128>,
-    /// `FOLDED_ANCHORS`, packed, sorted.
-    folded: Vec<u128>,
+    /// The first two bytes an anchor word may open with, one bit per pair `b0 | b1 << 8` (the
+    /// end of the text counts as zero): every pair opening with a digit; the names as written
+    /// and every case variant of `FOLDED_ANCHORS`; for a word of one letter, that letter before
+    /// every byte that is no word byte. One load and one branch reject most word starts.
+    pairs: Box<[u64; 1024]>,
+    /// The first eight bytes of every anchor word other than a number (`prefix_key`): the
+    /// names as the grammar writes them, `FOLDED_ANCHORS` in lower case. An open-addressing
+    /// table (`slot`), zero for an empty slot (no word packs to zero).
+    anchor_words: Box<[u64; ANCHOR_SLOTS]>,
     /// `PREFIX_WORDS` and the number words.
     prefix_words: WordSet,
     /// The alternatives joined, each without its opening word boundary, anchored at the start.
@@ -141,17 +139,25 @@ pub(crate) struct Scanner {
     folds: [memmem::Finder<'static>; 2],
 }
 
-/// A word of at most 16 bytes as one integer (no word holds a zero byte, so no two collide).
-fn pack(word: &[u8]) -> u128 {
-    let mut buf = [0u8; 16];
-    buf[..word.len()].copy_from_slice(word);
-    u128::from_le_bytes(buf)
+/// The slots of `Scanner::anchor_words` (a power of two, well above the ~100 anchor words).
+const ANCHOR_SLOTS: usize = 256;
+
+/// The first (up to) eight bytes of a word as one little-endian integer, zero past its end.
+fn prefix_key(word: &[u8]) -> u64 {
+    let mut buf = [0u8; 8];
+    let n = word.len().min(8);
+    buf[..n].copy_from_slice(&word[..n]);
+    u64::from_le_bytes(buf)
 }
 
-/// The Bloom filter bit of a word's first three bytes (zero for missing ones).
-fn bloom_bit(b0: u8, b1: u8, b2: u8) -> usize {
-    let key = u32::from(b0) | u32::from(b1) << 8 | u32::from(b2) << 16;
-    (key.wrapping_mul(0x9E37_79B1) >> 16) as usize
+/// The first slot of `key` in `Scanner::anchor_words`.
+fn slot(key: u64) -> usize {
+    (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 56) as usize % ANCHOR_SLOTS
+}
+
+/// The bit of the pair `b0 b1` in `Scanner::pairs`.
+fn pair_key(b0: u8, b1: u8) -> usize {
+    usize::from(b0) | usize::from(b1) << 8
 }
 
 impl Scanner {
@@ -173,32 +179,32 @@ impl Scanner {
         if words().any(|w| w.is_empty() || w.len() > 16 || !w.bytes().all(is_word)) {
             return Err("month and weekday names must be ASCII words of 1 to 16 letters".into());
         }
-        let max_len = words().map(str::len).max().unwrap_or(0);
-        let mut first = [false; 256];
-        let mut pairs = vec![[0u64; 4]; 256];
-        let mut bloom = vec![0u64; 1 << 10];
+        let mut pairs = Box::new([0u64; 1024]);
+        let mut pair = |b0: u8, b1: u8| {
+            let key = pair_key(b0, b1);
+            pairs[key / 64] |= 1 << (key % 64);
+        };
+        for b0 in b'0'..=b'9' {
+            for b1 in 0..=255u8 {
+                pair(b0, b1);
+            }
+        }
         let mut set = |w: &[u8]| {
-            let at = |i: usize| w.get(i).copied().unwrap_or(0);
-            let b0 = usize::from(at(0));
-            first[b0] = true;
-            if w.len() == 1 {
+            if let [b0] = w {
                 for b1 in (0..=255u8).filter(|&x| !is_word(x)) {
-                    pairs[b0][usize::from(b1 / 64)] |= 1 << (b1 % 64);
+                    pair(*b0, b1);
                 }
             } else {
-                let b1 = usize::from(at(1));
-                pairs[b0][b1 / 64] |= 1 << (b1 % 64);
+                pair(w[0], w[1]);
             }
-            let bit = bloom_bit(at(0), at(1), at(2));
-            bloom[bit / 64] |= 1 << (bit % 64);
         };
         for n in names {
             set(n.as_bytes());
         }
         for w in FOLDED_ANCHORS {
             let w = w.as_bytes();
-            // Every case variant of the first three bytes.
-            let head = &w[..w.len().min(3)];
+            // Every case variant of the first two bytes.
+            let head = &w[..w.len().min(2)];
             for variant in 0..1u32 << head.len() {
                 let v: Vec<u8> = head
                     .iter()
@@ -214,13 +220,19 @@ impl Scanner {
                 set(&v);
             }
         }
-        let mut packed_names: Vec<u128> = names.iter().map(|n| pack(n.as_bytes())).collect();
-        packed_names.sort_unstable();
-        let mut folded: Vec<u128> = FOLDED_ANCHORS
+        let mut anchor_words = Box::new([0u64; ANCHOR_SLOTS]);
+        let lower: Vec<String> = FOLDED_ANCHORS
             .iter()
-            .map(|w| pack(w.to_ascii_lowercase().as_bytes()))
+            .map(|w| w.to_ascii_lowercase())
             .collect();
-        folded.sort_unstable();
+        for w in names.iter().chain(&lower) {
+            let key = prefix_key(w.as_bytes());
+            let mut i = slot(key);
+            while anchor_words[i] != 0 && anchor_words[i] != key {
+                i = (i + 1) % ANCHOR_SLOTS;
+            }
+            anchor_words[i] = key;
+        }
         let prefix_words = WordSet::from(
             PREFIX_WORDS
                 .iter()
@@ -232,12 +244,8 @@ impl Scanner {
         let anchored =
             Regex::new(&format!("^(?:{})", alternatives.join("|"))).map_err(|e| e.to_string())?;
         Ok(Scanner {
-            first,
             pairs,
-            bloom,
-            max_len,
-            names: packed_names,
-            folded,
+            anchor_words,
             prefix_words,
             anchored,
             grammar,
@@ -248,45 +256,92 @@ impl Scanner {
         })
     }
 
+    /// Whether the first two bytes of the word starting at `a` may open an anchor (every
+    /// number passes).
+    #[inline]
+    fn may_open_anchor(&self, b: &[u8], a: usize) -> bool {
+        let key = pair_key(b[a], b.get(a + 1).copied().unwrap_or(0));
+        self.pairs[key / 64] >> (key % 64) & 1 == 1
+    }
+
     /// Whether the word starting at `a` is an anchor.
     fn is_anchor(&self, b: &[u8], a: usize) -> bool {
-        let c = b[a];
-        if c.is_ascii_digit() {
-            return true;
-        }
-        if !self.first[usize::from(c)] {
+        if !self.may_open_anchor(b, a) {
             return false;
         }
-        let next = b.get(a + 1).copied().unwrap_or(0);
-        if self.pairs[usize::from(c)][usize::from(next / 64)] >> (next % 64) & 1 == 0 {
-            return false;
+        if b[a].is_ascii_digit() {
+            return self.number_may_open(b, a);
         }
-        let at = |i: usize| b.get(a + i).copied().filter(|&x| is_word(x)).unwrap_or(0);
-        let b1 = at(1);
-        let b2 = if b1 == 0 { 0 } else { at(2) };
-        let bit = bloom_bit(c, b1, b2);
-        if self.bloom[bit / 64] >> (bit % 64) & 1 == 0 {
-            return false;
-        }
-        let len = b[a..]
+        self.is_name_anchor(b, a)
+    }
+
+    /// Whether a match may hold the number starting at the word start `a` as its first anchor.
+    /// The grammar's tokens made of digits are a year (`1[6-9]NN`, `20NN`, opening the ISO
+    /// date and the decade too), a day (`[0-3]?[0-9]`, then an optional `st|nd|rd|th`, white
+    /// space, an optional `of` and white space, and a month name) and a count (`[0-9]{1,3}`,
+    /// white space, a unit word). A day or year after a name is not the first anchor of its
+    /// match, and none follows a prefix word but the day and the year, so the first anchor is
+    /// a whole run of digits of one of these shapes: four digits, or one to three then white
+    /// space (after an ordinal suffix) and "of", a month name or a unit word. The test is
+    /// looser than the grammar (any four digits, three-digit days, any word passing
+    /// `may_open_anchor`, any non-ASCII byte where white space could be): it never turns down
+    /// a number the grammar could start with.
+    fn number_may_open(&self, b: &[u8], a: usize) -> bool {
+        let run = b[a..]
             .iter()
-            .take(self.max_len + 1)
-            .take_while(|&&x| is_word(x))
+            .take(5)
+            .take_while(|c| c.is_ascii_digit())
             .count();
-        if len > self.max_len {
-            return false;
+        if run >= 4 {
+            return run == 4;
         }
-        let word = &b[a..a + len];
-        if self.names.binary_search(&pack(word)).is_ok() {
-            return true;
+        let mut q = a + run;
+        if matches!(b.get(q..q + 2), Some(b"st" | b"nd" | b"rd" | b"th")) {
+            q += 2;
         }
-        let mut lower = [0u8; 16];
-        for (l, x) in lower.iter_mut().zip(word) {
-            *l = x.to_ascii_lowercase();
+        let blank = q;
+        while let Some(&c) = b.get(q) {
+            match c {
+                b'\t'..=b'\r' | b' ' => q += 1,
+                // Perhaps Unicode white space (`\s`): let the grammar decide.
+                0x80..=0xFF => return true,
+                _ => break,
+            }
         }
-        self.folded
-            .binary_search(&u128::from_le_bytes(lower))
-            .is_ok()
+        q > blank && q < b.len() && (b[q..].starts_with(b"of") || self.may_open_anchor(b, q))
+    }
+
+    /// Whether the word starting at `a`, which opens with a letter and passed
+    /// `may_open_anchor`, may be a month or weekday name or one of `FOLDED_ANCHORS`: its first
+    /// eight bytes, as written or in lower case, are those of one. (A superset of the anchors,
+    /// which is all `matches` needs: a word of more than eight bytes passes on its first eight,
+    /// and the word is taken to end at '_', which `(?-u:\b)` counts as a word byte.)
+    #[inline(never)]
+    fn is_name_anchor(&self, b: &[u8], a: usize) -> bool {
+        let x = load(b, a);
+        let len = (!word_mask(x) & HI).trailing_zeros() / 8;
+        let keep = if len >= 8 {
+            u64::MAX
+        } else {
+            (1u64 << (8 * len)) - 1
+        };
+        let word = x & keep;
+        // Lower case: every byte of the word is an ASCII letter or digit, and setting 0x20
+        // leaves a digit as it is.
+        let folded = word | (keep & (LO * 0x20));
+        self.has_anchor_word(word) || self.has_anchor_word(folded)
+    }
+
+    /// Whether `key` is in `anchor_words`.
+    fn has_anchor_word(&self, key: u64) -> bool {
+        let mut i = slot(key);
+        loop {
+            match self.anchor_words[i] {
+                0 => return false,
+                k if k == key => return true,
+                _ => i = (i + 1) % ANCHOR_SLOTS,
+            }
+        }
     }
 
     /// The first word of the run of prefix words (joined by separators) that ends right before
