@@ -111,6 +111,9 @@ pub struct CueSet {
     wire_trailer: Regex,
     /// The prefilter's words (see `gate`).
     gate: Gate,
+    /// Words of which a line that scores as a caption mostly holds one (see `may_anchor`),
+    /// matched ignoring ASCII case.
+    anchor_words: Gate,
 }
 
 fn lexicon_text(path: &str, lexicons: &dyn LexiconSource) -> Result<String, ParamError> {
@@ -283,7 +286,11 @@ impl CueSet {
             }
             exact_case.extend([word.clone(), capital, word.to_ascii_uppercase()]);
         }
-        let gate = Gate::new(&exact_case)
+        let gate = Gate::new(&exact_case, false)
+            .map_err(|e| ParamError::new(None, format!("cannot build the prefilter: {e}")))?;
+        let mut anchor_words: Vec<String> = cues.phrases.clone();
+        anchor_words.extend(ANCHOR_WORDS.map(String::from));
+        let anchor_words = Gate::new(&anchor_words, true)
             .map_err(|e| ParamError::new(None, format!("cannot build the prefilter: {e}")))?;
         Ok(CueSet {
             agencies: automaton(&agencies.agencies, "agency")?,
@@ -321,6 +328,7 @@ impl CueSet {
                 r"^\(?(?i:(?:additional |further )?(?:reporting|writing|editing|edited|compiled|research|translated|fact-checked) by)\s",
             )?,
             gate,
+            anchor_words,
         })
     }
 
@@ -329,6 +337,48 @@ impl CueSet {
     /// nearly every line, and one walk waits on a load per byte).
     fn gate(&self, text: &str) -> bool {
         self.gate.any(text.as_bytes())
+    }
+
+    /// A necessary condition, far cheaper than the cues, for `caption_score` to anchor a line
+    /// that opens with no lead-in: a strong cue or a trailing full date (without one it returns
+    /// `None`, whatever else fires). Most lines that pass `gate` fail it.
+    /// - `in_this_photo`, a pictured-scene phrase, a position marker, a credit label, "Getty
+    ///   Images", "courtesy", '©' or an agency credit after a slash: one of `ANCHOR_WORDS`;
+    /// - the other credits at the end (`credit_suffix`): a bracket closing the line
+    ///   (`paren_credit_from`), an agency after the last '(' or '[' (no '/' in the line),
+    ///   or a tail after the last full stop that is an agency or ends in a file marker;
+    /// - the trailing full date of the first sentence: see `may_end_in_year`.
+    fn may_anchor(&self, text: &str) -> bool {
+        if self.anchor_words.any(text.as_bytes())
+            || paren_credit_from(text).is_some()
+            || may_end_in_year(text)
+        {
+            return true;
+        }
+        // No '/' in the line (it is an anchor word): the agency follows '(' or '['.
+        let bare = text.trim_end_matches(['.', ']', ')']);
+        if memchr::memrchr2(b'[', b'(', bare.as_bytes())
+            .is_some_and(|cut| self.is_agency(&bare[cut + 1..]))
+        {
+            return true;
+        }
+        // `credit_line` on the tail: with no anchor word in it, only an agency alone or a
+        // name with a file marker can make a credit.
+        text.rfind(". ")
+            .map(|i| i + 2)
+            .or_else(|| text.rfind('.').map(|i| i + 1))
+            .is_some_and(|cut| {
+                let tail = &text[cut..];
+                if !(2..=MAX_CREDIT_LEN).contains(&tail.len()) {
+                    return false;
+                }
+                let mut inner = tail.trim_end_matches('.').trim();
+                if let Some(stripped) = inner.strip_prefix('(').and_then(|s| s.strip_suffix(')')) {
+                    inner = stripped.trim();
+                }
+                let unmarked = strip_file_marker(inner);
+                unmarked.len() < inner.len() || self.is_agency(unmarked)
+            })
     }
 
     /// Whether `text` is one agency name, the whole of it.
@@ -446,11 +496,11 @@ impl CueSet {
         // "(+Photos, Video)" advertises a gallery in a headline; it credits nothing.
         // The credit regexes build costly lazy-DFA states (Unicode classes under bounded
         // repetition) on every line they read: cheap necessary conditions go first.
-        if paren_credit_possible(text)
-            && let Some(m) = self.paren_credit.find(text)
-            && !text[m.start() + 1..].starts_with('+')
+        if let Some(from) = paren_credit_from(text)
+            && let Some(m) = self.paren_credit.find(&text[from..])
+            && !text[from + m.start() + 1..].starts_with('+')
         {
-            return Some((m.start(), Credit::Labelled));
+            return Some((from + m.start(), Credit::Labelled));
         }
         if inline_credit_possible(text)
             && let Some(m) = self.inline_credit.find(text)
@@ -526,8 +576,8 @@ impl CueSet {
 
     /// Scores the trimmed line as a caption; `None` when no cue fires or the line cannot be one.
     pub fn caption_score(&self, text: &str, present_ok: bool) -> Option<CaptionScore> {
-        let gate = self.gate(text) || self.lead_in_at(text).is_some();
-        if !gate {
+        let lead_in_start = self.lead_in_at(text);
+        if lead_in_start.is_none() && !(self.gate(text) && self.may_anchor(text)) {
             return None;
         }
         let n_words = words(text, 0..text.len()).count();
@@ -549,9 +599,7 @@ impl CueSet {
         }
         let mut score = CaptionScore::default();
         let quoted = text.contains(['“', '”', '"']) || text.contains("''");
-        let lead_in = self
-            .lead_in_at(text)
-            .or_else(|| self.in_this_photo.find(text).map(|m| m.range()));
+        let lead_in = lead_in_start.or_else(|| self.in_this_photo.find(text).map(|m| m.range()));
         if quoted && lead_in.is_none() {
             // Quoted speech: present tense is normal there, and captions rarely quote.
             return None;
@@ -671,6 +719,70 @@ impl CueSet {
     }
 }
 
+/// Words (ASCII case ignored) of which a line holds one when it has a strong caption cue, but
+/// for the few credits `CueSet::may_anchor` tests on their own:
+const ANCHOR_WORDS: [&str; 31] = [
+    // Photo words: `in_this_photo` ends in one, and the credit labels of `paren_credit`,
+    // `inline_credit` and `credit_prefix` ("pic" for "picture", "photo" for "photograph").
+    "photo",
+    "pic",
+    "image",
+    "credit",
+    // `via_getty`, `paren_credit`.
+    "getty",
+    // `credit_prefix` ("courte": its `(?i)s` also matches 'ſ'), and its '©'.
+    "courte",
+    "©",
+    // Agency credits after a slash, at the end or in a tail; "Name/Agency" credits.
+    "/",
+    // `position`, its letters in either case.
+    "(c)",
+    "(l)",
+    "(r)",
+    "(l-r)",
+    "(r-l)",
+    "(l to r)",
+    "(1",
+    "(2",
+    "(3",
+    "(4",
+    "(cent",
+    "(left)",
+    "(right)",
+    "(top",
+    "(bottom",
+    "(front",
+    ", left,",
+    ", right,",
+    ", centre,",
+    ", center,",
+    ", second ",
+    ", foreground,",
+    ", background,",
+];
+
+/// A necessary condition for `trailing_date` to match the first sentence of `text`: the match
+/// ends in a year (" 19" or " 20" and two `\d`), then `\s*\.?` closes the sentence. A sentence
+/// ends at its terminators (only a single '.' may follow the year) or at the end of the text,
+/// so some '.', or the end, follows the year after white space only.
+fn may_end_in_year(text: &str) -> bool {
+    let ends_in_year = |s: &str| {
+        let mut back = s.char_indices().rev();
+        match (back.next(), back.next()) {
+            (Some((_, units)), Some((tens, ten))) => {
+                // `\d` is any decimal digit (`is_numeric` takes in more, which does no harm).
+                units.is_numeric()
+                    && ten.is_numeric()
+                    && (s[..tens].ends_with(" 19") || s[..tens].ends_with(" 20"))
+            }
+            _ => false,
+        }
+    };
+    ends_in_year(text.trim_end())
+        || memchr::memchr_iter(b'.', text.as_bytes())
+            .any(|dot| ends_in_year(text[..dot].trim_end()))
+}
+
 /// The labels of `inline_credit`, without their optional plural "s" and " by".
 const INLINE_CREDIT_LABELS: [&str; 8] = [
     "Photo",
@@ -740,28 +852,28 @@ fn inline_credit_possible(text: &str) -> bool {
         .any(|w| tail.contains(w))
 }
 
-/// A necessary condition for `paren_credit` to match. Its first form holds " Photo/"; the others
-/// are a bracket closing the line whose content (no brackets inside) holds "Getty Images", a
-/// photo word ("photo", "pic" in any case: no letter of them has a non-ASCII case variant) or
-/// one of the agencies.
-fn paren_credit_possible(text: &str) -> bool {
+/// Where `paren_credit` may start matching in `text`, or `None` when it cannot match (a
+/// necessary condition, far cheaper than the regex). Its first form holds " Photo/" and may
+/// stand anywhere: then the whole text is searched (0). The others are a bracket closing the
+/// line whose content (no brackets inside) holds "Getty Images", a photo word ("photo", "pic"
+/// in any case: no letter of them has a non-ASCII case variant) or one of the agencies: such a
+/// match can only start at that opening bracket, and the regex reads from there (its bounded
+/// repetitions of Unicode classes cost a lazy-DFA state per byte, so the bytes before the
+/// bracket are not read for nothing).
+fn paren_credit_from(text: &str) -> Option<usize> {
     if text.contains(" Photo/") {
-        return true;
+        return Some(0);
     }
-    let Some(body) = text.strip_suffix(')') else {
-        return false;
-    };
-    let Some(open) = body
+    let body = text.strip_suffix(')')?;
+    let open = body
         .rfind(['(', ')'])
-        .filter(|&i| body[i..].starts_with('('))
-    else {
-        return false;
-    };
+        .filter(|&i| body[i..].starts_with('('))?;
     let content = &body[open + 1..];
-    content.contains("Getty Images")
+    (content.contains("Getty Images")
         || contains_ignore_case(content, "photo")
         || contains_ignore_case(content, "pic")
-        || PAREN_CREDIT_AGENCIES.iter().any(|a| content.contains(a))
+        || PAREN_CREDIT_AGENCIES.iter().any(|a| content.contains(a)))
+    .then_some(open)
 }
 
 /// A necessary condition for `wire_trailer` to match, read on every line: after an optional
