@@ -151,6 +151,10 @@ fn regex(pattern: &str) -> Result<Regex, ParamError> {
     Regex::new(pattern).map_err(|e| ParamError::new(None, format!("bad built-in regex: {e}")))
 }
 
+/// A photo credit in brackets: "(AP Photo/Name)" anywhere; at the end "(Getty Images: Name)",
+/// "(REUTERS/Name)", "(Photo by Name)", "(file photo)". A bare "(Reuters)" is a source citation.
+const PAREN_CREDIT: &str = r"\([A-Z]{2,8} Photo/[^()]{2,60}\)|\((?:[^()]{0,60}(?:Getty Images|(?i:\bphotos?\b|\bpics?\b|\bpictures?\b|\bphotograph))[^()]{0,60}|(?:Reuters|REUTERS|AFP|EPA|Shutterstock|Bloomberg|Xinhua)\s*[/:][^()]{1,60}|[^()]{1,60}[/:]\s*(?:Reuters|REUTERS|AFP|EPA|Shutterstock|Bloomberg|Xinhua))\)$";
+
 const MONTH: &str = r"(?:January|February|March|April|May|June|July|August|September|October|November|December|Jan\.?|Feb\.?|Mar\.|Apr\.?|Aug\.?|Sept?\.?|Oct\.?|Nov\.?|Dec\.?)";
 
 /// Cue sets compiled so far in this process, keyed by the text of their two lexicons. The four
@@ -303,11 +307,7 @@ impl CueSet {
                 r"^(?:(?i:(?:photo(?:graph)?s?|pictures?|pics?|images?|credits?|(?:photo|image|picture) credits?|image source)\s*:|(?:photo(?:graph)?s?|pictures?|images?) (?:by|courtesy(?: of)?)|courtesy(?: of)?|image copyright|photo copyright)|©)\s*(.{2,80})$",
             )?,
             via_getty: regex(r"^(.{2,60}?)\s+(?i:via Getty Images|for Getty Images)$")?,
-            paren_credit: regex(
-                // "(AP Photo/Name)" anywhere; at the end "(Getty Images: Name)", "(REUTERS/Name)",
-                // "(Photo by Name)", "(file photo)". A bare "(Reuters)" is a source citation.
-                r"\([A-Z]{2,8} Photo/[^()]{2,60}\)|\((?:[^()]{0,60}(?:Getty Images|(?i:\bphotos?\b|\bpics?\b|\bpictures?\b|\bphotograph))[^()]{0,60}|(?:Reuters|REUTERS|AFP|EPA|Shutterstock|Bloomberg|Xinhua)\s*[/:][^()]{1,60}|[^()]{1,60}[/:]\s*(?:Reuters|REUTERS|AFP|EPA|Shutterstock|Bloomberg|Xinhua))\)$",
-            )?,
+            paren_credit: regex(PAREN_CREDIT)?,
             inline_credit: regex(
                 r"(?:(?:Photo(?:graph)?|Picture|Pic|Image|Credit|PHOTO|PICTURE)s?(?: by)?\s*:\s*|(?:Photo(?:graph)?|Picture) by )\p{Lu}[^:]{1,40}$",
             )?,
@@ -345,12 +345,12 @@ impl CueSet {
     /// - `in_this_photo`, a pictured-scene phrase, a position marker, a credit label, "Getty
     ///   Images", "courtesy", '©' or an agency credit after a slash: one of `ANCHOR_WORDS`;
     /// - the other credits at the end (`credit_suffix`): a bracket closing the line
-    ///   (`paren_credit_from`), an agency after the last '(' or '[' (no '/' in the line),
+    ///   (`paren_credit_open`), an agency after the last '(' or '[' (no '/' in the line),
     ///   or a tail after the last full stop that is an agency or ends in a file marker;
     /// - the trailing full date of the first sentence: see `may_end_in_year`.
     fn may_anchor(&self, text: &str) -> bool {
         if self.anchor_words.any(text.as_bytes())
-            || paren_credit_from(text).is_some()
+            || paren_credit_open(text).is_some()
             || may_end_in_year(text)
         {
             return true;
@@ -496,11 +496,10 @@ impl CueSet {
         // "(+Photos, Video)" advertises a gallery in a headline; it credits nothing.
         // The credit regexes build costly lazy-DFA states (Unicode classes under bounded
         // repetition) on every line they read: cheap necessary conditions go first.
-        if let Some(from) = paren_credit_from(text)
-            && let Some(m) = self.paren_credit.find(&text[from..])
-            && !text[from + m.start() + 1..].starts_with('+')
+        if let Some(start) = paren_credit_at(&self.paren_credit, text)
+            && !text[start + 1..].starts_with('+')
         {
-            return Some((from + m.start(), Credit::Labelled));
+            return Some((start, Credit::Labelled));
         }
         if inline_credit_possible(text)
             && let Some(m) = self.inline_credit.find(text)
@@ -852,18 +851,56 @@ fn inline_credit_possible(text: &str) -> bool {
         .any(|w| tail.contains(w))
 }
 
-/// Where `paren_credit` may start matching in `text`, or `None` when it cannot match (a
-/// necessary condition, far cheaper than the regex). Its first form holds " Photo/" and may
-/// stand anywhere: then the whole text is searched (0). The others are a bracket closing the
-/// line whose content (no brackets inside) holds "Getty Images", a photo word ("photo", "pic"
-/// in any case: no letter of them has a non-ASCII case variant) or one of the agencies: such a
-/// match can only start at that opening bracket, and the regex reads from there (its bounded
-/// repetitions of Unicode classes cost a lazy-DFA state per byte, so the bytes before the
-/// bracket are not read for nothing).
-fn paren_credit_from(text: &str) -> Option<usize> {
-    if text.contains(" Photo/") {
-        return Some(0);
+/// Where `paren_credit` (the regex, `credit`) first matches `text`, reading as little of it
+/// with the regex as can be: the regex builds a lazy-DFA state for nearly every byte it reads
+/// (its bounded repetitions of Unicode classes count), which made it the costliest cue.
+/// - Its first form, `\([A-Z]{2,8} Photo/[^()]{2,60}\)`, is found by hand
+///   (`paren_photo_credit`).
+/// - The others close the line, their content has no bracket, so they can only start at the
+///   opening bracket of `paren_credit_open`, after any match of the first form. An ASCII
+///   bracket is read by `paren_credit_ascii`, any other by the regex from that bracket on.
+fn paren_credit_at(credit: &Regex, text: &str) -> Option<usize> {
+    if let Some(start) = paren_photo_credit(text) {
+        return Some(start);
     }
+    let open = paren_credit_open(text)?;
+    let bracket = &text[open..];
+    let hit = if bracket.is_ascii() {
+        paren_credit_ascii(bracket)
+    } else {
+        // A match in `bracket` starts at its first byte, the only '(' in it.
+        credit.is_match(bracket)
+    };
+    hit.then_some(open)
+}
+
+/// The leftmost match of `\([A-Z]{2,8} Photo/[^()]{2,60}\)`: "(AP Photo/Name)". Before
+/// " Photo/" stand 2 to 8 capitals right after a '('; after it, the first bracket closes, 2 to 60
+/// characters on.
+fn paren_photo_credit(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    memchr::memmem::find_iter(bytes, " Photo/").find_map(|at| {
+        let capitals = bytes[..at]
+            .iter()
+            .rev()
+            .take_while(|b| b.is_ascii_uppercase())
+            .count();
+        let open = at.checked_sub(capitals + 1)?;
+        let rest = &text[at + " Photo/".len()..];
+        let close = rest.find(['(', ')'])?;
+        ((2..=8).contains(&capitals)
+            && bytes[open] == b'('
+            && rest[close..].starts_with(')')
+            && (2..=60).contains(&rest[..close].chars().count()))
+        .then_some(open)
+    })
+}
+
+/// The opening bracket where a match of the bracket forms of `paren_credit` starts, or `None`
+/// when they cannot match (a necessary condition, far cheaper than the regex): a bracket closing
+/// the line whose content (no brackets inside) holds "Getty Images", a photo word ("photo",
+/// "pic" in any case: no letter of them has a non-ASCII case variant) or one of the agencies.
+fn paren_credit_open(text: &str) -> Option<usize> {
     let body = text.strip_suffix(')')?;
     let open = body
         .rfind(['(', ')'])
@@ -874,6 +911,75 @@ fn paren_credit_from(text: &str) -> Option<usize> {
         || contains_ignore_case(content, "pic")
         || PAREN_CREDIT_AGENCIES.iter().any(|a| content.contains(a)))
     .then_some(open)
+}
+
+/// Whether the bracket forms of `paren_credit` match `bracket`, an ASCII "(...)" with no
+/// bracket inside, the way the regex reads it (ASCII: `\s` is ASCII white space, `\b` a
+/// change between `[0-9A-Za-z_]` and the rest, `(?i)` ASCII case, a character a byte):
+/// - up to 60 bytes, "Getty Images" or a photo word (`\bphotos?\b`, `\bpics?\b`,
+///   `\bpictures?\b`, `\bphotograph`), up to 60 bytes;
+/// - an agency, white space, '/' or ':', then 1 to 60 bytes;
+/// - 1 to 60 bytes, '/' or ':', white space, an agency.
+fn paren_credit_ascii(bracket: &str) -> bool {
+    let Some(content) = bracket.strip_prefix('(').and_then(|b| b.strip_suffix(')')) else {
+        return false;
+    };
+    let bytes = content.as_bytes();
+    let n = bytes.len();
+    let word = |i: usize| {
+        bytes
+            .get(i)
+            .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_')
+    };
+    let boundary = |i: usize| i == 0 || word(i - 1) != word(i);
+    // A key at `p` ending at `q` fits when at most 60 bytes stand on either side.
+    let fits = |p: usize, q: usize| p <= 60 && n - q <= 60;
+    let keyed = (0..n).any(|p| {
+        let rest = &content[p..];
+        if rest.starts_with("Getty Images") && fits(p, p + 12) {
+            return true;
+        }
+        if !boundary(p) {
+            return false;
+        }
+        let has = |w: &str| {
+            rest.as_bytes()
+                .get(..w.len())
+                .is_some_and(|h| h.eq_ignore_ascii_case(w.as_bytes()))
+        };
+        // `stem s?\b`: the stem, or the stem and an 's', then a word boundary.
+        let plural = |stem: &str| {
+            has(stem)
+                && ((boundary(p + stem.len()) && fits(p, p + stem.len()))
+                    || (bytes
+                        .get(p + stem.len())
+                        .is_some_and(|b| b.eq_ignore_ascii_case(&b's'))
+                        && boundary(p + stem.len() + 1)
+                        && fits(p, p + stem.len() + 1)))
+        };
+        (has("photograph") && fits(p, p + 10))
+            || plural("photo")
+            || plural("pic")
+            || plural("picture")
+    });
+    if keyed {
+        return true;
+    }
+    let agency_first = PAREN_CREDIT_AGENCIES.iter().any(|a| {
+        content.strip_prefix(a).is_some_and(|rest| {
+            let rest = rest.trim_start_matches(|c: char| c.is_ascii_whitespace() || c == '\x0B');
+            rest.strip_prefix(['/', ':'])
+                .is_some_and(|r| (1..=60).contains(&r.len()))
+        })
+    });
+    let agency_last = PAREN_CREDIT_AGENCIES.iter().any(|a| {
+        content.strip_suffix(a).is_some_and(|rest| {
+            let rest = rest.trim_end_matches(|c: char| c.is_ascii_whitespace() || c == '\x0B');
+            rest.strip_suffix(['/', ':'])
+                .is_some_and(|r| (1..=60).contains(&r.len()))
+        })
+    });
+    agency_first || agency_last
 }
 
 /// A necessary condition for `wire_trailer` to match, read on every line: after an optional
@@ -1122,4 +1228,100 @@ fn is_name(text: &str) -> bool {
         }
     }
     (1..=5).contains(&n)
+}
+
+#[cfg(test)]
+mod tests {
+    use regex::Regex;
+
+    use super::{PAREN_CREDIT, paren_credit_ascii, paren_credit_at};
+    use crate::text::RandomTexts;
+
+    /// `paren_credit_ascii` answers what the regex answers on ASCII brackets (content without
+    /// brackets), around its 60-byte bounds and word boundaries.
+    #[test]
+    fn paren_credit_ascii_agrees_with_the_regex() {
+        let regex = Regex::new(PAREN_CREDIT).expect("regex builds");
+        let mut alphabet = vec![
+            "photo",
+            "PHOTO",
+            "Photos",
+            "s",
+            "pic",
+            "Pics",
+            "picture",
+            "photograph",
+            "Getty Images",
+            "Getty",
+            "Reuters",
+            "REUTERS",
+            "AFP",
+            "EPA",
+            "Xinhua",
+            "/",
+            ":",
+            " ",
+            "\t",
+            "\x0B",
+            "_",
+            "x",
+            "1",
+            "-",
+            ".",
+            "Bloomberg",
+            "Shutterstock",
+        ];
+        alphabet.extend(["abcdefghij ", "word "].repeat(6));
+        let mut random = RandomTexts::new();
+        let mut hits = 0;
+        for i in 0..30_000 {
+            let (content, _) = random.text_and_range(&alphabet, 2 + i % 40);
+            let bracket = format!("({content})");
+            let expected = regex.is_match(&bracket);
+            hits += usize::from(expected);
+            assert_eq!(paren_credit_ascii(&bracket), expected, "{bracket:?}");
+        }
+        assert!((3_000..27_000).contains(&hits), "{hits}");
+    }
+
+    /// `paren_credit_at` finds where the regex first matches, on lines with brackets anywhere,
+    /// "(AP Photo/...)" credits, and non-ASCII content.
+    #[test]
+    fn paren_credit_at_agrees_with_the_regex() {
+        let regex = Regex::new(PAREN_CREDIT).expect("regex builds");
+        let mut alphabet = vec![
+            "(",
+            ")",
+            "(AP Photo/",
+            "AP",
+            "REUTERS",
+            " Photo/",
+            "(",
+            "Photo",
+            "photo",
+            "Getty Images",
+            "Reuters",
+            "AFP",
+            "/",
+            ":",
+            " ",
+            "é",
+            "ſ",
+            "x",
+            "Name ",
+            "pics",
+            "_",
+            "ABCDEFGHI",
+        ];
+        alphabet.extend(["abcdefghij ", "word "].repeat(5));
+        let mut random = RandomTexts::new();
+        let mut hits = 0;
+        for i in 0..30_000 {
+            let (text, _) = random.text_and_range(&alphabet, 2 + i % 40);
+            let expected = regex.find(&text).map(|m| m.start());
+            hits += usize::from(expected.is_some());
+            assert_eq!(paren_credit_at(&regex, &text), expected, "{text:?}");
+        }
+        assert!((500..29_000).contains(&hits), "{hits}");
+    }
 }
