@@ -364,21 +364,18 @@ impl CueSet {
         }
         // `credit_line` on the tail: with no anchor word in it, only an agency alone or a
         // name with a file marker can make a credit.
-        text.rfind(". ")
-            .map(|i| i + 2)
-            .or_else(|| text.rfind('.').map(|i| i + 1))
-            .is_some_and(|cut| {
-                let tail = &text[cut..];
-                if !(2..=MAX_CREDIT_LEN).contains(&tail.len()) {
-                    return false;
-                }
-                let mut inner = tail.trim_end_matches('.').trim();
-                if let Some(stripped) = inner.strip_prefix('(').and_then(|s| s.strip_suffix(')')) {
-                    inner = stripped.trim();
-                }
-                let unmarked = strip_file_marker(inner);
-                unmarked.len() < inner.len() || self.is_agency(unmarked)
-            })
+        tail_cut(text).is_some_and(|cut| {
+            let tail = &text[cut..];
+            if !(2..=MAX_CREDIT_LEN).contains(&tail.len()) {
+                return false;
+            }
+            let mut inner = tail.trim_end_matches('.').trim();
+            if let Some(stripped) = inner.strip_prefix('(').and_then(|s| s.strip_suffix(')')) {
+                inner = stripped.trim();
+            }
+            let unmarked = strip_file_marker(inner);
+            unmarked.len() < inner.len() || self.is_agency(unmarked)
+        })
     }
 
     /// Whether `text` is one agency name, the whole of it.
@@ -524,10 +521,7 @@ impl CueSet {
             return Some((if named { from } else { cut }, strength));
         }
         // The tail after the last sentence end, checked as a credit line of its own.
-        let cut = text
-            .rfind(". ")
-            .map(|i| i + 2)
-            .or_else(|| text.rfind('.').map(|i| i + 1))?;
+        let cut = tail_cut(text)?;
         let tail = &text[cut..];
         (tail.len() >= 2 && self.credit_line(tail).is_some()).then_some((cut, Credit::Agency))
     }
@@ -716,6 +710,18 @@ impl CueSet {
             !attached && !year_after
         })
     }
+}
+
+/// Where the tail after the last sentence end starts: after the last ". ", else after the last
+/// '.' (what `rfind(". ")`, then `rfind('.')`, answer; a byte search from the end).
+fn tail_cut(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let last = memchr::memrchr(b'.', bytes)?;
+    Some(
+        memchr::memrchr_iter(b'.', &bytes[..=last])
+            .find(|&i| bytes.get(i + 1) == Some(&b' '))
+            .map_or(last + 1, |i| i + 2),
+    )
 }
 
 /// Words (ASCII case ignored) of which a line holds one when it has a strong caption cue, but
