@@ -418,7 +418,8 @@ impl CueSet {
         if inner.len() < unmarked.len() && is_name(inner) {
             return Some("photographer and file marker");
         }
-        if let Some(caps) = self.credit_prefix.captures(inner)
+        if credit_prefix_possible(inner)
+            && let Some(caps) = self.credit_prefix.captures(inner)
             && let Some(rest) = caps.get(1)
         {
             // "PHOTOS: Celebrity flubs!" links a gallery; a plural label credits only a source.
@@ -710,6 +711,17 @@ impl CueSet {
             !attached && !year_after
         })
     }
+}
+
+/// A necessary condition for `credit_prefix` to match, read on every short line before the
+/// regex (whose captures cost far more): the line opens with '©' or, in any ASCII case, with
+/// the first letters of a label ("photo", "pic", "image", "credit", "courtesy"; under `(?i)`
+/// only an 's' or a 'k' has a non-ASCII case variant, and none stands in these letters).
+fn credit_prefix_possible(text: &str) -> bool {
+    text.starts_with('©')
+        || ["photo", "pic", "image", "credit", "courte"]
+            .iter()
+            .any(|label| starts_with_ignore_case(text, label))
 }
 
 /// Where the tail after the last sentence end starts: after the last ". ", else after the last
