@@ -399,7 +399,7 @@ impl CueSet {
         if let Some(stripped) = inner.strip_prefix('(').and_then(|s| s.strip_suffix(')')) {
             inner = stripped.trim();
         }
-        if inner.contains(['“', '”', '"']) {
+        if has_quote(inner) {
             return None;
         }
         // A copyright notice is no credit; the test is rarely true, so it runs last.
@@ -437,7 +437,7 @@ impl CueSet {
             }
         }
         // `via_getty` ends in "Getty Images" (no letter of "getty" has a non-ASCII case variant).
-        if contains_ignore_case(inner, "getty")
+        if has_getty(inner)
             && let Some(caps) = self.via_getty.captures(inner)
             && caps
                 .get(1)
@@ -445,7 +445,7 @@ impl CueSet {
         {
             return Some("\"via Getty Images\" credit");
         }
-        if inner.contains(['/', '©']) {
+        if has_slash_or_copyright(inner) {
             let mut parts = 0;
             let mut agencies = 0;
             let mut agency_first_in_text_case = false;
@@ -644,7 +644,9 @@ impl CueSet {
             return None;
         }
         let first_sentence = sentences.first().map_or(body, |r| &body[r.clone()]);
-        if let Some(m) = self.trailing_date.find(first_sentence) {
+        if ends_in_year(sentence_close(first_sentence))
+            && let Some(m) = self.trailing_date.find(first_sentence)
+        {
             let before = &first_sentence[..m.start()];
             // The date must close a sentence that says something ("Published: Jan. 9, 2008" does
             // not): some lower-case words before it.
@@ -778,26 +780,58 @@ const ANCHOR_WORDS: [&str; 31] = [
     ", background,",
 ];
 
+/// `sentence` without a final '.' and the white space before it: a `trailing_date` match ends
+/// in a year there (its end is `(?:19|20)\d\d\s*\.?$`).
+fn sentence_close(sentence: &str) -> &str {
+    sentence.strip_suffix('.').unwrap_or(sentence).trim_end()
+}
+
+/// Whether `text` holds '"', '“' or '”' (a byte search: '“' and '”' are E2 80 9C and 9D).
+fn has_quote(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    memchr::memchr2_iter(b'"', 0xE2, bytes)
+        .any(|i| bytes[i] == b'"' || matches!(bytes.get(i + 1..i + 3), Some([0x80, 0x9C | 0x9D])))
+}
+
+/// Whether `text` holds '/' or '©' (a byte search: '©' is C2 A9).
+fn has_slash_or_copyright(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    memchr::memchr2_iter(b'/', 0xC2, bytes)
+        .any(|i| bytes[i] == b'/' || bytes.get(i + 1) == Some(&0xA9))
+}
+
+/// `contains_ignore_case(text, "getty")` as a byte search for its first letter.
+fn has_getty(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    memchr::memchr2_iter(b'g', b'G', bytes).any(|i| {
+        bytes
+            .get(i..i + 5)
+            .is_some_and(|w| w.eq_ignore_ascii_case(b"getty"))
+    })
+}
+
 /// A necessary condition for `trailing_date` to match the first sentence of `text`: the match
 /// ends in a year (" 19" or " 20" and two `\d`), then `\s*\.?` closes the sentence. A sentence
 /// ends at its terminators (only a single '.' may follow the year) or at the end of the text,
 /// so some '.', or the end, follows the year after white space only.
 fn may_end_in_year(text: &str) -> bool {
-    let ends_in_year = |s: &str| {
-        let mut back = s.char_indices().rev();
-        match (back.next(), back.next()) {
-            (Some((_, units)), Some((tens, ten))) => {
-                // `\d` is any decimal digit (`is_numeric` takes in more, which does no harm).
-                units.is_numeric()
-                    && ten.is_numeric()
-                    && (s[..tens].ends_with(" 19") || s[..tens].ends_with(" 20"))
-            }
-            _ => false,
-        }
-    };
     ends_in_year(text.trim_end())
         || memchr::memchr_iter(b'.', text.as_bytes())
             .any(|dot| ends_in_year(text[..dot].trim_end()))
+}
+
+/// Whether `s` ends in " 19" or " 20" and two `\d` (`is_numeric` takes in more, which does no
+/// harm in a necessary condition).
+fn ends_in_year(s: &str) -> bool {
+    let mut back = s.char_indices().rev();
+    match (back.next(), back.next()) {
+        (Some((_, units)), Some((tens, ten))) => {
+            units.is_numeric()
+                && ten.is_numeric()
+                && (s[..tens].ends_with(" 19") || s[..tens].ends_with(" 20"))
+        }
+        _ => false,
+    }
 }
 
 /// The labels of `inline_credit`, without their optional plural "s" and " by".
