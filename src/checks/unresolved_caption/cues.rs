@@ -1035,22 +1035,14 @@ fn paren_credit_ascii(bracket: &str) -> bool {
 }
 
 /// A necessary condition for `wire_trailer` to match, read on every line: after an optional
-/// '(', the line opens with the first letter of "additional", "further" or one of the verbs, in
-/// either case (none of these letters has a non-ASCII case variant: the Kelvin sign and 'ſ' fold
-/// to 'k' and 's' only).
+/// '(', the line opens with the first letters of "additional", "further" or one of the verbs, in
+/// either ASCII case (none of these letters has a non-ASCII case variant under `(?i)`: only 'k'
+/// and 's' do, the Kelvin sign and 'ſ', and the prefixes hold neither).
 fn wire_trailer_possible(text: &str) -> bool {
-    let b = text.as_bytes();
-    let first = if b.first() == Some(&b'(') {
-        b.get(1)
-    } else {
-        b.first()
-    };
-    first.is_some_and(|c| {
-        matches!(
-            c.to_ascii_lowercase(),
-            b'a' | b'f' | b'r' | b'w' | b'e' | b'c' | b't'
-        )
-    })
+    let text = text.strip_prefix('(').unwrap_or(text);
+    ["add", "fur", "re", "wri", "edi", "com", "tra", "fac"]
+        .iter()
+        .any(|prefix| starts_with_ignore_case(text, prefix))
 }
 
 /// A necessary condition for `dateline` to match: an agency, maybe a closing bracket, maybe
