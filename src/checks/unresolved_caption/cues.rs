@@ -111,6 +111,9 @@ pub struct CueSet {
     wire_trailer: Regex,
     /// The prefilter's words (see `gate`).
     gate: Gate,
+    /// Words of which a line that scores as a caption mostly holds one (see `may_anchor`),
+    /// matched ignoring ASCII case.
+    anchor_words: Gate,
 }
 
 fn lexicon_text(path: &str, lexicons: &dyn LexiconSource) -> Result<String, ParamError> {
@@ -147,6 +150,10 @@ fn automaton(words: &[String], what: &str) -> Result<AhoCorasick, ParamError> {
 fn regex(pattern: &str) -> Result<Regex, ParamError> {
     Regex::new(pattern).map_err(|e| ParamError::new(None, format!("bad built-in regex: {e}")))
 }
+
+/// A photo credit in brackets: "(AP Photo/Name)" anywhere; at the end "(Getty Images: Name)",
+/// "(REUTERS/Name)", "(Photo by Name)", "(file photo)". A bare "(Reuters)" is a source citation.
+const PAREN_CREDIT: &str = r"\([A-Z]{2,8} Photo/[^()]{2,60}\)|\((?:[^()]{0,60}(?:Getty Images|(?i:\bphotos?\b|\bpics?\b|\bpictures?\b|\bphotograph))[^()]{0,60}|(?:Reuters|REUTERS|AFP|EPA|Shutterstock|Bloomberg|Xinhua)\s*[/:][^()]{1,60}|[^()]{1,60}[/:]\s*(?:Reuters|REUTERS|AFP|EPA|Shutterstock|Bloomberg|Xinhua))\)$";
 
 const MONTH: &str = r"(?:January|February|March|April|May|June|July|August|September|October|November|December|Jan\.?|Feb\.?|Mar\.|Apr\.?|Aug\.?|Sept?\.?|Oct\.?|Nov\.?|Dec\.?)";
 
@@ -283,7 +290,11 @@ impl CueSet {
             }
             exact_case.extend([word.clone(), capital, word.to_ascii_uppercase()]);
         }
-        let gate = Gate::new(&exact_case)
+        let gate = Gate::new(&exact_case, false)
+            .map_err(|e| ParamError::new(None, format!("cannot build the prefilter: {e}")))?;
+        let mut anchor_words: Vec<String> = cues.phrases.clone();
+        anchor_words.extend(ANCHOR_WORDS.map(String::from));
+        let anchor_words = Gate::new(&anchor_words, true)
             .map_err(|e| ParamError::new(None, format!("cannot build the prefilter: {e}")))?;
         Ok(CueSet {
             agencies: automaton(&agencies.agencies, "agency")?,
@@ -296,11 +307,7 @@ impl CueSet {
                 r"^(?:(?i:(?:photo(?:graph)?s?|pictures?|pics?|images?|credits?|(?:photo|image|picture) credits?|image source)\s*:|(?:photo(?:graph)?s?|pictures?|images?) (?:by|courtesy(?: of)?)|courtesy(?: of)?|image copyright|photo copyright)|©)\s*(.{2,80})$",
             )?,
             via_getty: regex(r"^(.{2,60}?)\s+(?i:via Getty Images|for Getty Images)$")?,
-            paren_credit: regex(
-                // "(AP Photo/Name)" anywhere; at the end "(Getty Images: Name)", "(REUTERS/Name)",
-                // "(Photo by Name)", "(file photo)". A bare "(Reuters)" is a source citation.
-                r"\([A-Z]{2,8} Photo/[^()]{2,60}\)|\((?:[^()]{0,60}(?:Getty Images|(?i:\bphotos?\b|\bpics?\b|\bpictures?\b|\bphotograph))[^()]{0,60}|(?:Reuters|REUTERS|AFP|EPA|Shutterstock|Bloomberg|Xinhua)\s*[/:][^()]{1,60}|[^()]{1,60}[/:]\s*(?:Reuters|REUTERS|AFP|EPA|Shutterstock|Bloomberg|Xinhua))\)$",
-            )?,
+            paren_credit: regex(PAREN_CREDIT)?,
             inline_credit: regex(
                 r"(?:(?:Photo(?:graph)?|Picture|Pic|Image|Credit|PHOTO|PICTURE)s?(?: by)?\s*:\s*|(?:Photo(?:graph)?|Picture) by )\p{Lu}[^:]{1,40}$",
             )?,
@@ -321,6 +328,7 @@ impl CueSet {
                 r"^\(?(?i:(?:additional |further )?(?:reporting|writing|editing|edited|compiled|research|translated|fact-checked) by)\s",
             )?,
             gate,
+            anchor_words,
         })
     }
 
@@ -329,6 +337,45 @@ impl CueSet {
     /// nearly every line, and one walk waits on a load per byte).
     fn gate(&self, text: &str) -> bool {
         self.gate.any(text.as_bytes())
+    }
+
+    /// A necessary condition, far cheaper than the cues, for `caption_score` to anchor a line
+    /// that opens with no lead-in: a strong cue or a trailing full date (without one it returns
+    /// `None`, whatever else fires). Most lines that pass `gate` fail it.
+    /// - `in_this_photo`, a pictured-scene phrase, a position marker, a credit label, "Getty
+    ///   Images", "courtesy", '©' or an agency credit after a slash: one of `ANCHOR_WORDS`;
+    /// - the other credits at the end (`credit_suffix`): a bracket closing the line
+    ///   (`paren_credit_open`), an agency after the last '(' or '[' (no '/' in the line),
+    ///   or a tail after the last full stop that is an agency or ends in a file marker;
+    /// - the trailing full date of the first sentence: see `may_end_in_year`.
+    fn may_anchor(&self, text: &str) -> bool {
+        if self.anchor_words.any(text.as_bytes())
+            || paren_credit_open(text).is_some()
+            || may_end_in_year(text)
+        {
+            return true;
+        }
+        // No '/' in the line (it is an anchor word): the agency follows '(' or '['.
+        let bare = text.trim_end_matches(['.', ']', ')']);
+        if memchr::memrchr2(b'[', b'(', bare.as_bytes())
+            .is_some_and(|cut| self.is_agency(&bare[cut + 1..]))
+        {
+            return true;
+        }
+        // `credit_line` on the tail: with no anchor word in it, only an agency alone or a
+        // name with a file marker can make a credit.
+        tail_cut(text).is_some_and(|cut| {
+            let tail = &text[cut..];
+            if !(2..=MAX_CREDIT_LEN).contains(&tail.len()) {
+                return false;
+            }
+            let mut inner = tail.trim_end_matches('.').trim();
+            if let Some(stripped) = inner.strip_prefix('(').and_then(|s| s.strip_suffix(')')) {
+                inner = stripped.trim();
+            }
+            let unmarked = strip_file_marker(inner);
+            unmarked.len() < inner.len() || self.is_agency(unmarked)
+        })
     }
 
     /// Whether `text` is one agency name, the whole of it.
@@ -352,7 +399,7 @@ impl CueSet {
         if let Some(stripped) = inner.strip_prefix('(').and_then(|s| s.strip_suffix(')')) {
             inner = stripped.trim();
         }
-        if inner.contains(['“', '”', '"']) {
+        if has_quote(inner) {
             return None;
         }
         // A copyright notice is no credit; the test is rarely true, so it runs last.
@@ -371,7 +418,8 @@ impl CueSet {
         if inner.len() < unmarked.len() && is_name(inner) {
             return Some("photographer and file marker");
         }
-        if let Some(caps) = self.credit_prefix.captures(inner)
+        if credit_prefix_possible(inner)
+            && let Some(caps) = self.credit_prefix.captures(inner)
             && let Some(rest) = caps.get(1)
         {
             // "PHOTOS: Celebrity flubs!" links a gallery; a plural label credits only a source.
@@ -389,7 +437,7 @@ impl CueSet {
             }
         }
         // `via_getty` ends in "Getty Images" (no letter of "getty" has a non-ASCII case variant).
-        if contains_ignore_case(inner, "getty")
+        if has_getty(inner)
             && let Some(caps) = self.via_getty.captures(inner)
             && caps
                 .get(1)
@@ -397,7 +445,7 @@ impl CueSet {
         {
             return Some("\"via Getty Images\" credit");
         }
-        if inner.contains(['/', '©']) {
+        if has_slash_or_copyright(inner) {
             let mut parts = 0;
             let mut agencies = 0;
             let mut agency_first_in_text_case = false;
@@ -446,11 +494,10 @@ impl CueSet {
         // "(+Photos, Video)" advertises a gallery in a headline; it credits nothing.
         // The credit regexes build costly lazy-DFA states (Unicode classes under bounded
         // repetition) on every line they read: cheap necessary conditions go first.
-        if paren_credit_possible(text)
-            && let Some(m) = self.paren_credit.find(text)
-            && !text[m.start() + 1..].starts_with('+')
+        if let Some(start) = paren_credit_at(&self.paren_credit, text)
+            && !text[start + 1..].starts_with('+')
         {
-            return Some((m.start(), Credit::Labelled));
+            return Some((start, Credit::Labelled));
         }
         if inline_credit_possible(text)
             && let Some(m) = self.inline_credit.find(text)
@@ -475,10 +522,7 @@ impl CueSet {
             return Some((if named { from } else { cut }, strength));
         }
         // The tail after the last sentence end, checked as a credit line of its own.
-        let cut = text
-            .rfind(". ")
-            .map(|i| i + 2)
-            .or_else(|| text.rfind('.').map(|i| i + 1))?;
+        let cut = tail_cut(text)?;
         let tail = &text[cut..];
         (tail.len() >= 2 && self.credit_line(tail).is_some()).then_some((cut, Credit::Agency))
     }
@@ -526,8 +570,8 @@ impl CueSet {
 
     /// Scores the trimmed line as a caption; `None` when no cue fires or the line cannot be one.
     pub fn caption_score(&self, text: &str, present_ok: bool) -> Option<CaptionScore> {
-        let gate = self.gate(text) || self.lead_in_at(text).is_some();
-        if !gate {
+        let lead_in_start = self.lead_in_at(text);
+        if lead_in_start.is_none() && !(self.gate(text) && self.may_anchor(text)) {
             return None;
         }
         let n_words = words(text, 0..text.len()).count();
@@ -549,9 +593,7 @@ impl CueSet {
         }
         let mut score = CaptionScore::default();
         let quoted = text.contains(['“', '”', '"']) || text.contains("''");
-        let lead_in = self
-            .lead_in_at(text)
-            .or_else(|| self.in_this_photo.find(text).map(|m| m.range()));
+        let lead_in = lead_in_start.or_else(|| self.in_this_photo.find(text).map(|m| m.range()));
         if quoted && lead_in.is_none() {
             // Quoted speech: present tense is normal there, and captions rarely quote.
             return None;
@@ -602,7 +644,9 @@ impl CueSet {
             return None;
         }
         let first_sentence = sentences.first().map_or(body, |r| &body[r.clone()]);
-        if let Some(m) = self.trailing_date.find(first_sentence) {
+        if ends_in_year(sentence_close(first_sentence))
+            && let Some(m) = self.trailing_date.find(first_sentence)
+        {
             let before = &first_sentence[..m.start()];
             // The date must close a sentence that says something ("Published: Jan. 9, 2008" does
             // not): some lower-case words before it.
@@ -668,6 +712,125 @@ impl CueSet {
             let year_after = after.as_bytes().first().is_some_and(u8::is_ascii_digit);
             !attached && !year_after
         })
+    }
+}
+
+/// A necessary condition for `credit_prefix` to match, read on every short line before the
+/// regex (whose captures cost far more): the line opens with '©' or, in any ASCII case, with
+/// the first letters of a label ("photo", "pic", "image", "credit", "courtesy"; under `(?i)`
+/// only an 's' or a 'k' has a non-ASCII case variant, and none stands in these letters).
+fn credit_prefix_possible(text: &str) -> bool {
+    text.starts_with('©')
+        || ["photo", "pic", "image", "credit", "courte"]
+            .iter()
+            .any(|label| starts_with_ignore_case(text, label))
+}
+
+/// Where the tail after the last sentence end starts: after the last ". ", else after the last
+/// '.' (what `rfind(". ")`, then `rfind('.')`, answer; a byte search from the end).
+fn tail_cut(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let last = memchr::memrchr(b'.', bytes)?;
+    Some(
+        memchr::memrchr_iter(b'.', &bytes[..=last])
+            .find(|&i| bytes.get(i + 1) == Some(&b' '))
+            .map_or(last + 1, |i| i + 2),
+    )
+}
+
+/// Words (ASCII case ignored) of which a line holds one when it has a strong caption cue, but
+/// for the few credits `CueSet::may_anchor` tests on their own:
+const ANCHOR_WORDS: [&str; 31] = [
+    // Photo words: `in_this_photo` ends in one, and the credit labels of `paren_credit`,
+    // `inline_credit` and `credit_prefix` ("pic" for "picture", "photo" for "photograph").
+    "photo",
+    "pic",
+    "image",
+    "credit",
+    // `via_getty`, `paren_credit`.
+    "getty",
+    // `credit_prefix` ("courte": its `(?i)s` also matches 'ſ'), and its '©'.
+    "courte",
+    "©",
+    // Agency credits after a slash, at the end or in a tail; "Name/Agency" credits.
+    "/",
+    // `position`, its letters in either case.
+    "(c)",
+    "(l)",
+    "(r)",
+    "(l-r)",
+    "(r-l)",
+    "(l to r)",
+    "(1",
+    "(2",
+    "(3",
+    "(4",
+    "(cent",
+    "(left)",
+    "(right)",
+    "(top",
+    "(bottom",
+    "(front",
+    ", left,",
+    ", right,",
+    ", centre,",
+    ", center,",
+    ", second ",
+    ", foreground,",
+    ", background,",
+];
+
+/// `sentence` without a final '.' and the white space before it: a `trailing_date` match ends
+/// in a year there (its end is `(?:19|20)\d\d\s*\.?$`).
+fn sentence_close(sentence: &str) -> &str {
+    sentence.strip_suffix('.').unwrap_or(sentence).trim_end()
+}
+
+/// Whether `text` holds '"', '“' or '”' (a byte search: '“' and '”' are E2 80 9C and 9D).
+fn has_quote(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    memchr::memchr2_iter(b'"', 0xE2, bytes)
+        .any(|i| bytes[i] == b'"' || matches!(bytes.get(i + 1..i + 3), Some([0x80, 0x9C | 0x9D])))
+}
+
+/// Whether `text` holds '/' or '©' (a byte search: '©' is C2 A9).
+fn has_slash_or_copyright(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    memchr::memchr2_iter(b'/', 0xC2, bytes)
+        .any(|i| bytes[i] == b'/' || bytes.get(i + 1) == Some(&0xA9))
+}
+
+/// `contains_ignore_case(text, "getty")` as a byte search for its first letter.
+fn has_getty(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    memchr::memchr2_iter(b'g', b'G', bytes).any(|i| {
+        bytes
+            .get(i..i + 5)
+            .is_some_and(|w| w.eq_ignore_ascii_case(b"getty"))
+    })
+}
+
+/// A necessary condition for `trailing_date` to match the first sentence of `text`: the match
+/// ends in a year (" 19" or " 20" and two `\d`), then `\s*\.?` closes the sentence. A sentence
+/// ends at its terminators (only a single '.' may follow the year) or at the end of the text,
+/// so some '.', or the end, follows the year after white space only.
+fn may_end_in_year(text: &str) -> bool {
+    ends_in_year(text.trim_end())
+        || memchr::memchr_iter(b'.', text.as_bytes())
+            .any(|dot| ends_in_year(text[..dot].trim_end()))
+}
+
+/// Whether `s` ends in " 19" or " 20" and two `\d` (`is_numeric` takes in more, which does no
+/// harm in a necessary condition).
+fn ends_in_year(s: &str) -> bool {
+    let mut back = s.char_indices().rev();
+    match (back.next(), back.next()) {
+        (Some((_, units)), Some((tens, ten))) => {
+            units.is_numeric()
+                && ten.is_numeric()
+                && (s[..tens].ends_with(" 19") || s[..tens].ends_with(" 20"))
+        }
+        _ => false,
     }
 }
 
@@ -740,47 +903,146 @@ fn inline_credit_possible(text: &str) -> bool {
         .any(|w| tail.contains(w))
 }
 
-/// A necessary condition for `paren_credit` to match. Its first form holds " Photo/"; the others
-/// are a bracket closing the line whose content (no brackets inside) holds "Getty Images", a
-/// photo word ("photo", "pic" in any case: no letter of them has a non-ASCII case variant) or
-/// one of the agencies.
-fn paren_credit_possible(text: &str) -> bool {
-    if text.contains(" Photo/") {
-        return true;
+/// Where `paren_credit` (the regex, `credit`) first matches `text`, reading as little of it
+/// with the regex as can be: the regex builds a lazy-DFA state for nearly every byte it reads
+/// (its bounded repetitions of Unicode classes count), which made it the costliest cue.
+/// - Its first form, `\([A-Z]{2,8} Photo/[^()]{2,60}\)`, is found by hand
+///   (`paren_photo_credit`).
+/// - The others close the line, their content has no bracket, so they can only start at the
+///   opening bracket of `paren_credit_open`, after any match of the first form. An ASCII
+///   bracket is read by `paren_credit_ascii`, any other by the regex from that bracket on.
+fn paren_credit_at(credit: &Regex, text: &str) -> Option<usize> {
+    if let Some(start) = paren_photo_credit(text) {
+        return Some(start);
     }
-    let Some(body) = text.strip_suffix(')') else {
-        return false;
+    let open = paren_credit_open(text)?;
+    let bracket = &text[open..];
+    let hit = if bracket.is_ascii() {
+        paren_credit_ascii(bracket)
+    } else {
+        // A match in `bracket` starts at its first byte, the only '(' in it.
+        credit.is_match(bracket)
     };
-    let Some(open) = body
+    hit.then_some(open)
+}
+
+/// The leftmost match of `\([A-Z]{2,8} Photo/[^()]{2,60}\)`: "(AP Photo/Name)". Before
+/// " Photo/" stand 2 to 8 capitals right after a '('; after it, the first bracket closes, 2 to 60
+/// characters on.
+fn paren_photo_credit(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    memchr::memmem::find_iter(bytes, " Photo/").find_map(|at| {
+        let capitals = bytes[..at]
+            .iter()
+            .rev()
+            .take_while(|b| b.is_ascii_uppercase())
+            .count();
+        let open = at.checked_sub(capitals + 1)?;
+        let rest = &text[at + " Photo/".len()..];
+        let close = rest.find(['(', ')'])?;
+        ((2..=8).contains(&capitals)
+            && bytes[open] == b'('
+            && rest[close..].starts_with(')')
+            && (2..=60).contains(&rest[..close].chars().count()))
+        .then_some(open)
+    })
+}
+
+/// The opening bracket where a match of the bracket forms of `paren_credit` starts, or `None`
+/// when they cannot match (a necessary condition, far cheaper than the regex): a bracket closing
+/// the line whose content (no brackets inside) holds "Getty Images", a photo word ("photo",
+/// "pic" in any case: no letter of them has a non-ASCII case variant) or one of the agencies.
+fn paren_credit_open(text: &str) -> Option<usize> {
+    let body = text.strip_suffix(')')?;
+    let open = body
         .rfind(['(', ')'])
-        .filter(|&i| body[i..].starts_with('('))
-    else {
-        return false;
-    };
+        .filter(|&i| body[i..].starts_with('('))?;
     let content = &body[open + 1..];
-    content.contains("Getty Images")
+    (content.contains("Getty Images")
         || contains_ignore_case(content, "photo")
         || contains_ignore_case(content, "pic")
-        || PAREN_CREDIT_AGENCIES.iter().any(|a| content.contains(a))
+        || PAREN_CREDIT_AGENCIES.iter().any(|a| content.contains(a)))
+    .then_some(open)
+}
+
+/// Whether the bracket forms of `paren_credit` match `bracket`, an ASCII "(...)" with no
+/// bracket inside, the way the regex reads it (ASCII: `\s` is ASCII white space, `\b` a
+/// change between `[0-9A-Za-z_]` and the rest, `(?i)` ASCII case, a character a byte):
+/// - up to 60 bytes, "Getty Images" or a photo word (`\bphotos?\b`, `\bpics?\b`,
+///   `\bpictures?\b`, `\bphotograph`), up to 60 bytes;
+/// - an agency, white space, '/' or ':', then 1 to 60 bytes;
+/// - 1 to 60 bytes, '/' or ':', white space, an agency.
+fn paren_credit_ascii(bracket: &str) -> bool {
+    let Some(content) = bracket.strip_prefix('(').and_then(|b| b.strip_suffix(')')) else {
+        return false;
+    };
+    let bytes = content.as_bytes();
+    let n = bytes.len();
+    let word = |i: usize| {
+        bytes
+            .get(i)
+            .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_')
+    };
+    let boundary = |i: usize| i == 0 || word(i - 1) != word(i);
+    // A key at `p` ending at `q` fits when at most 60 bytes stand on either side.
+    let fits = |p: usize, q: usize| p <= 60 && n - q <= 60;
+    let keyed = (0..n).any(|p| {
+        let rest = &content[p..];
+        if rest.starts_with("Getty Images") && fits(p, p + 12) {
+            return true;
+        }
+        if !boundary(p) {
+            return false;
+        }
+        let has = |w: &str| {
+            rest.as_bytes()
+                .get(..w.len())
+                .is_some_and(|h| h.eq_ignore_ascii_case(w.as_bytes()))
+        };
+        // `stem s?\b`: the stem, or the stem and an 's', then a word boundary.
+        let plural = |stem: &str| {
+            has(stem)
+                && ((boundary(p + stem.len()) && fits(p, p + stem.len()))
+                    || (bytes
+                        .get(p + stem.len())
+                        .is_some_and(|b| b.eq_ignore_ascii_case(&b's'))
+                        && boundary(p + stem.len() + 1)
+                        && fits(p, p + stem.len() + 1)))
+        };
+        (has("photograph") && fits(p, p + 10))
+            || plural("photo")
+            || plural("pic")
+            || plural("picture")
+    });
+    if keyed {
+        return true;
+    }
+    let agency_first = PAREN_CREDIT_AGENCIES.iter().any(|a| {
+        content.strip_prefix(a).is_some_and(|rest| {
+            let rest = rest.trim_start_matches(|c: char| c.is_ascii_whitespace() || c == '\x0B');
+            rest.strip_prefix(['/', ':'])
+                .is_some_and(|r| (1..=60).contains(&r.len()))
+        })
+    });
+    let agency_last = PAREN_CREDIT_AGENCIES.iter().any(|a| {
+        content.strip_suffix(a).is_some_and(|rest| {
+            let rest = rest.trim_end_matches(|c: char| c.is_ascii_whitespace() || c == '\x0B');
+            rest.strip_suffix(['/', ':'])
+                .is_some_and(|r| (1..=60).contains(&r.len()))
+        })
+    });
+    agency_first || agency_last
 }
 
 /// A necessary condition for `wire_trailer` to match, read on every line: after an optional
-/// '(', the line opens with the first letter of "additional", "further" or one of the verbs, in
-/// either case (none of these letters has a non-ASCII case variant: the Kelvin sign and 'ſ' fold
-/// to 'k' and 's' only).
+/// '(', the line opens with the first letters of "additional", "further" or one of the verbs, in
+/// either ASCII case (none of these letters has a non-ASCII case variant under `(?i)`: only 'k'
+/// and 's' do, the Kelvin sign and 'ſ', and the prefixes hold neither).
 fn wire_trailer_possible(text: &str) -> bool {
-    let b = text.as_bytes();
-    let first = if b.first() == Some(&b'(') {
-        b.get(1)
-    } else {
-        b.first()
-    };
-    first.is_some_and(|c| {
-        matches!(
-            c.to_ascii_lowercase(),
-            b'a' | b'f' | b'r' | b'w' | b'e' | b'c' | b't'
-        )
-    })
+    let text = text.strip_prefix('(').unwrap_or(text);
+    ["add", "fur", "re", "wri", "edi", "com", "tra", "fac"]
+        .iter()
+        .any(|prefix| starts_with_ignore_case(text, prefix))
 }
 
 /// A necessary condition for `dateline` to match: an agency, maybe a closing bracket, maybe
@@ -1010,4 +1272,100 @@ fn is_name(text: &str) -> bool {
         }
     }
     (1..=5).contains(&n)
+}
+
+#[cfg(test)]
+mod tests {
+    use regex::Regex;
+
+    use super::{PAREN_CREDIT, paren_credit_ascii, paren_credit_at};
+    use crate::text::RandomTexts;
+
+    /// `paren_credit_ascii` answers what the regex answers on ASCII brackets (content without
+    /// brackets), around its 60-byte bounds and word boundaries.
+    #[test]
+    fn paren_credit_ascii_agrees_with_the_regex() {
+        let regex = Regex::new(PAREN_CREDIT).expect("regex builds");
+        let mut alphabet = vec![
+            "photo",
+            "PHOTO",
+            "Photos",
+            "s",
+            "pic",
+            "Pics",
+            "picture",
+            "photograph",
+            "Getty Images",
+            "Getty",
+            "Reuters",
+            "REUTERS",
+            "AFP",
+            "EPA",
+            "Xinhua",
+            "/",
+            ":",
+            " ",
+            "\t",
+            "\x0B",
+            "_",
+            "x",
+            "1",
+            "-",
+            ".",
+            "Bloomberg",
+            "Shutterstock",
+        ];
+        alphabet.extend(["abcdefghij ", "word "].repeat(6));
+        let mut random = RandomTexts::new();
+        let mut hits = 0;
+        for i in 0..30_000 {
+            let (content, _) = random.text_and_range(&alphabet, 2 + i % 40);
+            let bracket = format!("({content})");
+            let expected = regex.is_match(&bracket);
+            hits += usize::from(expected);
+            assert_eq!(paren_credit_ascii(&bracket), expected, "{bracket:?}");
+        }
+        assert!((3_000..27_000).contains(&hits), "{hits}");
+    }
+
+    /// `paren_credit_at` finds where the regex first matches, on lines with brackets anywhere,
+    /// "(AP Photo/...)" credits, and non-ASCII content.
+    #[test]
+    fn paren_credit_at_agrees_with_the_regex() {
+        let regex = Regex::new(PAREN_CREDIT).expect("regex builds");
+        let mut alphabet = vec![
+            "(",
+            ")",
+            "(AP Photo/",
+            "AP",
+            "REUTERS",
+            " Photo/",
+            "(",
+            "Photo",
+            "photo",
+            "Getty Images",
+            "Reuters",
+            "AFP",
+            "/",
+            ":",
+            " ",
+            "é",
+            "ſ",
+            "x",
+            "Name ",
+            "pics",
+            "_",
+            "ABCDEFGHI",
+        ];
+        alphabet.extend(["abcdefghij ", "word "].repeat(5));
+        let mut random = RandomTexts::new();
+        let mut hits = 0;
+        for i in 0..30_000 {
+            let (text, _) = random.text_and_range(&alphabet, 2 + i % 40);
+            let expected = regex.find(&text).map(|m| m.start());
+            hits += usize::from(expected.is_some());
+            assert_eq!(paren_credit_at(&regex, &text), expected, "{text:?}");
+        }
+        assert!((500..29_000).contains(&hits), "{hits}");
+    }
 }

@@ -41,17 +41,28 @@ pub(super) struct Gate {
 }
 
 impl Gate {
-    pub(super) fn new(words: &[String]) -> Result<Gate, String> {
+    /// The gate over `words`, matched byte for byte, or ignoring ASCII case when
+    /// `ascii_case_insensitive` is set.
+    pub(super) fn new(words: &[String], ascii_case_insensitive: bool) -> Result<Gate, String> {
         let dfa = DFA::builder()
             .prefilter(false)
+            .ascii_case_insensitive(ascii_case_insensitive)
             .build(words)
             .map_err(|e| e.to_string())?;
         let start = dfa.start_state(Anchored::No).map_err(|e| e.to_string())?;
-        // Byte classes: each byte of a word has its own; every other byte leads back to the
-        // start state from any state (it occurs in no word), so they share class 0.
+        // Byte classes: each byte of a word (in both ASCII cases when case is ignored) has its
+        // own; every other byte leads back to the start state from any state (it occurs in no
+        // word), so they share class 0.
         let mut classes = [0u8; 256];
         let mut members: Vec<u8> = vec![0];
-        for b in words.iter().flat_map(|w| w.bytes()) {
+        let variants = |b: u8| {
+            if ascii_case_insensitive {
+                [b, b.to_ascii_lowercase(), b.to_ascii_uppercase()]
+            } else {
+                [b; 3]
+            }
+        };
+        for b in words.iter().flat_map(|w| w.bytes()).flat_map(variants) {
             if classes[usize::from(b)] == 0 {
                 classes[usize::from(b)] = u8::try_from(members.len()).map_err(|e| e.to_string())?;
                 members.push(b);
@@ -175,8 +186,13 @@ mod tests {
         ]
         .map(String::from)
         .to_vec();
-        let gate = Gate::new(&words).expect("gate builds");
+        let gate = Gate::new(&words, false).expect("gate builds");
         let ac = AhoCorasick::new(&words).expect("automaton builds");
+        let gate_ci = Gate::new(&words, true).expect("gate builds");
+        let ac_ci = AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(&words)
+            .expect("automaton builds");
         let mut alphabet = vec![
             "A",
             "P",
@@ -195,6 +211,10 @@ mod tests {
             "é",
             "poses for a ",
             "/",
+            "PHO",
+            "TO",
+            "rEUTERS",
+            "pOSES FOR A ",
         ];
         // Mostly filler, so that long texts match only now and then.
         alphabet.extend(["a", "b", " ", "x", "\n", "word ", "                "].repeat(30));
@@ -205,6 +225,8 @@ mod tests {
             let expected = ac.is_match(&text);
             hits += usize::from(expected);
             assert_eq!(gate.any(text.as_bytes()), expected, "{text:?}");
+            let expected_ci = ac_ci.is_match(&text);
+            assert_eq!(gate_ci.any(text.as_bytes()), expected_ci, "{text:?}");
         }
         // Both answers occur often enough to mean something.
         assert!((2_000..18_000).contains(&hits), "{hits}");
