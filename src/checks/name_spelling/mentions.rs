@@ -248,6 +248,17 @@ pub type FxSet<'a> = HashSet<&'a str, FxBuild>;
 /// (`resume_point`), and the words passed over count as one other word (for the sentence's
 /// first word and the contiguity of kept words, all that other words decide).
 pub fn collect_mentions(doc: &Document, lex: &MatchLexicon, out: &mut Vec<Mention>) {
+    scan_mentions(doc, lex, out, true);
+}
+
+/// `collect_mentions`, jumping over the words that cannot be name words when `skip` is set
+/// (always, but in the test that checks both ways find the same mentions).
+pub(crate) fn scan_mentions(
+    doc: &Document,
+    lex: &MatchLexicon,
+    out: &mut Vec<Mention>,
+    skip: bool,
+) {
     let text = doc.text.as_str();
     let mut cls = Classifier {
         lex,
@@ -267,7 +278,7 @@ pub fn collect_mentions(doc: &Document, lex: &MatchLexicon, out: &mut Vec<Mentio
         // Whether the word before `pos` was kept (then the next word may extend its run).
         let mut after_kept = false;
         loop {
-            if !after_kept {
+            if !after_kept && skip {
                 let q = resume_point(bytes, pos, s.end);
                 if bytes[pos..q].iter().any(u8::is_ascii_alphanumeric) {
                     // Words passed over (lower case or digits, ASCII): one other word.

@@ -677,3 +677,67 @@ fn lower_word_search_agrees_with_cutting_every_word() {
         }
     }
 }
+
+/// The mention scan jumps from one capital (or non-ASCII) letter to the next; walking every word
+/// instead must find the same mentions: connectors, particles, possessives, sentence starts and
+/// leading words in every order, on random texts.
+#[test]
+fn skipping_scan_finds_what_a_word_by_word_scan_finds() {
+    let c = check(Mode::Document);
+    let alphabet = [
+        "Muammar ",
+        "Gaddafi",
+        "Qaddafi",
+        "al-Qaeda",
+        "al ",
+        "bin ",
+        "Laden",
+        "de ",
+        "van ",
+        "Ludwig ",
+        "President ",
+        "The ",
+        "the ",
+        "said ",
+        "and ",
+        "Obama's ",
+        "U.S. ",
+        "Łódź ",
+        "Ærø ",
+        "élan ",
+        "Hizb ",
+        "ut-Tahrir ",
+        "2019 ",
+        "x-ray ",
+        "ISIS’ ",
+        ". ",
+        ", ",
+        "\n",
+        "\n\n",
+        " ",
+        "(",
+        ")",
+        "“",
+        "”",
+        "Life ",
+        "life ",
+        "McDonald ",
+        "O'Neill ",
+        "-",
+        "'",
+    ];
+    let mut random = crate::text::RandomTexts::new();
+    let (mut skipped, mut walked) = (Vec::new(), Vec::new());
+    let mut found = 0;
+    for _ in 0..5_000 {
+        let (body, _) = random.text_and_range(&alphabet, 40);
+        let doc = Document::parse(Arc::from("a.txt"), format!("Headline\n\n{body}\n"));
+        skipped.clear();
+        walked.clear();
+        mentions::scan_mentions(&doc, &c.lex, &mut skipped, true);
+        mentions::scan_mentions(&doc, &c.lex, &mut walked, false);
+        assert_eq!(skipped, walked, "{body:?}");
+        found += skipped.len();
+    }
+    assert!(found > 5_000, "{found}");
+}
