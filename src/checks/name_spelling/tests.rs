@@ -563,13 +563,8 @@ fn link_sig_matches_the_keys_it_hashes() {
         "Ł",
     ];
     let seps = [" ", "-", "‐", "\n", "\t", " - ", ""];
-    let mut state: u64 = 0x2545_f491_4f6c_dd1d;
-    let mut next = |n: usize| {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        usize::try_from(state % n as u64).unwrap()
-    };
+    let mut random = crate::text::RandomTexts::new();
+    let mut next = |n: usize| usize::try_from(random.next() % n as u64).unwrap();
     for _ in 0..5000 {
         let mut s = String::new();
         for _ in 0..=next(8) {
@@ -651,13 +646,8 @@ fn lower_word_search_agrees_with_cutting_every_word() {
     let forms = [
         "ana", "anana", "life", "o'ana", "o’ana", "éana", "ana's", "aa", "a", "s", "ann", "x9",
     ];
-    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
-    let mut next = |n: usize| {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        usize::try_from(state % n as u64).unwrap()
-    };
+    let mut random = crate::text::RandomTexts::new();
+    let mut next = |n: usize| usize::try_from(random.next() % n as u64).unwrap();
     for _ in 0..3000 {
         let mut body = String::new();
         for _ in 0..=next(30) {

@@ -1316,15 +1316,12 @@ mod tests {
             "Shutterstock",
         ];
         alphabet.extend(["abcdefghij ", "word "].repeat(6));
-        let mut random = RandomTexts::new();
-        let mut hits = 0;
-        for i in 0..30_000 {
-            let (content, _) = random.text_and_range(&alphabet, 2 + i % 40);
+        let hits = on_random_texts(&alphabet, |content| {
             let bracket = format!("({content})");
             let expected = regex.is_match(&bracket);
-            hits += usize::from(expected);
             assert_eq!(paren_credit_ascii(&bracket), expected, "{bracket:?}");
-        }
+            expected
+        });
         assert!((3_000..27_000).contains(&hits), "{hits}");
     }
 
@@ -1358,14 +1355,20 @@ mod tests {
             "ABCDEFGHI",
         ];
         alphabet.extend(["abcdefghij ", "word "].repeat(5));
-        let mut random = RandomTexts::new();
-        let mut hits = 0;
-        for i in 0..30_000 {
-            let (text, _) = random.text_and_range(&alphabet, 2 + i % 40);
-            let expected = regex.find(&text).map(|m| m.start());
-            hits += usize::from(expected.is_some());
-            assert_eq!(paren_credit_at(&regex, &text), expected, "{text:?}");
-        }
+        let hits = on_random_texts(&alphabet, |text| {
+            let expected = regex.find(text).map(|m| m.start());
+            assert_eq!(paren_credit_at(&regex, text), expected, "{text:?}");
+            expected.is_some()
+        });
         assert!((500..29_000).contains(&hits), "{hits}");
+    }
+
+    /// Runs `check` on 30,000 random texts of up to 40 pieces of `alphabet`; returns how many
+    /// it called a hit (so a test can show both answers were exercised).
+    fn on_random_texts(alphabet: &[&str], mut check: impl FnMut(&str) -> bool) -> usize {
+        let mut random = RandomTexts::new();
+        (0..30_000u64)
+            .filter(|i| check(&random.text_and_range(alphabet, 2 + i % 40).0))
+            .count()
     }
 }
