@@ -10,6 +10,7 @@
 use std::any::Any;
 use std::collections::{HashMap, HashSet};
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -18,7 +19,7 @@ use rayon::prelude::*;
 use crate::checks::{CompiledCheck, DynCorpusCheck};
 use crate::diagnostic::{self, Diagnostic, Finding, Label, Severity};
 use crate::document::{Document, Suppression};
-use crate::input::{Decoded, decode};
+use crate::input::{Decoded, decode, read_file};
 use crate::rules::{ENGINE_RULES, Rule, RuleSet};
 use crate::walk::{Input, InputSource, WalkItem, io_reason};
 
@@ -489,6 +490,9 @@ pub fn run(
         let map = |chunk: &[Input]| {
             chunk
                 .par_iter()
+                // Small pieces to steal: the chunk ends at a barrier, and a worker left with a
+                // long run of documents there keeps the other idle (measured: 181% to 187% CPU).
+                .with_max_len(4)
                 .fold(
                     || ChunkAcc::new(active.n_rules),
                     |mut acc, input| {
@@ -721,7 +725,7 @@ fn lint_input(
 ) {
     let t = Instant::now();
     let bytes = match &input.source {
-        InputSource::File(path) => std::fs::read(path),
+        InputSource::File(path) => read_file(path),
         InputSource::Memory(bytes) => Ok(bytes.to_vec()),
     };
     acc.read_time += t.elapsed();
@@ -978,7 +982,7 @@ fn load_sources(
         .map(|path| {
             let text = match memory.get(path) {
                 Some(bytes) => std::str::from_utf8(bytes).ok().map(Arc::from),
-                None => std::fs::read(&**path)
+                None => read_file(Path::new(&**path))
                     .ok()
                     .and_then(|b| String::from_utf8(b).ok())
                     .map(Arc::from),

@@ -137,7 +137,10 @@ pub fn walk_each(
         builder
             .require_git(false)
             .add_custom_ignore_filename(".copydeskignore")
-            .sort_by_file_name(std::cmp::Ord::cmp);
+            // Siblings share their parent's path up to the last separator, so comparing whole
+            // paths as strings orders them by file name; it is a plain memcmp, where comparing
+            // file names parses each path into components again at every comparison.
+            .sort_by_file_path(|a, b| a.as_os_str().cmp(b.as_os_str()));
         for entry in builder.build() {
             let keep_going = match entry {
                 Ok(entry) => {
