@@ -1306,7 +1306,7 @@ fn is_name(text: &str) -> bool {
 mod tests {
     use regex::Regex;
 
-    use super::{PAREN_CREDIT, paren_credit_ascii, paren_credit_at};
+    use super::{PAREN_CREDIT, holds_in_thi, is_quoted, paren_credit_ascii, paren_credit_at};
     use crate::text::RandomTexts;
 
     /// `paren_credit_ascii` answers what the regex answers on ASCII brackets (content without
@@ -1389,6 +1389,24 @@ mod tests {
             expected.is_some()
         });
         assert!((500..29_000).contains(&hits), "{hits}");
+    }
+
+    /// `is_quoted` and `holds_in_thi` answer what the searches they stand for answer.
+    #[test]
+    fn quote_and_in_this_tests_agree_with_str_searches() {
+        let mut alphabet = vec![
+            "\"", "“", "”", "‘", "’", "—", "'", "''", "in thi", "IN THI", "iN tHi", "in th", "i",
+            "I", "n thi", "in  thi", "ſ", "é",
+        ];
+        alphabet.extend(["abcdefghij ", "word "].repeat(6));
+        let hits = on_random_texts(&alphabet, |text| {
+            let quoted = text.contains(['“', '”', '"']) || text.contains("''");
+            assert_eq!(is_quoted(text), quoted, "{text:?}");
+            let in_thi = text.to_ascii_lowercase().contains("in thi");
+            assert_eq!(holds_in_thi(text), in_thi, "{text:?}");
+            quoted && in_thi
+        });
+        assert!((1_000..29_000).contains(&hits), "{hits}");
     }
 
     /// Runs `check` on 30,000 random texts of up to 40 pieces of `alphabet`; returns how many
