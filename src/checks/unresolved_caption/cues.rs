@@ -571,6 +571,14 @@ impl CueSet {
     /// Scores the trimmed line as a caption; `None` when no cue fires or the line cannot be one.
     pub fn caption_score(&self, text: &str, present_ok: bool) -> Option<CaptionScore> {
         let lead_in_start = self.lead_in_at(text);
+        // Quoted speech is no caption without a lead-in (see below). A third of the bytes the
+        // gates would read stand in quoted lines, and `in_this_photo` cannot match without
+        // "in thi" (no letter of it has a non-ASCII case variant under `(?i)`): the test runs
+        // before the gates.
+        let quoted = is_quoted(text);
+        if quoted && lead_in_start.is_none() && !holds_in_thi(text) {
+            return None;
+        }
         if lead_in_start.is_none() && !(self.gate(text) && self.may_anchor(text)) {
             return None;
         }
@@ -592,7 +600,6 @@ impl CueSet {
             return None;
         }
         let mut score = CaptionScore::default();
-        let quoted = text.contains(['“', '”', '"']) || text.contains("''");
         let lead_in = lead_in_start.or_else(|| self.in_this_photo.find(text).map(|m| m.range()));
         if quoted && lead_in.is_none() {
             // Quoted speech: present tense is normal there, and captions rarely quote.
@@ -791,6 +798,27 @@ fn has_quote(text: &str) -> bool {
     let bytes = text.as_bytes();
     memchr::memchr2_iter(b'"', 0xE2, bytes)
         .any(|i| bytes[i] == b'"' || matches!(bytes.get(i + 1..i + 3), Some([0x80, 0x9C | 0x9D])))
+}
+
+/// Whether `text` holds '"', '“', '”' or "''": what `text.contains(['“', '”', '"']) ||
+/// text.contains("''")` answers, in one byte search ('“' and '”' are E2 80 9C and 9D).
+fn is_quoted(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    memchr::memchr3_iter(b'"', b'\'', 0xE2, bytes).any(|i| match bytes[i] {
+        b'"' => true,
+        b'\'' => bytes.get(i + 1) == Some(&b'\''),
+        _ => matches!(bytes.get(i + 1..i + 3), Some([0x80, 0x9C | 0x9D])),
+    })
+}
+
+/// `contains_ignore_case(text, "in thi")` as a byte search for its first letter.
+fn holds_in_thi(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    memchr::memchr2_iter(b'i', b'I', bytes).any(|i| {
+        bytes
+            .get(i + 1..i + 6)
+            .is_some_and(|w| w.eq_ignore_ascii_case(b"n thi"))
+    })
 }
 
 /// Whether `text` holds '/' or '©' (a byte search: '©' is C2 A9).
@@ -1278,7 +1306,7 @@ fn is_name(text: &str) -> bool {
 mod tests {
     use regex::Regex;
 
-    use super::{PAREN_CREDIT, paren_credit_ascii, paren_credit_at};
+    use super::{PAREN_CREDIT, holds_in_thi, is_quoted, paren_credit_ascii, paren_credit_at};
     use crate::text::RandomTexts;
 
     /// `paren_credit_ascii` answers what the regex answers on ASCII brackets (content without
@@ -1361,6 +1389,24 @@ mod tests {
             expected.is_some()
         });
         assert!((500..29_000).contains(&hits), "{hits}");
+    }
+
+    /// `is_quoted` and `holds_in_thi` answer what the searches they stand for answer.
+    #[test]
+    fn quote_and_in_this_tests_agree_with_str_searches() {
+        let mut alphabet = vec![
+            "\"", "“", "”", "‘", "’", "—", "'", "''", "in thi", "IN THI", "iN tHi", "in th", "i",
+            "I", "n thi", "in  thi", "ſ", "é",
+        ];
+        alphabet.extend(["abcdefghij ", "word "].repeat(6));
+        let hits = on_random_texts(&alphabet, |text| {
+            let quoted = text.contains(['“', '”', '"']) || text.contains("''");
+            assert_eq!(is_quoted(text), quoted, "{text:?}");
+            let in_thi = text.to_ascii_lowercase().contains("in thi");
+            assert_eq!(holds_in_thi(text), in_thi, "{text:?}");
+            quoted && in_thi
+        });
+        assert!((1_000..29_000).contains(&hits), "{hits}");
     }
 
     /// Runs `check` on 30,000 random texts of up to 40 pieces of `alphabet`; returns how many
