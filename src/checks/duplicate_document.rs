@@ -265,7 +265,7 @@ fn normalise(text: &str, span: Range<usize>, out: &mut Vec<u8>) -> usize {
                 // bytes above it down): ", " and ". " leave one.
                 let mut rest = drop;
                 while rest != 0 {
-                    let bit = 63 - rest.leading_zeros();
+                    let bit = rest.ilog2();
                     let below = (1u64 << (bit - 7)) - 1;
                     mapped = (mapped & below) | ((mapped >> 8) & !below);
                     rest &= !(1u64 << bit);

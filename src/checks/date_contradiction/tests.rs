@@ -655,7 +655,7 @@ fn differential_paragraph_skip() {
     let mut random = crate::text::RandomTexts::new();
     for _ in 0..4_000 {
         let (mut text, _) = random.text_and_range(&pieces, 40);
-        if random.next() % 4 == 0 {
+        if random.next().is_multiple_of(4) {
             text.insert_str(0, "---\ndate: 2015-06-05\n---\n");
         }
         let all = findings(&text, false);
