@@ -212,14 +212,22 @@ fn equal(y: u64, c: u8) -> u64 {
     !(d.wrapping_add(LO * 0x7f) | d) & HI
 }
 
+/// How many bytes of `m` have their high bit set (`m` holds no other bits). A multiply adds up
+/// the bytes into the top one: `count_ones` without the POPCNT instruction (not in the x86-64
+/// baseline) costs a dozen instructions more.
+fn high_bits(m: u64) -> usize {
+    ((m >> 7).wrapping_mul(LO) >> 56) as usize
+}
+
 /// Appends to `out` the words of `text[span]` as `text::words` cuts them (runs of alphanumeric
 /// characters, with an apostrophe or hyphen between two of them kept), each lower-cased
 /// (`char::to_lowercase`) and followed by one space; returns how many words there were.
 ///
 /// Eight bytes at a time where that is easy: a chunk of ASCII letters, digits and separators
-/// (no joiner, no non-ASCII byte) in which no separator follows another maps byte for byte
-/// (letters lower-cased, each separator a space that ends a word). Other chunks go byte by
-/// byte, decoding a character only for non-ASCII bytes.
+/// (no joiner, no non-ASCII byte) maps byte for byte (letters lower-cased, each separator a
+/// space that ends a word), less the separators that follow another (", ", ". "), which are
+/// taken out of the eight bytes by shifts. Other chunks go byte by byte, decoding a character
+/// only for non-ASCII bytes.
 fn normalise(text: &str, span: Range<usize>, out: &mut Vec<u8>) -> usize {
     let bytes = text.as_bytes();
     let end = span.end.min(bytes.len());
@@ -245,16 +253,26 @@ fn normalise(text: &str, span: Range<usize>, out: &mut Vec<u8>) -> usize {
             let alnum = (digit | letter) & !x;
             let special = (x & HI) | equal(y, b'\'') | equal(y, b'-');
             let sep = !alnum & !special & HI;
-            // A separator after a separator (or at the start, where no word is open).
+            // A separator after a separator (or at the start, where no word is open): dropped.
             let carry = if in_word { 0 } else { 0x80 };
-            if special == 0 && sep & ((sep << 8) | carry) == 0 {
+            if special == 0 {
                 // Letters get 0x20; separators become spaces.
                 let lower = x + (upper >> 2);
                 let sep_bytes = (sep >> 7) * 0xff;
-                let mapped = (lower & !sep_bytes) | (sep_bytes & (LO * u64::from(b' ')));
+                let mut mapped = (lower & !sep_bytes) | (sep_bytes & (LO * u64::from(b' ')));
+                let drop = sep & ((sep << 8) | carry);
+                // Take out the dropped bytes, the highest first (taking one out moves only the
+                // bytes above it down): ", " and ". " leave one.
+                let mut rest = drop;
+                while rest != 0 {
+                    let bit = rest.ilog2();
+                    let below = (1u64 << (bit - 7)) - 1;
+                    mapped = (mapped & below) | ((mapped >> 8) & !below);
+                    rest &= !(1u64 << bit);
+                }
                 out[at..at + 8].copy_from_slice(&mapped.to_le_bytes());
-                at += 8;
-                count += sep.count_ones() as usize;
+                at += 8 - high_bits(drop);
+                count += high_bits(sep & !drop);
                 in_word = alnum >> 63 != 0;
                 i += 8;
                 continue;

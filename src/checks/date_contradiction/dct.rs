@@ -74,12 +74,7 @@ pub(crate) fn find_dct_in(doc: &Document, lex: &DateLexicon, body: &[DateExpr]) 
     let first = doc.paragraphs.first()?;
     let text = doc.slice(&first.span);
     // The first credit starting in the first 120 bytes (every credit opens with a bracket).
-    let agency_at = text
-        .bytes()
-        .take(120)
-        .enumerate()
-        .filter(|&(_, b)| b == b'(')
-        .map(|(i, _)| i)
+    let agency_at = memchr::memchr_iter(b'(', &text.as_bytes()[..text.len().min(120)])
         .find(|&i| AGENCIES.iter().any(|a| text[i..].starts_with(a)))?;
     let head = first.span.start..first.span.start + agency_at;
     let exprs = extract_untensed(&doc.text, head, lex);

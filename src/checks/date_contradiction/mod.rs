@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 use self::dct::Dct;
 use self::extract::{
     DateExpr, DateLexicon, DateValue, Granularity, Interval, Tense, extract_untensed_in, listed,
-    resolve, set_tense,
+    set_tense,
 };
 use crate::checks::{CompiledCheck, DocumentCheck, Kind, LexiconSource, ParamError, Scope};
 use crate::diagnostic::{Finding, Label};
@@ -144,7 +144,6 @@ pub struct DateContradiction {
 /// One date of the document with its sentence and paragraph.
 struct Dated<'a> {
     expr: &'a DateExpr,
-    resolved: Option<Interval>,
     sentence: usize,
     paragraph: usize,
 }
@@ -183,9 +182,40 @@ impl DateContradiction {
 /// their tense (see `extract_untensed`). The five sub-rules read the same document with the
 /// same lexicon: `Document::memo` (keyed by the lexicon's fingerprint) extracts once and hands
 /// every sibling the same result.
+///
+/// Only paragraphs holding an ASCII digit are read (see `may_matter`): the expressions of the
+/// others can change no finding, and skipping them spares a third of the text.
 struct Extraction {
     exprs: Vec<DateExpr>,
     places: Vec<(usize, usize)>,
+}
+
+/// Whether the expressions of a paragraph may change a finding: whether `para` holds an ASCII
+/// digit.
+///
+/// Why a paragraph without one may be skipped. Every expression a rule reports or compares
+/// holds a digit: a date with a stated year (`firm`, the DCT, `latest_year`), an impossible day,
+/// a weekday written before a day. A paragraph without a digit gives only year-less months, bare
+/// weekdays and relative dates, which count only through their neighbours in `dates`: an order
+/// cue's nearest date before it (which must share the cue's paragraph) and `firm_range`'s
+/// neighbours (joined only by a short word such as "to", so never across a skipped paragraph,
+/// whose expression lies between). Dropping them leaves every comparison as it was: the cue's
+/// nearest date then lies in an earlier paragraph too, and the rules skip it alike.
+/// (`differential_paragraph_skip` in the tests compares the rules with and without the skip.)
+fn may_matter(para: &[u8]) -> bool {
+    // Thirty-two bytes at a time with no early exit inside, which the compiler turns into a
+    // few vector compares.
+    let mut chunks = para.chunks_exact(32);
+    for chunk in &mut chunks {
+        if chunk
+            .iter()
+            .fold(0u8, |acc, &b| acc | u8::from(b.wrapping_sub(b'0') < 10))
+            != 0
+        {
+            return true;
+        }
+    }
+    chunks.remainder().iter().any(u8::is_ascii_digit)
 }
 
 /// The document's own date, shared the same way by the two sub-rules that need it, and when
@@ -196,24 +226,35 @@ struct DocumentDate(Option<Dct>, Vec<DateExpr>);
 impl DateContradiction {
     fn extraction(&self, doc: &Document) -> Rc<Extraction> {
         doc.memo(self.lexicon.fingerprint, || {
-            let mut exprs = Vec::new();
-            let mut places = Vec::new();
-            let may_fold = self.lexicon.folds(&doc.text);
-            for (p, para) in doc.paragraphs.iter().enumerate() {
-                let span = para.span.clone();
-                for e in extract_untensed_in(&doc.text, span, &self.lexicon, may_fold) {
-                    let s = doc.sentences[para.sentences.clone()]
-                        .iter()
-                        .position(|s| {
-                            s.start <= e.span.start && e.span.start < s.end.max(s.start + 1)
-                        })
-                        .map_or(para.sentences.start, |i| para.sentences.start + i);
-                    places.push((s, p));
-                    exprs.push(e);
-                }
-            }
-            Extraction { exprs, places }
+            self.extract_document(doc, true)
         })
+    }
+
+    /// The expressions of `doc`'s paragraphs; `skip`: only of those that `may_matter`.
+    fn extract_document(&self, doc: &Document, skip: bool) -> Extraction {
+        let mut exprs = Vec::new();
+        let mut places = Vec::new();
+        let may_fold = self.lexicon.folds(&doc.text);
+        for (p, para) in doc.paragraphs.iter().enumerate() {
+            let span = para.span.clone();
+            if skip
+                && !doc
+                    .text
+                    .get(span.clone())
+                    .is_some_and(|t| may_matter(t.as_bytes()))
+            {
+                continue;
+            }
+            for e in extract_untensed_in(&doc.text, span, &self.lexicon, may_fold) {
+                let s = doc.sentences[para.sentences.clone()]
+                    .iter()
+                    .position(|s| s.start <= e.span.start && e.span.start < s.end.max(s.start + 1))
+                    .map_or(para.sentences.start, |i| para.sentences.start + i);
+                places.push((s, p));
+                exprs.push(e);
+            }
+        }
+        Extraction { exprs, places }
     }
 
     fn document_date(&self, doc: &Document, extraction: &Extraction) -> Rc<DocumentDate> {
@@ -233,14 +274,20 @@ impl DateContradiction {
 
 impl DocumentCheck for DateContradiction {
     fn check(&self, doc: &Document, out: &mut Vec<Finding>) {
-        let extraction = self.extraction(doc);
-        let Extraction { exprs, places } = extraction.as_ref();
+        self.check_extraction(doc, &self.extraction(doc), out);
+    }
+}
+
+impl DateContradiction {
+    /// The rule over `extraction`, the expressions of `doc`.
+    fn check_extraction(&self, doc: &Document, extraction: &Extraction, out: &mut Vec<Finding>) {
+        let Extraction { exprs, places } = extraction;
         if exprs.is_empty() {
             return;
         }
         let document_date = match self.params.mode {
             Mode::WeekdayMismatch | Mode::AfterPublication => {
-                Some(self.document_date(doc, &extraction))
+                Some(self.document_date(doc, extraction))
             }
             _ => None,
         };
@@ -250,14 +297,13 @@ impl DocumentCheck for DateContradiction {
             Some(d) if d.0.is_some() => &d.1,
             _ => exprs,
         };
-        let resolved = resolve(exprs, dct.map(|d| d.date));
+        // No rule reads a resolved value (`firm` takes stated years only), so nothing is
+        // resolved here.
         let dates: Vec<Dated> = exprs
             .iter()
-            .zip(resolved)
             .zip(places)
-            .map(|((expr, resolved), &(sentence, paragraph))| Dated {
+            .map(|(expr, &(sentence, paragraph))| Dated {
                 expr,
-                resolved,
                 sentence,
                 paragraph,
             })
@@ -727,12 +773,13 @@ impl DateContradiction {
     }
 }
 
-/// The interval of a date whose year is written out and which is no weak bare year.
+/// The interval of a date whose year is written out and which is no weak bare year. (A value
+/// resolved against the document's date or a year before never counts: `resolve` is not run.)
 fn firm(d: &Dated) -> Option<Interval> {
     if d.expr.latent || d.expr.granularity == Granularity::Decade {
         return None;
     }
-    d.expr.absolute().or(d.resolved.filter(|_| false))
+    d.expr.absolute()
 }
 
 /// The interval of `dates[k]`, widened to the whole range when it is one end of a range of

@@ -49,6 +49,12 @@ pub(crate) const FOLDED_ANCHORS: &[&str] = &[
     "years",
 ];
 
+/// The unit words of `FOLDED_ANCHORS`: the grammar writes each only after a relative word or a
+/// count ("last year", "two weeks"), so no match starts at one (see `Scanner::matches`).
+const UNIT_WORDS: [&[u8]; 8] = [
+    b"day", b"days", b"week", b"weeks", b"month", b"months", b"year", b"years",
+];
+
 /// Words the grammar matches (ignoring case) before the first anchor of a match: the modifiers
 /// of the `mod_*`, `rel` and unit-qualifier groups, `the`, `of`, and the seasons. The lexicon's
 /// number words are added to them.
@@ -137,6 +143,29 @@ pub(crate) struct Scanner {
     grammar: Regex,
     /// Finders of 'ſ' and the Kelvin sign.
     folds: [memmem::Finder<'static>; 2],
+}
+
+/// The first eight bytes of the word starting at `a` (taken to end at the first byte that is
+/// no ASCII letter or digit) as `prefix_key` packs them, as written and in lower case.
+fn word_keys(b: &[u8], a: usize) -> (u64, u64) {
+    let x = load(b, a);
+    let len = (!word_mask(x) & HI).trailing_zeros() / 8;
+    let keep = if len >= 8 {
+        u64::MAX
+    } else {
+        (1u64 << (8 * len)) - 1
+    };
+    let word = x & keep;
+    // Lower case: every byte of the word is an ASCII letter or digit, and setting 0x20
+    // leaves a digit as it is.
+    (word, word | (keep & (LO * 0x20)))
+}
+
+/// Whether the word starting at `a` is one of `UNIT_WORDS`, in any ASCII case. (`word_keys`
+/// keeps eight bytes: a longer word never equals a unit word's key, a zero byte ends each.)
+fn is_unit_word(b: &[u8], a: usize) -> bool {
+    let (_, folded) = word_keys(b, a);
+    UNIT_WORDS.iter().any(|w| prefix_key(w) == folded)
 }
 
 /// The slots of `Scanner::anchor_words` (a power of two, well above the ~100 anchor words).
@@ -318,17 +347,7 @@ impl Scanner {
     /// and the word is taken to end at '_', which `(?-u:\b)` counts as a word byte.)
     #[inline(never)]
     fn is_name_anchor(&self, b: &[u8], a: usize) -> bool {
-        let x = load(b, a);
-        let len = (!word_mask(x) & HI).trailing_zeros() / 8;
-        let keep = if len >= 8 {
-            u64::MAX
-        } else {
-            (1u64 << (8 * len)) - 1
-        };
-        let word = x & keep;
-        // Lower case: every byte of the word is an ASCII letter or digit, and setting 0x20
-        // leaves a digit as it is.
-        let folded = word | (keep & (LO * 0x20));
+        let (word, folded) = word_keys(b, a);
         self.has_anchor_word(word) || self.has_anchor_word(folded)
     }
 
@@ -381,11 +400,12 @@ impl Scanner {
         }
     }
 
-    /// The match starting in `lo..=a`, if any: the first word start there where the grammar
-    /// matches, anchored (leftmost-first gives the end an unanchored search would).
-    fn try_starts(&self, slice: &str, lo: usize, a: usize) -> Option<(usize, usize)> {
+    /// The match starting in `lo..=a` (`lo..a` when `!at_a`), if any: the first word start
+    /// there where the grammar matches, anchored (leftmost-first gives the end an unanchored
+    /// search would).
+    fn try_starts(&self, slice: &str, lo: usize, a: usize, at_a: bool) -> Option<(usize, usize)> {
         let b = slice.as_bytes();
-        (lo..=a)
+        (lo..a + usize::from(at_a))
             .filter(|&s| (s == 0 || !is_word(b[s - 1])) && is_word(b[s]))
             .find_map(|s| self.anchored.find(&slice[s..]).map(|m| (s, s + m.end())))
     }
@@ -424,7 +444,10 @@ impl Scanner {
                     continue;
                 }
                 let lo = self.earliest_start(slice, a, pos);
-                if let Some((s, e)) = self.try_starts(slice, lo, a) {
+                // No alternative opens with a unit word: a try there fails for sure (and costs
+                // a regex search). Most unit words follow no prefix word (`lo == a`).
+                let at_a = !(b[a].is_ascii_alphabetic() && is_unit_word(b, a));
+                if let Some((s, e)) = self.try_starts(slice, lo, a, at_a) {
                     emit(s, e);
                     pos = e;
                     i = e;

@@ -577,3 +577,90 @@ fn scanner_finds_what_the_unanchored_grammar_finds() {
         same(&text);
     }
 }
+
+/// Skipping the paragraphs without a digit (`may_matter`) changes no finding of any sub-rule:
+/// on the seed, the fixtures and texts of paragraphs assembled from dates (with and without
+/// digits), cues, weekdays, relative dates, datelines and front matter.
+#[test]
+fn differential_paragraph_skip() {
+    let rules: Vec<DateContradiction> = [
+        Mode::ImpossibleDate,
+        Mode::WeekdayMismatch,
+        Mode::OrderCue,
+        Mode::EventDatedTwice,
+        Mode::AfterPublication,
+    ]
+    .into_iter()
+    .map(check)
+    .collect();
+    let findings = |text: &str, skip: bool| -> Vec<String> {
+        let doc = Document::parse(Arc::from("a.md"), text.to_string());
+        let mut out = Vec::new();
+        for rule in &rules {
+            let extraction = rule.extract_document(&doc, skip);
+            rule.check_extraction(&doc, &extraction, &mut out);
+        }
+        out.iter().map(|f| format!("{f:?}")).collect()
+    };
+    let mut texts = vec![std::fs::read_to_string("seeds/000_9b82e2ada17d45fb.txt").unwrap()];
+    for entry in std::fs::read_dir("tests/fixtures/date-contradiction").unwrap() {
+        texts.push(std::fs::read_to_string(entry.unwrap().path()).unwrap());
+    }
+    let mut fired = 0;
+    for text in &texts {
+        let all = findings(text, false);
+        fired += usize::from(!all.is_empty());
+        assert_eq!(findings(text, true), all, "on {text:?}");
+    }
+    assert!(fired > 5);
+    let pieces = [
+        "On Monday, Aug. 9, 2016, the council met",
+        "on Tuesday, April 31",
+        "Feb. 29, 2015",
+        "in March 2014",
+        "in 2012",
+        "from 1981 to 1987",
+        "to",
+        "and",
+        "Later, in 2010",
+        "Two months later, in June 2009",
+        "Earlier, on 3 May 2011,",
+        "Previously",
+        "subsequently",
+        "later",
+        "earlier",
+        "the following month",
+        "two weeks later",
+        "a year earlier",
+        "yesterday",
+        "last Monday",
+        "on Friday",
+        "in May",
+        "August",
+        "the Brazilian team won the cup on 9 July 2016",
+        "the Brazilian team won the cup on 9 July 2018",
+        "Published: 5 June 2015",
+        "LONDON, Aug 9 (Reuters) -",
+        "said",
+        "had",
+        "\"",
+        "—",
+        ", ",
+        ". ",
+        " ",
+        "\n",
+        "\n\n",
+        "\n\n",
+    ];
+    let mut random = crate::text::RandomTexts::new();
+    for _ in 0..4_000 {
+        let (mut text, _) = random.text_and_range(&pieces, 40);
+        if random.next().is_multiple_of(4) {
+            text.insert_str(0, "---\ndate: 2015-06-05\n---\n");
+        }
+        let all = findings(&text, false);
+        fired += usize::from(!all.is_empty());
+        assert_eq!(findings(&text, true), all, "on {text:?}");
+    }
+    assert!(fired > 200, "{fired}");
+}
