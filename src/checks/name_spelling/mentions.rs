@@ -247,8 +247,16 @@ pub type FxSet<'a> = HashSet<&'a str, FxBuild>;
 /// any other word). So after a word that is not kept the scan jumps to the next such byte
 /// (`resume_point`), and the words passed over count as one other word (for the sentence's
 /// first word and the contiguity of kept words, all that other words decide).
-pub fn collect_mentions(doc: &Document, lex: &MatchLexicon, out: &mut Vec<Mention>) {
-    scan_mentions(doc, lex, out, true);
+///
+/// On the way it records in `starts` the openings of the document's lower-case words, for the
+/// common-word guard (`LowerWords::find_each`).
+pub fn collect_mentions(
+    doc: &Document,
+    lex: &MatchLexicon,
+    out: &mut Vec<Mention>,
+    starts: &mut LowerStarts,
+) {
+    scan_mentions(doc, lex, out, starts, true);
 }
 
 /// `collect_mentions`, jumping over the words that cannot be name words when `skip` is set
@@ -257,6 +265,7 @@ pub(crate) fn scan_mentions(
     doc: &Document,
     lex: &MatchLexicon,
     out: &mut Vec<Mention>,
+    starts: &mut LowerStarts,
     skip: bool,
 ) {
     let text = doc.text.as_str();
@@ -279,7 +288,7 @@ pub(crate) fn scan_mentions(
         let mut after_kept = false;
         loop {
             if !after_kept && skip {
-                let q = resume_point(bytes, pos, s.end);
+                let q = resume_point(bytes, pos, s.end, starts);
                 if bytes[pos..q].iter().any(u8::is_ascii_alphanumeric) {
                     // Words passed over (lower case or digits, ASCII): one other word.
                     n += 1;
@@ -294,6 +303,7 @@ pub(crate) fn scan_mentions(
             let is_first = std::mem::replace(&mut first, false);
             let b0 = bytes[start];
             if b0.is_ascii_lowercase() {
+                starts.record(bytes, start);
                 // Without a joiner there is no possessive to cut and no hyphen: `plain_lower`
                 // reduces to the connector length test.
                 let len = end - start;
@@ -449,8 +459,8 @@ fn close_run(
 /// non-ASCII byte, or at a word boundary before it (`limit` when there is none). The words
 /// before the returned position are ASCII lower case, digits and joiners only, so none is a
 /// name word, and none is a connector after a name word.
-fn resume_point(bytes: &[u8], pos: usize, limit: usize) -> usize {
-    let Some(p) = capital_or_high(bytes, pos, limit) else {
+fn resume_point(bytes: &[u8], pos: usize, limit: usize, starts: &mut LowerStarts) -> usize {
+    let Some(p) = capital_or_high(bytes, pos, limit, starts) else {
         return limit;
     };
     // Back to the start of the word (or run of ASCII joiners and word bytes) holding `p`:
@@ -466,24 +476,59 @@ fn resume_point(bytes: &[u8], pos: usize, limit: usize) -> usize {
 /// The first byte of `bytes[from..limit]` that is ASCII upper case or not ASCII. Eight bytes
 /// at a time: a byte's high bit marks it non-ASCII; for the others (high bit cleared first, so
 /// no sum carries into the next byte) adding 0x3F sets the high bit from 'A' up and adding 0x25
-/// from '[' up.
-fn capital_or_high(bytes: &[u8], from: usize, limit: usize) -> Option<usize> {
+/// from '[' up, adding 0x1F from 'a' up and adding 0x05 from '{' up.
+///
+/// On the way, records in `starts` each ASCII lower-case letter before that byte that follows
+/// no ASCII letter (or is at `from`): the words passed over that open with such a letter start
+/// there (`from` is a word boundary), and more (after a digit, a joiner or a non-ASCII
+/// letter; more only let more through).
+fn capital_or_high(
+    bytes: &[u8],
+    from: usize,
+    limit: usize,
+    starts: &mut LowerStarts,
+) -> Option<usize> {
     const HIGH: u64 = 0x8080_8080_8080_8080;
     const LOW: u64 = 0x7F7F_7F7F_7F7F_7F7F;
     const FROM_A: u64 = 0x3F3F_3F3F_3F3F_3F3F;
     const PAST_Z: u64 = 0x2525_2525_2525_2525;
+    const FROM_LOWER_A: u64 = 0x1F1F_1F1F_1F1F_1F1F;
+    const PAST_LOWER_Z: u64 = 0x0505_0505_0505_0505;
     let mut i = from;
+    // Whether the byte before `i` is an ASCII letter, as the flag of a byte 0.
+    let mut carry = 0u64;
     while i + 8 <= limit {
         let chunk: [u8; 8] = bytes[i..i + 8].try_into().expect("eight bytes");
         let x = u64::from_le_bytes(chunk);
         let low = x & LOW;
-        let hit = (x | ((low + FROM_A) & !(low + PAST_Z))) & HIGH;
+        let upper = (low + FROM_A) & !(low + PAST_Z);
+        let hit = (x | upper) & HIGH;
+        let lower = (low + FROM_LOWER_A) & !(low + PAST_LOWER_Z) & !x & HIGH;
+        // Before the first hit no letter is upper case: a letter before a byte is a lower-case
+        // one. Past the hit nothing is recorded (the scan cuts those words).
+        let mut lower_starts = lower & !((lower << 8) | carry) & hit.wrapping_sub(1) & !hit;
+        while lower_starts != 0 {
+            starts.record(bytes, i + (lower_starts.trailing_zeros() / 8) as usize);
+            lower_starts &= lower_starts - 1;
+        }
         if hit != 0 {
             return Some(i + (hit.trailing_zeros() / 8) as usize);
         }
+        carry = lower >> 56;
         i += 8;
     }
-    (i..limit).find(|&j| bytes[j] >= 0x80 || bytes[j].is_ascii_uppercase())
+    let mut after_letter = carry != 0;
+    for j in i..limit {
+        let b = bytes[j];
+        if b >= 0x80 || b.is_ascii_uppercase() {
+            return Some(j);
+        }
+        if b.is_ascii_lowercase() && !after_letter {
+            starts.record(bytes, j);
+        }
+        after_letter = b.is_ascii_lowercase();
+    }
+    None
 }
 
 /// Apostrophes and hyphens that join word characters, as `text::next_word` takes them.
@@ -559,6 +604,95 @@ impl<'d> LowerWords<'d> {
         }
         false
     }
+}
+
+/// A lower-case form for `LowerWords::find_each`: its text in a buffer of forms, and whether
+/// the document uses it as a word.
+#[derive(Clone, Debug)]
+pub struct LowerForm {
+    pub text: Range<usize>,
+    pub found: bool,
+}
+
+impl LowerWords<'_> {
+    /// Sets `found` of each form of `forms` (their texts in `texts`) that the document uses
+    /// as a word (`contains`). `starts` holds the openings of the document's lower-case words
+    /// (`collect_mentions` records them): a form that opens with an ASCII lower-case letter
+    /// and is no opening there is no word of the document, and most forms are none, so only
+    /// the others are searched for (a searcher per form and document cost more than the
+    /// mention scan of the document).
+    pub fn find_each(&self, texts: &str, forms: &mut [LowerForm], starts: &LowerStarts) {
+        for form in forms.iter_mut().filter(|f| !f.found) {
+            let text = &texts[form.text.clone()];
+            form.found = starts.may_open(text.as_bytes()) && self.contains(text);
+        }
+    }
+}
+
+/// The openings of the words of a document that start with an ASCII lower-case letter, as
+/// bit sets: their first two bytes, and their first four hashed (`hash4`). A word's bytes are
+/// read from the text, past its end too, so that a form of four bytes or more that is the word
+/// has the word's first four, and a form of two or three its first two. Positions that start
+/// no word may be recorded as well: they only let more forms through to the search.
+///
+/// Four bytes, not three: names share their first three letters with common words often
+/// enough ("Mar", "Car", "Ber") that a third of the searches would be in vain.
+#[derive(Clone, Debug)]
+pub struct LowerStarts {
+    /// For each first letter (mod 32: exact for 'a'..='z'), a bit per second byte (mod 32:
+    /// exact for letters).
+    two: [u32; 32],
+    /// A bit per `hash4` of the first four bytes.
+    four: [u64; 64],
+}
+
+impl Default for LowerStarts {
+    fn default() -> LowerStarts {
+        LowerStarts {
+            two: [0; 32],
+            four: [0; 64],
+        }
+    }
+}
+
+impl LowerStarts {
+    /// Records the opening at `at`, an ASCII lower-case letter: one load of four bytes (zero
+    /// bytes past the text's end) and two bits.
+    #[inline]
+    fn record(&mut self, bytes: &[u8], at: usize) {
+        let x = if let Some(four) = bytes.get(at..at + 4) {
+            u32::from_le_bytes(four.try_into().expect("four bytes"))
+        } else {
+            let mut four = [0u8; 4];
+            for (o, &b) in four.iter_mut().zip(&bytes[at..]) {
+                *o = b;
+            }
+            u32::from_le_bytes(four)
+        };
+        self.two[(x & 31) as usize] |= 1 << ((x >> 8) & 31);
+        let h = hash4(x);
+        self.four[h / 64] |= 1 << (h % 64);
+    }
+
+    /// Whether the form (lower case) may be a word of the document: false only when it opens
+    /// with an ASCII lower-case letter and no recorded opening is its own.
+    fn may_open(&self, form: &[u8]) -> bool {
+        match *form {
+            [b0 @ b'a'..=b'z', b1] | [b0 @ b'a'..=b'z', b1, _] => {
+                (self.two[usize::from(b0 & 31)] >> (b1 & 31)) & 1 != 0
+            }
+            [b0 @ b'a'..=b'z', b1, b2, b3, ..] => {
+                let h = hash4(u32::from_le_bytes([b0, b1, b2, b3]));
+                (self.four[h / 64] >> (h % 64)) & 1 != 0
+            }
+            _ => true,
+        }
+    }
+}
+
+/// Four bytes hashed to twelve bits (multiplicative hashing: the top bits of the product).
+fn hash4(x: u32) -> usize {
+    (x.wrapping_mul(0x9E37_79B1) >> 20) as usize
 }
 
 /// Whether `text::next_word`, cutting words from `from`, starts one at `at` (a character

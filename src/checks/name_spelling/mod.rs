@@ -30,7 +30,7 @@ use serde::{Deserialize, Serialize};
 use self::lexicon::{CanonicalTable, load_canonical, load_match_lexicon};
 pub use self::matcher::fold;
 use self::matcher::{FxBuild, FxHasher, LinkSig, MatchLexicon, SpellingKey};
-use self::mentions::{LowerWords, Mention, collect_mentions};
+use self::mentions::{LowerForm, LowerStarts, LowerWords, Mention, collect_mentions};
 use crate::checks::{CompiledCheck, CorpusCheck, Kind, LexiconSource, ParamError, Scope};
 use crate::diagnostic::{Edit, Finding, Fix, Label};
 use crate::document::Document;
@@ -1144,8 +1144,9 @@ impl NameSpellingCheck {
         // out of the thread's slot and put back cleared, so no allocation per document).
         let mut mentions = SCAN_BUFFERS.take();
         mentions.clear();
-        collect_mentions(doc, &self.lex, &mut mentions);
-        let facts = Self::facts_of(doc, &mentions);
+        let mut starts = LowerStarts::default();
+        collect_mentions(doc, &self.lex, &mut mentions, &mut starts);
+        let facts = Self::facts_of(doc, &mentions, &starts);
         SCAN_BUFFERS.set(mentions);
         facts
     }
@@ -1235,7 +1236,7 @@ impl NameSpellingCheck {
         facts
     }
 
-    fn facts_of(doc: &Document, mentions: &[Mention]) -> Option<DocFacts> {
+    fn facts_of(doc: &Document, mentions: &[Mention], starts: &LowerStarts) -> Option<DocFacts> {
         if mentions.is_empty() {
             return None;
         }
@@ -1258,22 +1259,38 @@ impl NameSpellingCheck {
         let mut facts = Self::group_spellings(doc, mentions);
         // One-word spellings the document also writes in lower case ("Life" beside "life"):
         // each lower-case form looked up in the text (`LowerWords`), not each word of the text
-        // among the forms, so that the scan of the mentions passes over lower-case words.
-        let lower_words = LowerWords::new(doc);
-        let mut lowered = String::new();
-        for s in &mut facts.spellings {
+        // among the forms, so that the scan of the mentions passes over lower-case words; the
+        // scan's record of the lower-case words' openings (`starts`) rules out most forms
+        // before any search. The forms in one buffer (the thread's, see `LOWER_BUFFERS`).
+        let (mut lowered, mut forms) = LOWER_BUFFERS.take();
+        lowered.clear();
+        forms.clear();
+        for s in &facts.spellings {
             let t = &facts.texts[s.text.clone()];
-            if t.contains([' ', '-']) {
+            if !one_word(t) {
                 continue;
             }
-            lowered.clear();
+            let at = lowered.len();
             if t.is_ascii() {
                 lowered.extend(t.bytes().map(|b| char::from(b.to_ascii_lowercase())));
             } else {
                 lowered.push_str(&t.to_lowercase());
             }
-            s.common = lower_words.contains(&lowered);
+            forms.push(LowerForm {
+                text: at..lowered.len(),
+                found: false,
+            });
         }
+        if !forms.is_empty() {
+            LowerWords::new(doc).find_each(&lowered, &mut forms, starts);
+            let mut forms = forms.iter();
+            for s in &mut facts.spellings {
+                if one_word(&facts.texts[s.text.clone()]) {
+                    s.common = forms.next().is_some_and(|f| f.found);
+                }
+            }
+        }
+        LOWER_BUFFERS.set((lowered, forms));
         Some(facts)
     }
 
@@ -1432,9 +1449,18 @@ thread_local! {
         const { std::cell::Cell::new((Vec::new(), Vec::new(), Vec::new())) };
     /// The signature hashes of `link_candidates`, kept per thread.
     static HASHES: std::cell::Cell<Vec<u64>> = const { std::cell::Cell::new(Vec::new()) };
+    /// The lower-case forms of `facts_of` (their texts, and each with whether it is found),
+    /// kept per thread.
+    static LOWER_BUFFERS: std::cell::Cell<(String, Vec<LowerForm>)> =
+        const { std::cell::Cell::new((String::new(), Vec::new())) };
     /// The mention and lower-case word buffers of `collect_facts`, kept per thread.
     static SCAN_BUFFERS: std::cell::Cell<Vec<Mention>> =
         const { std::cell::Cell::new(Vec::new()) };
+}
+
+/// Whether a spelling is one word for the common-word guard: no space, no hyphen.
+fn one_word(text: &str) -> bool {
+    !text.bytes().any(|b| b == b' ' || b == b'-')
 }
 
 /// The id of the next spelling pushed to `cold`.

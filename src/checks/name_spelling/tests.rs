@@ -358,7 +358,7 @@ fn guard_sentence_initial_word_needs_a_capitalised_use_elsewhere() {
         "Head\n\nYesterday Gaddafi spoke. Gadhafi left.\n".to_string(),
     );
     let mut mentions = Vec::new();
-    mentions::collect_mentions(&doc, &c.lex, &mut mentions);
+    mentions::collect_mentions(&doc, &c.lex, &mut mentions, &mut LowerStarts::default());
     let got: Vec<&str> = mentions.iter().map(|m| doc.slice(&m.span)).collect();
     assert_eq!(got, vec!["Gaddafi"]);
 }
@@ -369,7 +369,7 @@ fn guard_possessive_and_particles_are_not_spellings() {
     let text = "Head\n\nThe group said ISIS’ fighters and Pakistan’s army clashed. It met al-Qaeda and Al Qaeda envoys. We’ll see, I’m told.\n";
     let doc = Document::parse(Arc::from("a.txt"), text.to_string());
     let mut mentions = Vec::new();
-    mentions::collect_mentions(&doc, &c.lex, &mut mentions);
+    mentions::collect_mentions(&doc, &c.lex, &mut mentions, &mut LowerStarts::default());
     let got: Vec<&str> = mentions.iter().map(|m| doc.slice(&m.span)).collect();
     assert_eq!(got, vec!["Pakistan", "Qaeda", "Qaeda"]);
 }
@@ -588,7 +588,8 @@ fn facts_are_spellings_in_text_order_whatever_the_mention_order() {
                 and Hizb\nut-Tahrir spoke; in the Life of Brian, a life, Gaddafi's Life.\n";
     let doc = Document::parse(Arc::from("a.txt"), text.to_string());
     let mut mentions = Vec::new();
-    collect_mentions(&doc, &check(Mode::Document).lex, &mut mentions);
+    let mut starts = LowerStarts::default();
+    collect_mentions(&doc, &check(Mode::Document).lex, &mut mentions, &mut starts);
     assert!(
         mentions
             .windows(2)
@@ -613,7 +614,7 @@ fn facts_are_spellings_in_text_order_whatever_the_mention_order() {
             })
             .collect()
     };
-    let facts = NameSpellingCheck::facts_of(&doc, &mentions).expect("mentions");
+    let facts = NameSpellingCheck::facts_of(&doc, &mentions, &starts).expect("mentions");
     let got = facts_list(&facts);
     assert_eq!(
         got.iter()
@@ -630,18 +631,19 @@ fn facts_are_spellings_in_text_order_whatever_the_mention_order() {
     assert!(got.iter().any(|(t, _, _, common)| t == "Life" && *common));
     let mut shuffled: Vec<Mention> = mentions.iter().rev().cloned().collect();
     shuffled.extend(mentions.iter().cloned());
-    let again = NameSpellingCheck::facts_of(&doc, &shuffled).expect("mentions");
+    let again = NameSpellingCheck::facts_of(&doc, &shuffled, &starts).expect("mentions");
     assert_eq!(facts_list(&again), got);
 }
 
-/// `LowerWords::contains` (a substring search, each hit checked to be a whole word) agrees with
+/// `LowerWords::contains` (a substring search, each hit checked to be a whole word) and
+/// `LowerWords::find_each` (the scan's record of word openings, then `contains`) agree with
 /// cutting every word of the body's sentences and comparing the lower-case ones, on texts
 /// full of joiners, non-ASCII letters, sentence ends and repeated overlapping forms.
 #[test]
 fn lower_word_search_agrees_with_cutting_every_word() {
     let pieces = [
         "ana", "anana", "Ana", "life", "Life", "o'", "o’", "é", "ana'", "-", "‐", "'", "’", " ",
-        " ", " ", ". ", "! ", "\n", "\n\n", "9", "x", "“", "—", "s", "ann", "a",
+        " ", " ", ". ", "! ", "\n", "\n\n", "9", "x", "“", "—", "s", "ann", "a", "Xana", "Ö",
     ];
     let forms = [
         "ana", "anana", "life", "o'ana", "o’ana", "éana", "ana's", "aa", "a", "s", "ann", "x9",
@@ -654,7 +656,29 @@ fn lower_word_search_agrees_with_cutting_every_word() {
             body.push_str(pieces[next(pieces.len())]);
         }
         let doc = Document::parse(Arc::from("a.txt"), format!("Head\n\n{body}\n"));
+        let mut texts = String::new();
+        let mut each = Vec::new();
         for form in forms {
+            let at = texts.len();
+            texts.push_str(form);
+            each.push(mentions::LowerForm {
+                text: at..texts.len(),
+                found: false,
+            });
+        }
+        // The openings as the scan records them, jumping and walking.
+        let c = check(Mode::Document);
+        let (mut skipped, mut walked) = (LowerStarts::default(), LowerStarts::default());
+        mentions::scan_mentions(&doc, &c.lex, &mut Vec::new(), &mut skipped, true);
+        mentions::scan_mentions(&doc, &c.lex, &mut Vec::new(), &mut walked, false);
+        let mut each_walked = each.clone();
+        mentions::LowerWords::new(&doc).find_each(&texts, &mut each, &skipped);
+        mentions::LowerWords::new(&doc).find_each(&texts, &mut each_walked, &walked);
+        for ((form, found), found_walked) in forms
+            .into_iter()
+            .zip(each.iter().map(|f| f.found))
+            .zip(each_walked.iter().map(|f| f.found))
+        {
             let want = doc.sentences.iter().any(|s| {
                 crate::text::words(&doc.text, s.clone())
                     .any(|w| w.text == form && w.text.starts_with(char::is_lowercase))
@@ -663,6 +687,11 @@ fn lower_word_search_agrees_with_cutting_every_word() {
                 mentions::LowerWords::new(&doc).contains(form),
                 want,
                 "{form:?} in {body:?}"
+            );
+            assert_eq!(found, want, "{form:?} in {body:?} (find_each)");
+            assert_eq!(
+                found_walked, want,
+                "{form:?} in {body:?} (find_each, walked)"
             );
         }
     }
@@ -724,8 +753,9 @@ fn skipping_scan_finds_what_a_word_by_word_scan_finds() {
         let doc = Document::parse(Arc::from("a.txt"), format!("Headline\n\n{body}\n"));
         skipped.clear();
         walked.clear();
-        mentions::scan_mentions(&doc, &c.lex, &mut skipped, true);
-        mentions::scan_mentions(&doc, &c.lex, &mut walked, false);
+        let mut starts = LowerStarts::default();
+        mentions::scan_mentions(&doc, &c.lex, &mut skipped, &mut starts, true);
+        mentions::scan_mentions(&doc, &c.lex, &mut walked, &mut starts, false);
         assert_eq!(skipped, walked, "{body:?}");
         found += skipped.len();
     }
