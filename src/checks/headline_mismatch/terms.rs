@@ -14,7 +14,7 @@ use std::ops::{ControlFlow, Range};
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, Input, Match, MatchKind};
 use rust_stemmers::{Algorithm, Stemmer};
 
-use crate::text::words;
+use crate::text::{next_word, words};
 
 /// A term: the FNV-1a hash of a stem (or of `@group` for an alias group).
 pub type TermKey = u64;
@@ -467,17 +467,21 @@ impl Analyzer {
             if scratch.stems.len() > STEM_CACHE_LIMIT {
                 scratch.stems.clear();
             }
-            for word in words(text, range) {
-                let bytes = word.text.as_bytes();
+            // The words of `words` (the same scanner), with its flag for a joiner inside.
+            let mut pos = range.start;
+            while let Some((word_start, word_end, joined)) = next_word(text, pos, range.end) {
+                pos = word_end;
+                let word = &text[word_start..word_end];
+                let bytes = word.as_bytes();
                 if !bytes.is_ascii() {
                     // The general path, exactly as in `tokens`.
-                    let w = strip_possessive(word.text);
-                    let mut offset = word.start;
+                    let w = strip_possessive(word);
+                    let mut offset = word_start;
                     for part in w.split(['-', '‐']) {
                         let start = offset;
                         let end = offset + part.len();
                         offset = end
-                            + if w[end - word.start..].starts_with('‐') {
+                            + if w[end - word_start..].starts_with('‐') {
                                 3
                             } else {
                                 1
@@ -506,43 +510,22 @@ impl Analyzer {
                     }
                     continue;
                 }
+                if !joined {
+                    // No apostrophe or hyphen inside (most words): no possessive, one part.
+                    let part = self.ascii_part(bytes, word_start, wanted, &mut counts, scratch);
+                    if part.is_some_and(|w| f(w).is_break()) {
+                        return None;
+                    }
+                    continue;
+                }
                 // ASCII: a possessive is `'s`, `'S` or a bare `'`; parts split at `-`.
                 let w = match bytes {
                     [rest @ .., b'\'', b's' | b'S'] | [rest @ .., b'\''] => rest,
                     _ => bytes,
                 };
                 for (i, part) in split_ascii_hyphens(w) {
-                    let Some(word_key) = ascii_key(part) else {
-                        continue;
-                    };
-                    let start = word.start + i;
-                    let mut found = ScanWord {
-                        start: start as u32,
-                        end: (start + part.len()) as u32,
-                        word: word_key,
-                        stem: None,
-                    };
-                    if !wanted.may_start(part[0]) {
-                        // Counted as `content_key` would, but not stemmed (see above).
-                        counts.words += 1;
-                        if self.stop.contains(&word_key) {
-                            counts.stop_words += 1;
-                        } else if f(found).is_break() {
-                            return None;
-                        }
-                        continue;
-                    }
-                    let Some(key) =
-                        self.content_key(word_key, &mut counts, &mut scratch.stems, || {
-                            part.iter()
-                                .map(|b| char::from(b.to_ascii_lowercase()))
-                                .collect()
-                        })
-                    else {
-                        continue;
-                    };
-                    found.stem = Some(key);
-                    if f(found).is_break() {
+                    let part = self.ascii_part(part, word_start + i, wanted, &mut counts, scratch);
+                    if part.is_some_and(|w| f(w).is_break()) {
                         return None;
                     }
                 }
@@ -550,6 +533,41 @@ impl Analyzer {
             Some(())
         })?;
         Some(counts)
+    }
+
+    /// One ASCII part of a word for `scan`, starting at `start` in the text: counted, and
+    /// `Some` unless it is no word (see `ascii_key`) or a stop word.
+    #[inline]
+    fn ascii_part(
+        &self,
+        part: &[u8],
+        start: usize,
+        wanted: &FirstBytes,
+        counts: &mut WordCounts,
+        scratch: &mut Scratch,
+    ) -> Option<ScanWord> {
+        let word_key = ascii_key(part)?;
+        let mut found = ScanWord {
+            start: start as u32,
+            end: (start + part.len()) as u32,
+            word: word_key,
+            stem: None,
+        };
+        if !wanted.may_start(part[0]) {
+            // Counted as `content_key` would, but not stemmed (see `scan`).
+            counts.words += 1;
+            if self.stop.contains(&word_key) {
+                counts.stop_words += 1;
+                return None;
+            }
+            return Some(found);
+        }
+        found.stem = Some(self.content_key(word_key, counts, &mut scratch.stems, || {
+            part.iter()
+                .map(|b| char::from(b.to_ascii_lowercase()))
+                .collect()
+        })?);
+        Some(found)
     }
 
     /// Fills in the stems `scan` skipped (ASCII words only: see `scan`), from the memo or the
@@ -627,14 +645,13 @@ fn ascii_key(part: &[u8]) -> Option<TermKey> {
         return None;
     }
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    let mut letters = false;
     for &b in part {
-        letters |= b.is_ascii_alphabetic();
         h ^= u64::from(b.to_ascii_lowercase());
         h = h.wrapping_mul(0x0100_0000_01b3);
     }
+    // A year (19xx, 20xx) is no word; letters are looked for only then.
     let is_year = part.len() == 4 && (part.starts_with(b"19") || part.starts_with(b"20"));
-    (letters || !is_year).then_some(h)
+    (!is_year || part.iter().any(u8::is_ascii_alphabetic)).then_some(h)
 }
 
 /// Lower-cases `part` into `buf` with curly apostrophes straightened. Returns false for words that
