@@ -875,7 +875,7 @@ impl HeadlineMismatch {
         }
         // With its index (map order) last, the order is total and the one a stable sort by
         // weight and first occurrence gives.
-        let mut ranked: Vec<(f64, u32, usize, TermKey)> = body
+        let mut ranked: Vec<Ranked> = body
             .terms
             .iter()
             .zip(&body.idfs)
@@ -885,12 +885,11 @@ impl HeadlineMismatch {
                 let named = t.capitalised * 2 > t.count;
                 // Linear term frequency: the story's subject is what it keeps coming back to.
                 let w = f64::from(t.count) * idf * if named { 1.5 } else { 1.0 };
-                (w, t.first.0, i, *k)
+                (w, t.first.0, i, *k, t.first)
             })
             .collect();
-        let order = |a: &(f64, u32, usize, TermKey), b: &(f64, u32, usize, TermKey)| {
-            b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2))
-        };
+        let order =
+            |a: &Ranked, b: &Ranked| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2));
         // Only the first few in that order are needed (more when surfaces repeat): pick the next
         // `2 * max` and sort them, rather than sorting every term of the body.
         let mut rest = &mut ranked[..];
@@ -901,16 +900,13 @@ impl HeadlineMismatch {
             }
             let (next, later) = rest.split_at_mut(k);
             next.sort_unstable_by(order);
-            for &(_, _, _, key) in &*next {
+            for &(_, _, _, key, first) in &*next {
                 if out.len() >= max {
                     return out;
                 }
                 let surface = match self.analyzer.aliases.groups.iter().find(|g| g.key == key) {
                     Some(g) => g.name.clone(),
-                    None => {
-                        let t = &body.terms[&key];
-                        doc.text[t.first.0 as usize..t.first.1 as usize].to_string()
-                    }
+                    None => doc.text[first.0 as usize..first.1 as usize].to_string(),
                 };
                 if !out.iter().any(|o| o.eq_ignore_ascii_case(&surface)) {
                     out.push(surface);
@@ -1334,6 +1330,10 @@ fn list_words(doc: &Document, spans: &[Range<usize>], n: usize) -> String {
     out.join(", ")
 }
 
+/// A body term as `topics` ranks it: weight, first occurrence's start, index in map order, key,
+/// first occurrence.
+type Ranked = (f64, u32, usize, TermKey, (u32, u32));
+
 /// Adds `key` to `seen` unless there: whether it was new.
 fn push_new(seen: &mut Vec<TermKey>, key: TermKey) -> bool {
     let new = !seen.contains(&key);
@@ -1377,7 +1377,6 @@ impl DocumentCheck for HeadlineMismatch {
         let Some((a, body)) = measured.as_ref() else {
             return;
         };
-        let mut a = a.clone();
         if a.body_terms < self.params.min_body_terms || a.stop_share < self.params.min_stop_share {
             return;
         }
@@ -1385,8 +1384,10 @@ impl DocumentCheck for HeadlineMismatch {
             Mode::Mismatch => self.mismatch(doc, a),
             Mode::Disagreement => self.disagreement(doc, a),
         };
-        // Decide first; the body's topics are only ranked for a finding's note.
-        if report(&a).is_some() {
+        // Decide first (on the shared measurement); the body's topics are only ranked for a
+        // finding's note.
+        if report(a).is_some() {
+            let mut a = a.clone();
             a.topics = self.topics(doc, body);
             out.extend(report(&a));
         }
