@@ -15,7 +15,6 @@ pub mod lexicons;
 pub mod terms;
 
 use std::cell::RefCell;
-use std::collections::HashSet;
 use std::hash::BuildHasherDefault;
 use std::ops::{ControlFlow, Range};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -279,6 +278,9 @@ pub struct Assessment {
 /// Body profile built per document.
 struct Body {
     terms: KeyMap<BodyTerm>,
+    /// The weight (`Background::idf`) of each term, in the order `terms` iterates (the map is
+    /// not changed after it is filled): `topics` does not look them up again.
+    idfs: Vec<f64>,
     words: usize,
     norm: f64,
     lead_end: usize,
@@ -729,9 +731,11 @@ impl HeadlineMismatch {
         for (key, span) in group_hits {
             note(&mut terms, key, &span, true);
         }
+        let idfs: Vec<f64> = terms.keys().map(|k| self.background.idf(*k)).collect();
         let norm = terms
-            .iter()
-            .map(|(k, t)| (tf_weight(t.count) * self.background.idf(*k)).powi(2))
+            .values()
+            .zip(&idfs)
+            .map(|(t, idf)| (tf_weight(t.count) * idf).powi(2))
             .sum::<f64>()
             .sqrt();
         let stop_share = if counts.words == 0 {
@@ -741,6 +745,7 @@ impl HeadlineMismatch {
         };
         Body {
             terms,
+            idfs,
             words: n_words,
             norm,
             lead_end,
@@ -766,7 +771,10 @@ impl HeadlineMismatch {
                 bigram_hits += usize::from(body.pairs_found.contains(p));
             }
         }
-        let mut seen_keys: HashSet<TermKey> = HashSet::new();
+        // The stems and groups seen: a line has a few dozen at most, so a list searched from the
+        // start beats a hash set (no hashing, no allocation past the first few pushes).
+        let mut seen_keys: Vec<TermKey> = Vec::with_capacity(32);
+
         let mut total = 0.0;
         let mut covered = 0.0;
         let mut dot = 0.0;
@@ -781,7 +789,7 @@ impl HeadlineMismatch {
                 .map(|t| tf_weight(t.count) * self.background.idf(key))
         };
         for item in items {
-            if !seen_keys.insert(item.key) {
+            if !push_new(&mut seen_keys, item.key) {
                 continue;
             }
             terms += 1;
@@ -793,7 +801,7 @@ impl HeadlineMismatch {
                 dot += item.weight * bw;
             }
             if let Some(g) = item.group
-                && seen_keys.insert(g)
+                && push_new(&mut seen_keys, g)
             {
                 let gw = self.background.idf(g);
                 head_norm += gw * gw;
@@ -860,31 +868,51 @@ impl HeadlineMismatch {
 
     /// The body's dominant terms as written: highest count times weight first, names preferred.
     fn topics(&self, doc: &Document, body: &Body) -> Vec<String> {
-        let mut ranked: Vec<(f64, TermKey, &BodyTerm)> = body
+        let max = self.params.max_terms_listed;
+        let mut out: Vec<String> = Vec::new();
+        if max == 0 {
+            return out;
+        }
+        // With its index (map order) last, the order is total and the one a stable sort by
+        // weight and first occurrence gives.
+        let mut ranked: Vec<Ranked> = body
             .terms
             .iter()
-            .filter(|(_, t)| !t.aliased)
-            .map(|(k, t)| {
+            .zip(&body.idfs)
+            .enumerate()
+            .filter(|(_, ((_, t), _))| !t.aliased)
+            .map(|(i, ((k, t), idf))| {
                 let named = t.capitalised * 2 > t.count;
                 // Linear term frequency: the story's subject is what it keeps coming back to.
-                let w =
-                    f64::from(t.count) * self.background.idf(*k) * if named { 1.5 } else { 1.0 };
-                (w, *k, t)
+                let w = f64::from(t.count) * idf * if named { 1.5 } else { 1.0 };
+                (w, t.first.0, i, *k, t.first)
             })
             .collect();
-        ranked.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.2.first.0.cmp(&b.2.first.0)));
-        let mut out: Vec<String> = Vec::new();
-        for (_, key, t) in ranked {
-            if out.len() >= self.params.max_terms_listed {
-                break;
+        let order =
+            |a: &Ranked, b: &Ranked| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2));
+        // Only the first few in that order are needed (more when surfaces repeat): pick the next
+        // `2 * max` and sort them, rather than sorting every term of the body.
+        let mut rest = &mut ranked[..];
+        while !rest.is_empty() {
+            let k = (2 * max).min(rest.len());
+            if k < rest.len() {
+                rest.select_nth_unstable_by(k - 1, order);
             }
-            let surface = match self.analyzer.aliases.groups.iter().find(|g| g.key == key) {
-                Some(g) => g.name.clone(),
-                None => doc.text[t.first.0 as usize..t.first.1 as usize].to_string(),
-            };
-            if !out.iter().any(|o| o.eq_ignore_ascii_case(&surface)) {
-                out.push(surface);
+            let (next, later) = rest.split_at_mut(k);
+            next.sort_unstable_by(order);
+            for &(_, _, _, key, first) in &*next {
+                if out.len() >= max {
+                    return out;
+                }
+                let surface = match self.analyzer.aliases.groups.iter().find(|g| g.key == key) {
+                    Some(g) => g.name.clone(),
+                    None => doc.text[first.0 as usize..first.1 as usize].to_string(),
+                };
+                if !out.iter().any(|o| o.eq_ignore_ascii_case(&surface)) {
+                    out.push(surface);
+                }
             }
+            rest = later;
         }
         out
     }
@@ -1302,6 +1330,19 @@ fn list_words(doc: &Document, spans: &[Range<usize>], n: usize) -> String {
     out.join(", ")
 }
 
+/// A body term as `topics` ranks it: weight, first occurrence's start, index in map order, key,
+/// first occurrence.
+type Ranked = (f64, u32, usize, TermKey, (u32, u32));
+
+/// Adds `key` to `seen` unless there: whether it was new.
+fn push_new(seen: &mut Vec<TermKey>, key: TermKey) -> bool {
+    let new = !seen.contains(&key);
+    if new {
+        seen.push(key);
+    }
+    new
+}
+
 /// Sublinear term frequency, `1 + ln tf` (0 for an absent term).
 fn tf_weight(count: u32) -> f64 {
     if count == 0 {
@@ -1336,7 +1377,6 @@ impl DocumentCheck for HeadlineMismatch {
         let Some((a, body)) = measured.as_ref() else {
             return;
         };
-        let mut a = a.clone();
         if a.body_terms < self.params.min_body_terms || a.stop_share < self.params.min_stop_share {
             return;
         }
@@ -1344,8 +1384,10 @@ impl DocumentCheck for HeadlineMismatch {
             Mode::Mismatch => self.mismatch(doc, a),
             Mode::Disagreement => self.disagreement(doc, a),
         };
-        // Decide first; the body's topics are only ranked for a finding's note.
-        if report(&a).is_some() {
+        // Decide first (on the shared measurement); the body's topics are only ranked for a
+        // finding's note.
+        if report(a).is_some() {
+            let mut a = a.clone();
             a.topics = self.topics(doc, body);
             out.extend(report(&a));
         }

@@ -14,7 +14,7 @@ use std::ops::{ControlFlow, Range};
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, Input, Match, MatchKind};
 use rust_stemmers::{Algorithm, Stemmer};
 
-use crate::text::words;
+use crate::text::{next_word, words};
 
 /// A term: the FNV-1a hash of a stem (or of `@group` for an alias group).
 pub type TermKey = u64;
@@ -467,17 +467,21 @@ impl Analyzer {
             if scratch.stems.len() > STEM_CACHE_LIMIT {
                 scratch.stems.clear();
             }
-            for word in words(text, range) {
-                let bytes = word.text.as_bytes();
+            // The words of `words` (the same scanner), with its flag for a joiner inside.
+            let mut pos = range.start;
+            while let Some((word_start, word_end, joined)) = next_word_ascii(text, pos, range.end) {
+                pos = word_end;
+                let word = &text[word_start..word_end];
+                let bytes = word.as_bytes();
                 if !bytes.is_ascii() {
                     // The general path, exactly as in `tokens`.
-                    let w = strip_possessive(word.text);
-                    let mut offset = word.start;
+                    let w = strip_possessive(word);
+                    let mut offset = word_start;
                     for part in w.split(['-', '‐']) {
                         let start = offset;
                         let end = offset + part.len();
                         offset = end
-                            + if w[end - word.start..].starts_with('‐') {
+                            + if w[end - word_start..].starts_with('‐') {
                                 3
                             } else {
                                 1
@@ -506,43 +510,22 @@ impl Analyzer {
                     }
                     continue;
                 }
+                if !joined {
+                    // No apostrophe or hyphen inside (most words): no possessive, one part.
+                    let part = self.ascii_part(bytes, word_start, wanted, &mut counts, scratch);
+                    if part.is_some_and(|w| f(w).is_break()) {
+                        return None;
+                    }
+                    continue;
+                }
                 // ASCII: a possessive is `'s`, `'S` or a bare `'`; parts split at `-`.
                 let w = match bytes {
                     [rest @ .., b'\'', b's' | b'S'] | [rest @ .., b'\''] => rest,
                     _ => bytes,
                 };
                 for (i, part) in split_ascii_hyphens(w) {
-                    let Some(word_key) = ascii_key(part) else {
-                        continue;
-                    };
-                    let start = word.start + i;
-                    let mut found = ScanWord {
-                        start: start as u32,
-                        end: (start + part.len()) as u32,
-                        word: word_key,
-                        stem: None,
-                    };
-                    if !wanted.may_start(part[0]) {
-                        // Counted as `content_key` would, but not stemmed (see above).
-                        counts.words += 1;
-                        if self.stop.contains(&word_key) {
-                            counts.stop_words += 1;
-                        } else if f(found).is_break() {
-                            return None;
-                        }
-                        continue;
-                    }
-                    let Some(key) =
-                        self.content_key(word_key, &mut counts, &mut scratch.stems, || {
-                            part.iter()
-                                .map(|b| char::from(b.to_ascii_lowercase()))
-                                .collect()
-                        })
-                    else {
-                        continue;
-                    };
-                    found.stem = Some(key);
-                    if f(found).is_break() {
+                    let part = self.ascii_part(part, word_start + i, wanted, &mut counts, scratch);
+                    if part.is_some_and(|w| f(w).is_break()) {
                         return None;
                     }
                 }
@@ -550,6 +533,41 @@ impl Analyzer {
             Some(())
         })?;
         Some(counts)
+    }
+
+    /// One ASCII part of a word for `scan`, starting at `start` in the text: counted, and
+    /// `Some` unless it is no word (see `ascii_key`) or a stop word.
+    #[inline]
+    fn ascii_part(
+        &self,
+        part: &[u8],
+        start: usize,
+        wanted: &FirstBytes,
+        counts: &mut WordCounts,
+        scratch: &mut Scratch,
+    ) -> Option<ScanWord> {
+        let word_key = ascii_key(part)?;
+        let mut found = ScanWord {
+            start: start as u32,
+            end: (start + part.len()) as u32,
+            word: word_key,
+            stem: None,
+        };
+        if !wanted.may_start(part[0]) {
+            // Counted as `content_key` would, but not stemmed (see `scan`).
+            counts.words += 1;
+            if self.stop.contains(&word_key) {
+                counts.stop_words += 1;
+                return None;
+            }
+            return Some(found);
+        }
+        found.stem = Some(self.content_key(word_key, counts, &mut scratch.stems, || {
+            part.iter()
+                .map(|b| char::from(b.to_ascii_lowercase()))
+                .collect()
+        })?);
+        Some(found)
     }
 
     /// Fills in the stems `scan` skipped (ASCII words only: see `scan`), from the memo or the
@@ -610,6 +628,61 @@ fn strip_possessive(w: &str) -> &str {
     w
 }
 
+/// `text::next_word` (the same words and joiner flags), with its own loops over ASCII text: it
+/// hands over to `next_word` at the first non-ASCII byte of a word or of the separators before
+/// it (from the word's start, or from the first word byte: `next_word` skips to it as well).
+/// About a third of the instructions per word of `next_word`'s general loops, on the body scan
+/// of every document.
+fn next_word_ascii(text: &str, from: usize, limit: usize) -> Option<(usize, usize, bool)> {
+    let bytes = text.as_bytes();
+    let limit = limit.min(bytes.len());
+    let mut i = from;
+    // The first word byte (an ASCII letter or digit here).
+    while i < limit && !ASCII_ALNUM[usize::from(bytes[i])] {
+        if bytes[i] >= 0x80 {
+            return next_word(text, i, limit);
+        }
+        i += 1;
+    }
+    if i >= limit {
+        return None;
+    }
+    let start = i;
+    let mut joined = false;
+    loop {
+        while i < limit && ASCII_ALNUM[usize::from(bytes[i])] {
+            i += 1;
+        }
+        if i >= limit {
+            return Some((start, i, joined));
+        }
+        match bytes[i] {
+            // An ASCII joiner lies inside the word when a word character follows it.
+            b'\'' | b'-' if i + 1 < limit => match bytes[i + 1] {
+                b if ASCII_ALNUM[usize::from(b)] => {
+                    i += 1;
+                    joined = true;
+                }
+                b if b >= 0x80 => return next_word(text, start, limit),
+                _ => return Some((start, i, joined)),
+            },
+            b if b >= 0x80 => return next_word(text, start, limit),
+            _ => return Some((start, i, joined)),
+        }
+    }
+}
+
+/// ASCII letters and digits.
+static ASCII_ALNUM: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        table[b] = (b as u8).is_ascii_alphanumeric();
+        b += 1;
+    }
+    table
+};
+
 /// The parts of an ASCII word between hyphens, with their byte offsets in it.
 fn split_ascii_hyphens(w: &[u8]) -> impl Iterator<Item = (usize, &[u8])> {
     let mut start = 0;
@@ -627,14 +700,13 @@ fn ascii_key(part: &[u8]) -> Option<TermKey> {
         return None;
     }
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    let mut letters = false;
     for &b in part {
-        letters |= b.is_ascii_alphabetic();
         h ^= u64::from(b.to_ascii_lowercase());
         h = h.wrapping_mul(0x0100_0000_01b3);
     }
+    // A year (19xx, 20xx) is no word; letters are looked for only then.
     let is_year = part.len() == 4 && (part.starts_with(b"19") || part.starts_with(b"20"));
-    (letters || !is_year).then_some(h)
+    (!is_year || part.iter().any(u8::is_ascii_alphabetic)).then_some(h)
 }
 
 /// Lower-cases `part` into `buf` with curly apostrophes straightened. Returns false for words that
@@ -759,6 +831,31 @@ mod tests {
             }
         });
         assert!(stopped.is_none() && n == 3);
+    }
+
+    #[test]
+    fn next_word_ascii_is_next_word() {
+        let alphabet = [
+            "a", "Bc", "9", " ", "  ", "'", "-", "--", ".", ",", "é", "’", "‐", "\u{300}", "ß",
+            "x'", "'s", "-y", "\n", "日本", "—", "_",
+        ];
+        let mut random = crate::text::RandomTexts::new();
+        for _ in 0..20_000 {
+            let (text, range) = random.text_and_range(&alphabet, 40);
+            let mut pos = range.start;
+            loop {
+                let want = next_word(&text, pos, range.end);
+                assert_eq!(
+                    next_word_ascii(&text, pos, range.end),
+                    want,
+                    "{text:?} {pos}"
+                );
+                let Some((_, end, _)) = want else {
+                    break;
+                };
+                pos = end;
+            }
+        }
     }
 
     #[test]
