@@ -469,7 +469,7 @@ impl Analyzer {
             }
             // The words of `words` (the same scanner), with its flag for a joiner inside.
             let mut pos = range.start;
-            while let Some((word_start, word_end, joined)) = next_word_ascii(text, pos, range.end) {
+            while let Some((word_start, word_end, joined)) = next_word(text, pos, range.end) {
                 pos = word_end;
                 let word = &text[word_start..word_end];
                 let bytes = word.as_bytes();
@@ -628,61 +628,6 @@ fn strip_possessive(w: &str) -> &str {
     w
 }
 
-/// `text::next_word` (the same words and joiner flags), with its own loops over ASCII text: it
-/// hands over to `next_word` at the first non-ASCII byte of a word or of the separators before
-/// it (from the word's start, or from the first word byte: `next_word` skips to it as well).
-/// About a third of the instructions per word of `next_word`'s general loops, on the body scan
-/// of every document.
-fn next_word_ascii(text: &str, from: usize, limit: usize) -> Option<(usize, usize, bool)> {
-    let bytes = text.as_bytes();
-    let limit = limit.min(bytes.len());
-    let mut i = from;
-    // The first word byte (an ASCII letter or digit here).
-    while i < limit && !ASCII_ALNUM[usize::from(bytes[i])] {
-        if bytes[i] >= 0x80 {
-            return next_word(text, i, limit);
-        }
-        i += 1;
-    }
-    if i >= limit {
-        return None;
-    }
-    let start = i;
-    let mut joined = false;
-    loop {
-        while i < limit && ASCII_ALNUM[usize::from(bytes[i])] {
-            i += 1;
-        }
-        if i >= limit {
-            return Some((start, i, joined));
-        }
-        match bytes[i] {
-            // An ASCII joiner lies inside the word when a word character follows it.
-            b'\'' | b'-' if i + 1 < limit => match bytes[i + 1] {
-                b if ASCII_ALNUM[usize::from(b)] => {
-                    i += 1;
-                    joined = true;
-                }
-                b if b >= 0x80 => return next_word(text, start, limit),
-                _ => return Some((start, i, joined)),
-            },
-            b if b >= 0x80 => return next_word(text, start, limit),
-            _ => return Some((start, i, joined)),
-        }
-    }
-}
-
-/// ASCII letters and digits.
-static ASCII_ALNUM: [bool; 256] = {
-    let mut table = [false; 256];
-    let mut b = 0;
-    while b < 256 {
-        table[b] = (b as u8).is_ascii_alphanumeric();
-        b += 1;
-    }
-    table
-};
-
 /// The parts of an ASCII word between hyphens, with their byte offsets in it.
 fn split_ascii_hyphens(w: &[u8]) -> impl Iterator<Item = (usize, &[u8])> {
     let mut start = 0;
@@ -831,31 +776,6 @@ mod tests {
             }
         });
         assert!(stopped.is_none() && n == 3);
-    }
-
-    #[test]
-    fn next_word_ascii_is_next_word() {
-        let alphabet = [
-            "a", "Bc", "9", " ", "  ", "'", "-", "--", ".", ",", "é", "’", "‐", "\u{300}", "ß",
-            "x'", "'s", "-y", "\n", "日本", "—", "_",
-        ];
-        let mut random = crate::text::RandomTexts::new();
-        for _ in 0..20_000 {
-            let (text, range) = random.text_and_range(&alphabet, 40);
-            let mut pos = range.start;
-            loop {
-                let want = next_word(&text, pos, range.end);
-                assert_eq!(
-                    next_word_ascii(&text, pos, range.end),
-                    want,
-                    "{text:?} {pos}"
-                );
-                let Some((_, end, _)) = want else {
-                    break;
-                };
-                pos = end;
-            }
-        }
     }
 
     #[test]
