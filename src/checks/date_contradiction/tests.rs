@@ -33,17 +33,20 @@ fn run(mode: Mode, path: &str, text: &str) -> Vec<(String, Finding)> {
         .collect()
 }
 
+/// The five sub-rules, in a fixed order.
+const MODES: [Mode; 5] = [
+    Mode::ImpossibleDate,
+    Mode::WeekdayMismatch,
+    Mode::OrderCue,
+    Mode::EventDatedTwice,
+    Mode::AfterPublication,
+];
+
 fn all_modes(path: &str, text: &str) -> Vec<String> {
-    [
-        Mode::ImpossibleDate,
-        Mode::WeekdayMismatch,
-        Mode::OrderCue,
-        Mode::EventDatedTwice,
-        Mode::AfterPublication,
-    ]
-    .into_iter()
-    .flat_map(|m| run(m, path, text).into_iter().map(|(t, _)| t))
-    .collect()
+    MODES
+        .into_iter()
+        .flat_map(|m| run(m, path, text).into_iter().map(|(t, _)| t))
+        .collect()
 }
 
 fn texts(text: &str) -> Vec<(String, Granularity)> {
@@ -364,16 +367,7 @@ fn duration_cue_orders_like_a_cue_word() {
 
 #[test]
 fn every_prefix_of_the_seed_and_fixtures_is_safe() {
-    let checks: Vec<DateContradiction> = [
-        Mode::ImpossibleDate,
-        Mode::WeekdayMismatch,
-        Mode::OrderCue,
-        Mode::EventDatedTwice,
-        Mode::AfterPublication,
-    ]
-    .into_iter()
-    .map(check)
-    .collect();
+    let checks: Vec<DateContradiction> = MODES.into_iter().map(check).collect();
     let mut texts = vec![std::fs::read_to_string("seeds/000_9b82e2ada17d45fb.txt").unwrap()];
     for entry in std::fs::read_dir("tests/fixtures/date-contradiction").unwrap() {
         texts.push(std::fs::read_to_string(entry.unwrap().path()).unwrap());
@@ -583,16 +577,7 @@ fn scanner_finds_what_the_unanchored_grammar_finds() {
 /// digits), cues, weekdays, relative dates, datelines and front matter.
 #[test]
 fn differential_paragraph_skip() {
-    let rules: Vec<DateContradiction> = [
-        Mode::ImpossibleDate,
-        Mode::WeekdayMismatch,
-        Mode::OrderCue,
-        Mode::EventDatedTwice,
-        Mode::AfterPublication,
-    ]
-    .into_iter()
-    .map(check)
-    .collect();
+    let rules: Vec<DateContradiction> = MODES.into_iter().map(check).collect();
     let findings = |text: &str, skip: bool| -> Vec<String> {
         let doc = Document::parse(Arc::from("a.md"), text.to_string());
         let mut out = Vec::new();
