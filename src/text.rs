@@ -382,6 +382,12 @@ impl RandomTexts {
         self.seed >> 16
     }
 
+    /// A pseudo-random number below `n` (not zero).
+    pub(crate) fn below(&mut self, n: usize) -> usize {
+        // `next` has 48 bits, which fit a usize wherever this runs.
+        self.next() as usize % n
+    }
+
     /// A text of fewer than `max_pieces` pieces of `alphabet`, and a sub-range of it.
     pub(crate) fn text_and_range(
         &mut self,
@@ -390,7 +396,7 @@ impl RandomTexts {
     ) -> (String, Range<usize>) {
         let mut text = String::new();
         for _ in 0..self.next() % max_pieces {
-            text.push_str(alphabet[self.next() as usize % alphabet.len()]);
+            text.push_str(alphabet[self.below(alphabet.len())]);
         }
         let seed = self.next();
         let bounds: Vec<usize> = (0..=text.len())

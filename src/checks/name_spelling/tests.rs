@@ -564,13 +564,12 @@ fn link_sig_matches_the_keys_it_hashes() {
     ];
     let seps = [" ", "-", "‐", "\n", "\t", " - ", ""];
     let mut random = crate::text::RandomTexts::new();
-    let mut next = |n: usize| usize::try_from(random.next() % n as u64).unwrap();
     for _ in 0..5000 {
         let mut s = String::new();
-        for _ in 0..=next(8) {
-            s.push_str(pieces[next(pieces.len())]);
-            if next(3) == 0 {
-                s.push_str(seps[next(seps.len())]);
+        for _ in 0..=random.below(8) {
+            s.push_str(pieces[random.below(pieces.len())]);
+            if random.below(3) == 0 {
+                s.push_str(seps[random.below(seps.len())]);
             }
         }
         let want = c.lex.spelling_key(&s).link_sig();
@@ -649,11 +648,10 @@ fn lower_word_search_agrees_with_cutting_every_word() {
         "ana", "anana", "life", "o'ana", "o’ana", "éana", "ana's", "aa", "a", "s", "ann", "x9",
     ];
     let mut random = crate::text::RandomTexts::new();
-    let mut next = |n: usize| usize::try_from(random.next() % n as u64).unwrap();
     for _ in 0..3000 {
         let mut body = String::new();
-        for _ in 0..=next(30) {
-            body.push_str(pieces[next(pieces.len())]);
+        for _ in 0..=random.below(30) {
+            body.push_str(pieces[random.below(pieces.len())]);
         }
         let doc = Document::parse(Arc::from("a.txt"), format!("Head\n\n{body}\n"));
         let mut texts = String::new();
