@@ -96,7 +96,7 @@ fn is_capitalised(w: &str) -> bool {
 /// non-ASCII byte. The text after `end` is read (and masked off) so that a short word costs
 /// one load of eight bytes (`byte_classes`), not a loop over its bytes.
 #[inline]
-fn is_capitalised_at(bytes: &[u8], start: usize, end: usize) -> Option<bool> {
+pub(super) fn is_capitalised_at(bytes: &[u8], start: usize, end: usize) -> Option<bool> {
     let &first = bytes[start..end].first()?;
     // Most words: an ASCII first letter decides at once when it is not upper case.
     if first.is_ascii() && !first.is_ascii_uppercase() {
@@ -127,7 +127,7 @@ const HIGH_BYTE: u8 = 8;
 /// The eight bytes of `bytes` from `at` as a number (little-endian), those from `end` on set to
 /// zero (a zero byte is of no class in `byte_classes`).
 #[inline]
-fn window(bytes: &[u8], at: usize, end: usize) -> u64 {
+pub(super) fn window(bytes: &[u8], at: usize, end: usize) -> u64 {
     let x = if let Some(eight) = bytes.get(at..at + 8) {
         u64::from_le_bytes(eight.try_into().expect("eight bytes"))
     } else {
@@ -174,7 +174,7 @@ fn byte_classes(bytes: &[u8], start: usize, end: usize) -> u8 {
 }
 
 /// `is_capitalised` for any word.
-fn is_capitalised_general(w: &str) -> bool {
+pub(super) fn is_capitalised_general(w: &str) -> bool {
     let mut chars = w.chars();
     let Some(first) = chars.next() else {
         return false;

@@ -486,6 +486,35 @@ pub fn spelling_text(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// Whether `spelling_text` keeps `bytes[span]` (a mention of the document `bytes`) as it is at
+/// its first test: printable ASCII without a backtick or two spaces in a row. Eight bytes at a
+/// time (`mentions::window`, reading the text past the span where it can): with the high bit
+/// of each byte cleared, adding 0x60 sets it from 0x20 up, and a byte equal to a given one is
+/// zero after an exclusive or with it, the only value whose high bit 0x7F does not set.
+fn plain_spelling(bytes: &[u8], span: Range<usize>) -> bool {
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    const LOW: u64 = 0x7F7F_7F7F_7F7F_7F7F;
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    let is = |low: u64, c: u8| !((low ^ (u64::from(c) * ONES)) + LOW);
+    // Whether the byte before the window is a space, as the flag of its first byte.
+    let mut carry = 0u64;
+    let mut at = span.start;
+    while at < span.end {
+        let x = mentions::window(bytes, at, span.end);
+        let n = span.end - at;
+        let valid = if n >= 8 { HIGH } else { HIGH & ((1u64 << (8 * n)) - 1) };
+        let low = x & LOW;
+        let bad = x | !(low + 0x60 * ONES) | is(low, 0x7F) | is(low, b'`');
+        let space = is(low, b' ') & !x & valid;
+        if (bad & valid) | (space & ((space << 8) | carry)) != 0 {
+            return false;
+        }
+        carry = space >> 56;
+        at += 8;
+    }
+    true
+}
+
 struct UnionFind(Vec<usize>);
 
 impl UnionFind {
@@ -1173,7 +1202,11 @@ impl NameSpellingCheck {
         let mask = (2 * mentions.len()).next_power_of_two() - 1;
         slots.resize(mask + 1, u32::MAX);
         for m in mentions {
-            let text = spelling_text(&doc.text[m.span.clone()]);
+            let text = if plain_spelling(doc.text.as_bytes(), m.span.clone()) {
+                Cow::Borrowed(&doc.text[m.span.clone()])
+            } else {
+                spelling_text(&doc.text[m.span.clone()])
+            };
             let hash = spelling_hash(&text);
             let mut at = hash as usize & mask;
             let g = loop {
