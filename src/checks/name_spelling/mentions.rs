@@ -488,8 +488,12 @@ pub(crate) fn scan_mentions(
     let inner_caps = InnerCaps::new(text, &kept);
     // The runs: what a walk over all words would build, where any other word closes the run
     // (`kept` holds runs as ranges `run`, since their words are consecutive there).
+    // Most calls close an empty run (a name word right after another word): tested here,
+    // before the call.
     let mut close = |run: Range<usize>, at_start: bool| {
-        close_run(text, &kept[run], at_start, &inner_caps, &mut cls, out);
+        if !run.is_empty() {
+            close_run(text, &kept[run], at_start, &inner_caps, &mut cls, out);
+        }
     };
     let mut run = 0..0;
     let mut run_at_start = false;
