@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 use serde::Deserialize;
 
 use super::matcher::{Anchor, FxBuild, MatchLexicon, Rewrite, RewritePass, fold};
+use super::mentions::CodeSet;
 use crate::checks::{LexiconSource, ParamError};
 
 #[derive(Deserialize)]
@@ -184,7 +185,7 @@ pub fn load_match_lexicon(
         lex.particles = lower(words.particles);
         lex.particle_codes = packed_sorted(&lex.particles);
         lex.leading = lower(words.leading);
-        lex.leading_codes = packed_sorted(lex.leading.iter().chain(&lex.particles));
+        lex.leading_codes = CodeSet::new(&packed_sorted(lex.leading.iter().chain(&lex.particles)));
         lex.leading_lengths = vec![0; 256];
         for w in lex.leading.iter().chain(&lex.particles) {
             if let Some(&first) = w.as_bytes().first() {

@@ -14,6 +14,8 @@ use std::collections::{HashMap, HashSet};
 
 use unicode_normalization::UnicodeNormalization;
 
+use super::mentions::CodeSet;
+
 /// A cheap hasher for word sets and spelling maps (the `FxHash` of rustc: a rotate, a xor and a
 /// multiply per eight bytes): keys are short words, and `SipHash`'s cost shows in profiles of
 /// the per-word lookups. Hash flooding is no concern for a linter's own lexicons; a crafted
@@ -232,9 +234,9 @@ pub struct MatchLexicon {
     /// (bit 63 for all lengths from 63 on): most words skip the two lookups.
     pub leading_lengths: Vec<u64>,
     /// The words of `leading` and `particles` of at most eight ASCII bytes, packed
-    /// (`mentions::pack_word`) and sorted: `is_leading` finds a short ASCII word with one binary
-    /// search instead of two hash lookups.
-    pub leading_codes: Vec<u64>,
+    /// (`mentions::pack_word`): `is_leading` finds a short ASCII word with one lookup in a
+    /// small table instead of two hash lookups of its text.
+    pub leading_codes: CodeSet,
     /// Rewrite passes, applied in order; in each pass the rules are tried longest source
     /// first (start-anchored rules before the others at the first position).
     pub rewrites: Vec<RewritePass>,

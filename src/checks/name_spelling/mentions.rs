@@ -89,33 +89,95 @@ fn lower_into<'b>(buf: &'b mut String, w: &str) -> &'b str {
 /// Whether `w` reads as a capitalised name word: an upper-case first letter, some lower-case
 /// letter after it (ALL-CAPS acronyms are not spellings to compare), no digits.
 fn is_capitalised(w: &str) -> bool {
-    let b = w.as_bytes();
-    let Some(&first) = b.first() else {
-        return false;
-    };
-    if first.is_ascii() {
-        // Most words: an ASCII first letter decides at once when it is not upper case.
-        if !first.is_ascii_uppercase() {
-            return false;
-        }
-        // One pass over the bytes (the words are short): lower-case letters, digits,
-        // apostrophes, non-ASCII bytes.
-        let (mut lower, mut digit, mut apostrophe, mut high) = (false, false, false, false);
-        for &c in b {
-            lower |= c.is_ascii_lowercase();
-            digit |= c.is_ascii_digit();
-            apostrophe |= c == b'\'';
-            high |= c >= 0x80;
-        }
-        if !high {
-            return b.len() >= 2 && lower && !digit && (!apostrophe || !is_contraction(w));
-        }
+    is_capitalised_at(w.as_bytes(), 0, w.len()).unwrap_or_else(|| is_capitalised_general(w))
+}
+
+/// `is_capitalised` of the word `bytes[start..end]` when it is ASCII, `None` when it has a
+/// non-ASCII byte. The text after `end` is read (and masked off) so that a short word costs
+/// one load of eight bytes (`byte_classes`), not a loop over its bytes.
+// Inlined into the scan's `classify` (a call, with its `Option`, cost a sixth of the work per
+// capitalised word; plain `#[inline]` leaves it a call).
+#[allow(clippy::inline_always)]
+#[inline(always)]
+pub(super) fn is_capitalised_at(bytes: &[u8], start: usize, end: usize) -> Option<bool> {
+    let &first = bytes[start..end].first()?;
+    // Most words: an ASCII first letter decides at once when it is not upper case.
+    if first.is_ascii() && !first.is_ascii_uppercase() {
+        return Some(false);
     }
-    is_capitalised_general(w)
+    let classes = byte_classes(bytes, start, end);
+    if classes & HIGH_BYTE != 0 {
+        return None;
+    }
+    let lower = classes & LOWER_BYTE != 0;
+    let digit = classes & DIGIT_BYTE != 0;
+    let apostrophe = classes & APOSTROPHE_BYTE != 0;
+    Some(
+        end - start >= 2
+            && lower
+            && !digit
+            && (!apostrophe || !is_contraction(std::str::from_utf8(&bytes[start..end]).ok()?)),
+    )
+}
+
+/// `byte_classes` flags: some byte is an ASCII lower-case letter, an ASCII digit, a straight
+/// apostrophe, not ASCII.
+const LOWER_BYTE: u8 = 1;
+const DIGIT_BYTE: u8 = 2;
+const APOSTROPHE_BYTE: u8 = 4;
+const HIGH_BYTE: u8 = 8;
+
+/// The eight bytes of `bytes` from `at` as a number (little-endian), those from `end` on set to
+/// zero (a zero byte is of no class in `byte_classes`).
+#[inline]
+pub(super) fn window(bytes: &[u8], at: usize, end: usize) -> u64 {
+    let x = if let Some(eight) = bytes.get(at..at + 8) {
+        u64::from_le_bytes(eight.try_into().expect("eight bytes"))
+    } else {
+        let mut eight = [0u8; 8];
+        for (o, &b) in eight.iter_mut().zip(&bytes[at..end]) {
+            *o = b;
+        }
+        u64::from_le_bytes(eight)
+    };
+    let n = end - at;
+    if n >= 8 {
+        x
+    } else {
+        x & ((1u64 << (8 * n)) - 1)
+    }
+}
+
+/// The classes of the bytes of `bytes[start..end]` (`LOWER_BYTE` and the others), eight bytes
+/// at a time as in `capital_or_high`: with the high bit of each byte cleared first (so no sum
+/// carries into the next byte), adding 0x1F sets the high bit from 'a' up and 0x05 from '{' up,
+/// 0x50 from '0' up and 0x46 from ':' up; a byte equal to `'` is zero after an exclusive or,
+/// and only a zero byte keeps its high bit clear when 0x7F is added.
+#[inline]
+fn byte_classes(bytes: &[u8], start: usize, end: usize) -> u8 {
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    const LOW: u64 = 0x7F7F_7F7F_7F7F_7F7F;
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    let (mut lower, mut digit, mut apostrophe, mut high) = (0u64, 0u64, 0u64, 0u64);
+    let mut i = start;
+    while i < end {
+        let x = window(bytes, i, end);
+        let low = x & LOW;
+        high |= x;
+        lower |= (low + 0x1F * ONES) & !(low + 0x05 * ONES) & !x;
+        digit |= (low + 0x50 * ONES) & !(low + 0x46 * ONES) & !x;
+        apostrophe |= !((low ^ (u64::from(b'\'') * ONES)) + LOW) & !x;
+        i += 8;
+    }
+    let flag = |v: u64, f: u8| if v & HIGH != 0 { f } else { 0 };
+    flag(lower, LOWER_BYTE)
+        | flag(digit, DIGIT_BYTE)
+        | flag(apostrophe, APOSTROPHE_BYTE)
+        | flag(high, HIGH_BYTE)
 }
 
 /// `is_capitalised` for any word.
-fn is_capitalised_general(w: &str) -> bool {
+pub(super) fn is_capitalised_general(w: &str) -> bool {
     let mut chars = w.chars();
     let Some(first) = chars.next() else {
         return false;
@@ -177,8 +239,9 @@ impl Classifier<'_> {
                 || self.lex.connector_lengths[usize::from(first)] & (1 << b.len()) == 0)
     }
 
-    fn classify(&mut self, text: &str, start: usize) -> RunWord {
-        let (w, possessive) = strip_possessive(text);
+    /// Classifies the word `text[start..end]`.
+    fn classify(&mut self, text: &str, start: usize, end: usize) -> RunWord {
+        let (w, possessive) = strip_possessive(&text[start..end]);
         let end = start + w.len();
         let mut word = RunWord {
             start,
@@ -187,7 +250,9 @@ impl Classifier<'_> {
             particle_prefix: 0,
             possessive,
         };
-        if is_capitalised(w) {
+        if is_capitalised_at(text.as_bytes(), start, end)
+            .unwrap_or_else(|| is_capitalised_general(w))
+        {
             word.kind = WordKind::Name;
             return word;
         }
@@ -208,11 +273,29 @@ impl Classifier<'_> {
         word
     }
 
-    fn is_leading(&mut self, w: &str) -> bool {
+    /// Whether the word `text[start..end]` is a leading word or a particle, in any case.
+    fn is_leading(&mut self, text: &str, start: usize, end: usize) -> bool {
+        let n = end - start;
+        if n <= 8
+            && let Some(code) = ascii_lower_code(text.as_bytes(), start, end)
+        {
+            // No word of either set has this first letter and length.
+            if n > 0
+                && self
+                    .lex
+                    .leading_lengths
+                    .get((code & 0xFF) as usize)
+                    .is_some_and(|&mask| mask & (1 << n) == 0)
+            {
+                return false;
+            }
+            // Every word of either set that packs is among the codes.
+            return self.lex.leading_codes.contains(code);
+        }
+        let w = &text[start..end];
         let mut buf = [0u8; 32];
         let lower = match ascii_lower(w, &mut buf) {
             Some(n) => {
-                // No word of either set has this first letter and length.
                 if n > 0
                     && self
                         .lex
@@ -223,14 +306,85 @@ impl Classifier<'_> {
                     return false;
                 }
                 if let Some(code) = pack_word(&buf[..n]) {
-                    // Every word of either set that packs is among the codes.
-                    return self.lex.leading_codes.binary_search(&code).is_ok();
+                    return self.lex.leading_codes.contains(code);
                 }
                 std::str::from_utf8(&buf[..n]).expect("ASCII")
             }
             None => lower_into(&mut self.buf, w),
         };
         self.lex.leading.contains(lower) || self.lex.particles.contains(lower)
+    }
+}
+
+/// The word `bytes[start..end]` (at most eight bytes, a word as `text::next_word` cuts it, so
+/// no NUL) in lower case, packed as `pack_word` packs it, when it is ASCII: one load of eight
+/// bytes (`window`), its upper-case letters found as in `capital_or_high` and given the 0x20
+/// bit.
+fn ascii_lower_code(bytes: &[u8], start: usize, end: usize) -> Option<u64> {
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    const FROM_A: u64 = 0x3F3F_3F3F_3F3F_3F3F;
+    const PAST_Z: u64 = 0x2525_2525_2525_2525;
+    debug_assert!(end - start <= 8);
+    let x = window(bytes, start, end);
+    if x & HIGH != 0 {
+        return None;
+    }
+    let upper = (x + FROM_A) & !(x + PAST_Z) & HIGH;
+    Some(x | (upper >> 2))
+}
+
+/// A set of packed words (`pack_word`): an open-addressing table, so that a lookup hashes once
+/// and compares a slot or two (a binary search over the two hundred leading words took eight
+/// hard-to-predict steps, for every run of the mention scan).
+#[derive(Clone, Debug, Default)]
+pub struct CodeSet {
+    /// A power of two of slots, at most half full; 0 is an empty slot.
+    slots: Vec<u64>,
+    /// Whether the empty word (code 0) is in the set.
+    zero: bool,
+}
+
+impl CodeSet {
+    pub fn new(codes: &[u64]) -> CodeSet {
+        let mut set = CodeSet {
+            slots: vec![0; (2 * codes.len()).next_power_of_two().max(8)],
+            zero: false,
+        };
+        for &code in codes {
+            if code == 0 {
+                set.zero = true;
+            } else if !set.contains(code) {
+                let mut at = set.slot(code);
+                while set.slots[at] != 0 {
+                    at = (at + 1) & (set.slots.len() - 1);
+                }
+                set.slots[at] = code;
+            }
+        }
+        set
+    }
+
+    /// The first slot to try for `code` (multiplicative hashing: the top bits of the product).
+    fn slot(&self, code: u64) -> usize {
+        let bits = self.slots.len().trailing_zeros();
+        (code.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - bits)) as usize
+    }
+
+    pub fn contains(&self, code: u64) -> bool {
+        if code == 0 {
+            return self.zero;
+        }
+        if self.slots.is_empty() {
+            return false;
+        }
+        let mut at = self.slot(code);
+        loop {
+            match self.slots[at] {
+                0 => return false,
+                c if c == code => return true,
+                _ => at = (at + 1) & (self.slots.len() - 1),
+            }
+        }
     }
 }
 
@@ -320,7 +474,7 @@ pub(crate) fn scan_mentions(
                     continue;
                 }
             }
-            let word = cls.classify(&text[start..end], start);
+            let word = cls.classify(text, start, end);
             after_kept = word.kind != WordKind::Other;
             if after_kept {
                 kept.push(Kept {
@@ -333,21 +487,16 @@ pub(crate) fn scan_mentions(
             n += 1;
         }
     }
-    // Mikheev: words capitalised somewhere other than a sentence start (all kept), in a set
-    // sized once.
-    let inner =
-        |kw: &&Kept| kw.word.kind == WordKind::Name && !kw.first && kw.word.particle_prefix == 0;
-    let mut inner_caps: FxSet<'_> =
-        FxSet::with_capacity_and_hasher(kept.iter().filter(inner).count(), FxBuild::default());
-    inner_caps.extend(
-        kept.iter()
-            .filter(inner)
-            .map(|kw| &text[kw.word.start..kw.word.end]),
-    );
+    // Mikheev: words capitalised somewhere other than a sentence start (all kept).
+    let inner_caps = InnerCaps::new(text, &kept);
     // The runs: what a walk over all words would build, where any other word closes the run
     // (`kept` holds runs as ranges `run`, since their words are consecutive there).
+    // Most calls close an empty run (a name word right after another word): tested here,
+    // before the call.
     let mut close = |run: Range<usize>, at_start: bool| {
-        close_run(text, &kept[run], at_start, &inner_caps, &mut cls, out);
+        if !run.is_empty() {
+            close_run(text, &kept[run], at_start, &inner_caps, &mut cls, out);
+        }
     };
     let mut run = 0..0;
     let mut run_at_start = false;
@@ -396,6 +545,83 @@ struct Kept {
     contiguous: bool,
 }
 
+/// The words of a document capitalised somewhere other than at a sentence start (the name
+/// words of `kept` that open no sentence and have no particle), for Mikheev's rule in
+/// `close_run`. Asked only about sentence-initial words, and mostly about few per document:
+/// a bitmap of a cheap key (`word_key`) answers most questions, and the words are compared only
+/// on a hit, by walking `kept` (no hashing of every word into a set). A document with many such
+/// words has them in a set instead, so a question never costs a walk over thousands.
+struct InnerCaps<'k> {
+    text: &'k str,
+    kept: &'k [Kept],
+    /// A bit per `word_key` (its low ten bits) of the words.
+    bits: [u64; 16],
+    /// The words, when there are more than `INNER_WALK`.
+    set: Option<FxSet<'k>>,
+}
+
+/// The most words `InnerCaps` compares by walking `kept`.
+const INNER_WALK: usize = 128;
+
+impl<'k> InnerCaps<'k> {
+    fn new(text: &'k str, kept: &'k [Kept]) -> InnerCaps<'k> {
+        let bytes = text.as_bytes();
+        let mut bits = [0u64; 16];
+        let mut n = 0usize;
+        for kw in kept.iter().filter(|kw| kw.inner()) {
+            let k = word_key(bytes, &kw.word);
+            bits[k / 64 % 16] |= 1 << (k % 64);
+            n += 1;
+        }
+        let set = (n > INNER_WALK).then(|| {
+            let mut set = FxSet::with_capacity_and_hasher(n, FxBuild::default());
+            set.extend(
+                kept.iter()
+                    .filter(|kw| kw.inner())
+                    .map(|kw| &text[kw.word.start..kw.word.end]),
+            );
+            set
+        });
+        InnerCaps {
+            text,
+            kept,
+            bits,
+            set,
+        }
+    }
+
+    /// Whether the text of `word` is one of the words.
+    fn contains(&self, word: &RunWord) -> bool {
+        let bytes = self.text.as_bytes();
+        let k = word_key(bytes, word);
+        if self.bits[k / 64 % 16] & (1 << (k % 64)) == 0 {
+            return false;
+        }
+        let w = &bytes[word.start..word.end];
+        if let Some(set) = &self.set {
+            return set.contains(&self.text[word.start..word.end]);
+        }
+        self.kept
+            .iter()
+            .any(|kw| kw.inner() && &bytes[kw.word.start..kw.word.end] == w)
+    }
+}
+
+/// A key of a word's text for `InnerCaps`: its first eight bytes and its length, hashed
+/// (multiplicative hashing: the top bits of the product). Equal texts have equal keys.
+fn word_key(bytes: &[u8], word: &RunWord) -> usize {
+    let len = word.end - word.start;
+    let x = window(bytes, word.start, word.end) ^ (len as u64);
+    (x.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 54) as usize
+}
+
+impl Kept {
+    /// A name word capitalised other than at a sentence start (see `InnerCaps`).
+    fn inner(&self) -> bool {
+        self.word.kind == WordKind::Name && !self.first && self.word.particle_prefix == 0
+    }
+}
+
 /// Whether a gap between words is white space only (one space, usually).
 fn is_space(gap: &str) -> bool {
     gap == " " || gap.chars().all(char::is_whitespace)
@@ -405,7 +631,7 @@ fn close_run(
     text: &str,
     run: &[Kept],
     at_sentence_start: bool,
-    inner_caps: &FxSet<'_>,
+    inner_caps: &InnerCaps<'_>,
     cls: &mut Classifier<'_>,
     out: &mut Vec<Mention>,
 ) {
@@ -424,10 +650,9 @@ fn close_run(
         let Some(first) = words.first().map(|w| &w.word) else {
             return;
         };
-        let w = &text[first.start..first.end];
         let drop = first.kind == WordKind::Connector
-            || cls.is_leading(w)
-            || (first_is_initial && first.particle_prefix == 0 && !inner_caps.contains(w));
+            || cls.is_leading(text, first.start, first.end)
+            || (first_is_initial && first.particle_prefix == 0 && !inner_caps.contains(first));
         if !drop {
             break;
         }

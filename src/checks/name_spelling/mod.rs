@@ -486,6 +486,39 @@ pub fn spelling_text(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// Whether `spelling_text` keeps `bytes[span]` (a mention of the document `bytes`) as it is at
+/// its first test: printable ASCII without a backtick or two spaces in a row. Eight bytes at a
+/// time (`mentions::window`, reading the text past the span where it can): with the high bit
+/// of each byte cleared, adding 0x60 sets it from 0x20 up, and a byte equal to a given one is
+/// zero after an exclusive or with it, the only value whose high bit 0x7F does not set.
+fn plain_spelling(bytes: &[u8], span: Range<usize>) -> bool {
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    const LOW: u64 = 0x7F7F_7F7F_7F7F_7F7F;
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    let is = |low: u64, c: u8| !((low ^ (u64::from(c) * ONES)) + LOW);
+    // Whether the byte before the window is a space, as the flag of its first byte.
+    let mut carry = 0u64;
+    let mut at = span.start;
+    while at < span.end {
+        let x = mentions::window(bytes, at, span.end);
+        let n = span.end - at;
+        let valid = if n >= 8 {
+            HIGH
+        } else {
+            HIGH & ((1u64 << (8 * n)) - 1)
+        };
+        let low = x & LOW;
+        let bad = x | !(low + 0x60 * ONES) | is(low, 0x7F) | is(low, b'`');
+        let space = is(low, b' ') & !x & valid;
+        if (bad & valid) | (space & ((space << 8) | carry)) != 0 {
+            return false;
+        }
+        carry = space >> 56;
+        at += 8;
+    }
+    true
+}
+
 struct UnionFind(Vec<usize>);
 
 impl UnionFind {
@@ -1157,23 +1190,31 @@ impl NameSpellingCheck {
     /// (`spelling_hash`, computed once per mention) and only the distinct spellings are sorted,
     /// so a mention costs no string comparison beyond the one that finds its group.
     fn group_spellings(doc: &Document, mentions: &[Mention]) -> DocFacts {
-        struct Group<'t> {
-            text: Cow<'t, str>,
-            hash: u64,
-            /// The first eight bytes of `text` as a big-endian number (zero-padded): ordered as
-            /// the texts are, so the sort compares whole texts only on equal prefixes.
-            prefix: u64,
-            count: usize,
-        }
-        let mut groups: Vec<Group<'_>> = Vec::with_capacity(mentions.len());
-        let (mut of, mut slots) = GROUP_BUFFERS.take();
+        // The buffers of the thread (see `GROUP_BUFFERS`): no allocation per document but the
+        // facts themselves.
+        let GroupBuffers {
+            mut of,
+            mut slots,
+            mut groups,
+            mut order,
+            mut owned,
+        } = GROUP_BUFFERS.take();
         of.clear();
         slots.clear();
+        groups.clear();
+        order.clear();
+        owned.clear();
         // Open addressing, at most half full; `u32::MAX` is an empty slot.
         let mask = (2 * mentions.len()).next_power_of_two() - 1;
         slots.resize(mask + 1, u32::MAX);
         for m in mentions {
-            let text = spelling_text(&doc.text[m.span.clone()]);
+            let (text, rewritten) = if plain_spelling(doc.text.as_bytes(), m.span.clone()) {
+                (Cow::Borrowed(&doc.text[m.span.clone()]), false)
+            } else {
+                let t = spelling_text(&doc.text[m.span.clone()]);
+                let rewritten = matches!(t, Cow::Owned(_));
+                (t, rewritten)
+            };
             let hash = spelling_hash(&text);
             let mut at = hash as usize & mask;
             let g = loop {
@@ -1184,8 +1225,16 @@ impl NameSpellingCheck {
                     let mut prefix = [0u8; 8];
                     let n = text.len().min(8);
                     prefix[..n].copy_from_slice(&text.as_bytes()[..n]);
+                    let span = if rewritten {
+                        let from = owned.len();
+                        owned.push_str(&text);
+                        from..owned.len()
+                    } else {
+                        m.span.clone()
+                    };
                     groups.push(Group {
-                        text,
+                        text: span,
+                        owned: rewritten,
                         hash,
                         prefix: u64::from_be_bytes(prefix),
                         count: 0,
@@ -1193,7 +1242,7 @@ impl NameSpellingCheck {
                     break g;
                 }
                 let g = slot as usize;
-                if groups[g].hash == hash && groups[g].text == text {
+                if groups[g].hash == hash && groups[g].text_in(&doc.text, &owned) == text {
                     break g;
                 }
                 at = (at + 1) & mask;
@@ -1202,10 +1251,13 @@ impl NameSpellingCheck {
             of.push(u32::try_from(g).expect("fewer than 2^32 spellings"));
         }
         // The spellings in text order; `slots` now maps a group to its next span's index.
-        let mut order: Vec<usize> = (0..groups.len()).collect();
+        order.extend(0..groups.len());
         order.sort_unstable_by(|&a, &b| {
             let (a, b) = (&groups[a], &groups[b]);
-            a.prefix.cmp(&b.prefix).then_with(|| a.text.cmp(&b.text))
+            a.prefix.cmp(&b.prefix).then_with(|| {
+                a.text_in(&doc.text, &owned)
+                    .cmp(b.text_in(&doc.text, &owned))
+            })
         });
         let mut facts = DocFacts {
             texts: String::with_capacity(groups.iter().map(|g| g.text.len()).sum()),
@@ -1219,7 +1271,7 @@ impl NameSpellingCheck {
             let group = &groups[g];
             slots[g] = u32::try_from(at).expect("fewer than 2^32 mentions");
             let text = facts.texts.len();
-            facts.texts.push_str(&group.text);
+            facts.texts.push_str(group.text_in(&doc.text, &owned));
             facts.spellings.push(FactSpelling {
                 text: text..facts.texts.len(),
                 spans: at..at + group.count,
@@ -1233,7 +1285,13 @@ impl NameSpellingCheck {
             facts.spans[*next as usize] = m.span.clone();
             *next += 1;
         }
-        GROUP_BUFFERS.set((of, slots));
+        GROUP_BUFFERS.set(GroupBuffers {
+            of,
+            slots,
+            groups,
+            order,
+            owned,
+        });
         facts
     }
 
@@ -1273,7 +1331,9 @@ impl NameSpellingCheck {
             }
             let at = lowered.len();
             if t.is_ascii() {
-                lowered.extend(t.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+                // Copied whole, then lowered in place (not pushed a character at a time).
+                lowered.push_str(t);
+                lowered[at..].make_ascii_lowercase();
             } else {
                 lowered.push_str(&t.to_lowercase());
             }
@@ -1457,13 +1517,61 @@ impl NameSpellingCheck {
     }
 }
 
+/// One spelling of a document in `group_spellings`: its text, its hash, and how many mentions
+/// it has.
+struct Group {
+    /// A span of the document's text, or of `GroupBuffers::owned` when `owned`.
+    text: Range<usize>,
+    owned: bool,
+    hash: u64,
+    /// The first eight bytes of the text as a big-endian number (zero-padded): ordered as the
+    /// texts are, so the sort compares whole texts only on equal prefixes.
+    prefix: u64,
+    count: usize,
+}
+
+impl Group {
+    /// The text: a span of the document's `text`, or of `owned` when `spelling_text` rewrote
+    /// it (rare).
+    fn text_in<'a>(&self, text: &'a str, owned: &'a str) -> &'a str {
+        if self.owned {
+            &owned[self.text.clone()]
+        } else {
+            &text[self.text.clone()]
+        }
+    }
+}
+
+/// The buffers of `group_spellings`, kept per thread (see `GROUP_BUFFERS`): the group of each
+/// mention, the hash slots, the groups, their order, and the texts `spelling_text` rewrote.
+#[derive(Default)]
+struct GroupBuffers {
+    of: Vec<u32>,
+    slots: Vec<u32>,
+    groups: Vec<Group>,
+    order: Vec<usize>,
+    owned: String,
+}
+
+impl GroupBuffers {
+    const fn new() -> GroupBuffers {
+        GroupBuffers {
+            of: Vec::new(),
+            slots: Vec::new(),
+            groups: Vec::new(),
+            order: Vec::new(),
+            owned: String::new(),
+        }
+    }
+}
+
 /// The buffers of `fold_facts` (see `FOLD_BUFFERS`).
 type FoldBuffers = std::cell::Cell<(Vec<u32>, Vec<u64>, Vec<u64>, Vec<Option<usize>>)>;
 
 thread_local! {
-    /// The group of each mention and the hash slots of `group_spellings`, kept per thread.
-    static GROUP_BUFFERS: std::cell::Cell<(Vec<u32>, Vec<u32>)> =
-        const { std::cell::Cell::new((Vec::new(), Vec::new())) };
+    /// The buffers of `group_spellings`, kept per thread.
+    static GROUP_BUFFERS: std::cell::Cell<GroupBuffers> =
+        const { std::cell::Cell::new(GroupBuffers::new()) };
     /// The cold ids, fingerprints, fingerprint bitmaps and found buckets of `fold_facts`,
     /// kept per thread.
     static FOLD_BUFFERS: FoldBuffers =

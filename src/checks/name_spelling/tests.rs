@@ -759,3 +759,68 @@ fn skipping_scan_finds_what_a_word_by_word_scan_finds() {
     }
     assert!(found > 5_000, "{found}");
 }
+
+/// `plain_spelling` (eight bytes at a time, reading past the span) agrees with the byte-by-byte
+/// test it replaces, for spans anywhere in random texts (near their ends too).
+#[test]
+fn plain_spelling_agrees_with_byte_test() {
+    let alphabet = [
+        "a", "Z", " ", "  ", "`", "\u{7f}", "\t", "\n", "é", "’", "'", "-", "~", "0", "\u{1}",
+    ];
+    let reference = |s: &str| {
+        let mut prev = 0u8;
+        s.bytes().all(|c| {
+            let ok = (0x20..0x7f).contains(&c) && c != b'`' && !(c == b' ' && prev == b' ');
+            prev = c;
+            ok
+        })
+    };
+    let mut random = crate::text::RandomTexts::new();
+    let mut plain = 0;
+    for _ in 0..20_000 {
+        let (text, range) = random.text_and_range(&alphabet, 30);
+        let want = reference(&text[range.clone()]);
+        assert_eq!(
+            plain_spelling(text.as_bytes(), range.clone()),
+            want,
+            "{text:?} {range:?}"
+        );
+        plain += usize::from(want);
+    }
+    assert!(plain > 1_000, "{plain}");
+}
+
+/// The mention scan's word tests that read eight bytes at a time agree with their definitions:
+/// `is_capitalised_at` with `is_capitalised_general`, a `CodeSet` with a binary search.
+#[test]
+fn word_tests_agree_with_definitions() {
+    let alphabet = [
+        "a", "b", "Z", "Q", "'", "’", "0", "9", "é", "É", "n't", "s", "-", "ll", "{", "@", "`", "[",
+    ];
+    let mut random = crate::text::RandomTexts::new();
+    for _ in 0..20_000 {
+        let (text, range) = random.text_and_range(&alphabet, 12);
+        let w = &text[range.clone()];
+        if let Some(got) = mentions::is_capitalised_at(text.as_bytes(), range.start, range.end) {
+            assert_eq!(got, mentions::is_capitalised_general(w), "{w:?}");
+        } else {
+            assert!(!w.is_ascii() || w.is_empty(), "{w:?}");
+        }
+    }
+    let mut codes: Vec<u64> = (0..300u64)
+        .map(|i| i.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (i % 64))
+        .collect();
+    codes.push(0);
+    let set = mentions::CodeSet::new(&codes);
+    codes.sort_unstable();
+    for i in 0..3_000u64 {
+        let probe = if i % 2 == 0 {
+            codes[(i as usize / 2) % codes.len()]
+        } else {
+            i.wrapping_mul(0xD6E8_FEB8_6659_FD93)
+        };
+        assert_eq!(set.contains(probe), codes.binary_search(&probe).is_ok());
+    }
+    assert!(!mentions::CodeSet::new(&[]).contains(0));
+    assert!(!mentions::CodeSet::default().contains(7));
+}
