@@ -502,11 +502,7 @@ fn plain_spelling(bytes: &[u8], span: Range<usize>) -> bool {
     while at < span.end {
         let x = mentions::window(bytes, at, span.end);
         let n = span.end - at;
-        let valid = if n >= 8 {
-            HIGH
-        } else {
-            HIGH & ((1u64 << (8 * n)) - 1)
-        };
+        let valid = if n >= 8 { HIGH } else { HIGH & ((1u64 << (8 * n)) - 1) };
         let low = x & LOW;
         let bad = x | !(low + 0x60 * ONES) | is(low, 0x7F) | is(low, b'`');
         let space = is(low, b' ') & !x & valid;
@@ -1190,30 +1186,26 @@ impl NameSpellingCheck {
     /// (`spelling_hash`, computed once per mention) and only the distinct spellings are sorted,
     /// so a mention costs no string comparison beyond the one that finds its group.
     fn group_spellings(doc: &Document, mentions: &[Mention]) -> DocFacts {
-        // The buffers of the thread (see `GROUP_BUFFERS`): no allocation per document but the
-        // facts themselves.
-        let GroupBuffers {
-            mut of,
-            mut slots,
-            mut groups,
-            mut order,
-            mut owned,
-        } = GROUP_BUFFERS.take();
+        struct Group<'t> {
+            text: Cow<'t, str>,
+            hash: u64,
+            /// The first eight bytes of `text` as a big-endian number (zero-padded): ordered as
+            /// the texts are, so the sort compares whole texts only on equal prefixes.
+            prefix: u64,
+            count: usize,
+        }
+        let mut groups: Vec<Group<'_>> = Vec::with_capacity(mentions.len());
+        let (mut of, mut slots) = GROUP_BUFFERS.take();
         of.clear();
         slots.clear();
-        groups.clear();
-        order.clear();
-        owned.clear();
         // Open addressing, at most half full; `u32::MAX` is an empty slot.
         let mask = (2 * mentions.len()).next_power_of_two() - 1;
         slots.resize(mask + 1, u32::MAX);
         for m in mentions {
-            let (text, rewritten) = if plain_spelling(doc.text.as_bytes(), m.span.clone()) {
-                (Cow::Borrowed(&doc.text[m.span.clone()]), false)
+            let text = if plain_spelling(doc.text.as_bytes(), m.span.clone()) {
+                Cow::Borrowed(&doc.text[m.span.clone()])
             } else {
-                let t = spelling_text(&doc.text[m.span.clone()]);
-                let rewritten = matches!(t, Cow::Owned(_));
-                (t, rewritten)
+                spelling_text(&doc.text[m.span.clone()])
             };
             let hash = spelling_hash(&text);
             let mut at = hash as usize & mask;
@@ -1225,16 +1217,8 @@ impl NameSpellingCheck {
                     let mut prefix = [0u8; 8];
                     let n = text.len().min(8);
                     prefix[..n].copy_from_slice(&text.as_bytes()[..n]);
-                    let span = if rewritten {
-                        let from = owned.len();
-                        owned.push_str(&text);
-                        from..owned.len()
-                    } else {
-                        m.span.clone()
-                    };
                     groups.push(Group {
-                        text: span,
-                        owned: rewritten,
+                        text,
                         hash,
                         prefix: u64::from_be_bytes(prefix),
                         count: 0,
@@ -1242,7 +1226,7 @@ impl NameSpellingCheck {
                     break g;
                 }
                 let g = slot as usize;
-                if groups[g].hash == hash && groups[g].text_in(&doc.text, &owned) == text {
+                if groups[g].hash == hash && groups[g].text == text {
                     break g;
                 }
                 at = (at + 1) & mask;
@@ -1251,13 +1235,10 @@ impl NameSpellingCheck {
             of.push(u32::try_from(g).expect("fewer than 2^32 spellings"));
         }
         // The spellings in text order; `slots` now maps a group to its next span's index.
-        order.extend(0..groups.len());
+        let mut order: Vec<usize> = (0..groups.len()).collect();
         order.sort_unstable_by(|&a, &b| {
             let (a, b) = (&groups[a], &groups[b]);
-            a.prefix.cmp(&b.prefix).then_with(|| {
-                a.text_in(&doc.text, &owned)
-                    .cmp(b.text_in(&doc.text, &owned))
-            })
+            a.prefix.cmp(&b.prefix).then_with(|| a.text.cmp(&b.text))
         });
         let mut facts = DocFacts {
             texts: String::with_capacity(groups.iter().map(|g| g.text.len()).sum()),
@@ -1271,7 +1252,7 @@ impl NameSpellingCheck {
             let group = &groups[g];
             slots[g] = u32::try_from(at).expect("fewer than 2^32 mentions");
             let text = facts.texts.len();
-            facts.texts.push_str(group.text_in(&doc.text, &owned));
+            facts.texts.push_str(&group.text);
             facts.spellings.push(FactSpelling {
                 text: text..facts.texts.len(),
                 spans: at..at + group.count,
@@ -1285,13 +1266,7 @@ impl NameSpellingCheck {
             facts.spans[*next as usize] = m.span.clone();
             *next += 1;
         }
-        GROUP_BUFFERS.set(GroupBuffers {
-            of,
-            slots,
-            groups,
-            order,
-            owned,
-        });
+        GROUP_BUFFERS.set((of, slots));
         facts
     }
 
@@ -1331,9 +1306,7 @@ impl NameSpellingCheck {
             }
             let at = lowered.len();
             if t.is_ascii() {
-                // Copied whole, then lowered in place (not pushed a character at a time).
-                lowered.push_str(t);
-                lowered[at..].make_ascii_lowercase();
+                lowered.extend(t.bytes().map(|b| char::from(b.to_ascii_lowercase())));
             } else {
                 lowered.push_str(&t.to_lowercase());
             }
@@ -1517,61 +1490,13 @@ impl NameSpellingCheck {
     }
 }
 
-/// One spelling of a document in `group_spellings`: its text, its hash, and how many mentions
-/// it has.
-struct Group {
-    /// A span of the document's text, or of `GroupBuffers::owned` when `owned`.
-    text: Range<usize>,
-    owned: bool,
-    hash: u64,
-    /// The first eight bytes of the text as a big-endian number (zero-padded): ordered as the
-    /// texts are, so the sort compares whole texts only on equal prefixes.
-    prefix: u64,
-    count: usize,
-}
-
-impl Group {
-    /// The text: a span of the document's `text`, or of `owned` when `spelling_text` rewrote
-    /// it (rare).
-    fn text_in<'a>(&self, text: &'a str, owned: &'a str) -> &'a str {
-        if self.owned {
-            &owned[self.text.clone()]
-        } else {
-            &text[self.text.clone()]
-        }
-    }
-}
-
-/// The buffers of `group_spellings`, kept per thread (see `GROUP_BUFFERS`): the group of each
-/// mention, the hash slots, the groups, their order, and the texts `spelling_text` rewrote.
-#[derive(Default)]
-struct GroupBuffers {
-    of: Vec<u32>,
-    slots: Vec<u32>,
-    groups: Vec<Group>,
-    order: Vec<usize>,
-    owned: String,
-}
-
-impl GroupBuffers {
-    const fn new() -> GroupBuffers {
-        GroupBuffers {
-            of: Vec::new(),
-            slots: Vec::new(),
-            groups: Vec::new(),
-            order: Vec::new(),
-            owned: String::new(),
-        }
-    }
-}
-
 /// The buffers of `fold_facts` (see `FOLD_BUFFERS`).
 type FoldBuffers = std::cell::Cell<(Vec<u32>, Vec<u64>, Vec<u64>, Vec<Option<usize>>)>;
 
 thread_local! {
-    /// The buffers of `group_spellings`, kept per thread.
-    static GROUP_BUFFERS: std::cell::Cell<GroupBuffers> =
-        const { std::cell::Cell::new(GroupBuffers::new()) };
+    /// The group of each mention and the hash slots of `group_spellings`, kept per thread.
+    static GROUP_BUFFERS: std::cell::Cell<(Vec<u32>, Vec<u32>)> =
+        const { std::cell::Cell::new((Vec::new(), Vec::new())) };
     /// The cold ids, fingerprints, fingerprint bitmaps and found buckets of `fold_facts`,
     /// kept per thread.
     static FOLD_BUFFERS: FoldBuffers =
