@@ -93,7 +93,11 @@ const NOT_BEFORE_VERB: &[&str] = &[
 
 pub struct CueSet {
     agencies: AhoCorasick,
+    /// The openings of the agency names: a necessary condition for `is_agency`.
+    agency_openings: Openings,
     lead_ins: AhoCorasick,
+    /// The openings of the lead-ins: a necessary condition for `lead_in_at`.
+    lead_in_openings: Openings,
     phrases: AhoCorasick,
     verbs_one: HashSet<String>,
     verbs_two: Vec<(String, String)>,
@@ -298,7 +302,9 @@ impl CueSet {
             .map_err(|e| ParamError::new(None, format!("cannot build the prefilter: {e}")))?;
         Ok(CueSet {
             agencies: automaton(&agencies.agencies, "agency")?,
+            agency_openings: Openings::new(&agencies.agencies),
             lead_ins: automaton(&cues.lead_ins, "lead-in")?,
+            lead_in_openings: Openings::new(&cues.lead_ins),
             phrases: automaton(&cues.phrases, "phrase")?,
             verbs_one,
             verbs_two_first: verbs_two.iter().map(|(a, _)| a.clone()).collect(),
@@ -381,7 +387,7 @@ impl CueSet {
     /// Whether `text` is one agency name, the whole of it.
     fn is_agency(&self, text: &str) -> bool {
         let text = text.trim().trim_end_matches('.');
-        if text.is_empty() {
+        if text.is_empty() || !self.agency_openings.may_open(text.as_bytes()) {
             return false;
         }
         let input = Input::new(text).anchored(Anchored::Yes);
@@ -696,6 +702,9 @@ impl CueSet {
     /// The photo lead-in opening the line, after an opening bracket if any.
     fn lead_in_at(&self, text: &str) -> Option<Range<usize>> {
         let open = text.len() - text.trim_start_matches(['(', '[']).len();
+        if !self.lead_in_openings.may_open(&text.as_bytes()[open..]) {
+            return None;
+        }
         self.lead_ins
             .find(
                 Input::new(text)
@@ -731,6 +740,44 @@ fn credit_prefix_possible(text: &str) -> bool {
         || ["photo", "pic", "image", "credit", "courte"]
             .iter()
             .any(|label| starts_with_ignore_case(text, label))
+}
+
+/// The openings of a set of words, ASCII case folded: a necessary condition, read in a few
+/// instructions, for an anchored ASCII-case-insensitive automaton over the words (`automaton`)
+/// to match at the start of a text. A match there is a whole word, so the text opens with the
+/// first `len` bytes of a word (`len`: the shortest word's length, at most 3), equal but for
+/// ASCII case (all that `ascii_case_insensitive` ignores; other bytes match only themselves).
+/// Most lines open with none of the lead-ins' openings, most short lines with no agency's.
+struct Openings {
+    len: usize,
+    /// Each opening packed in a `u32` (`pack`), sorted, without repeats.
+    packed: Vec<u32>,
+}
+
+impl Openings {
+    fn new(words: &[String]) -> Openings {
+        let len = words.iter().map(String::len).min().unwrap_or(0).min(3);
+        let mut packed: Vec<u32> = words
+            .iter()
+            .map(|w| Self::pack(&w.as_bytes()[..len]))
+            .collect();
+        packed.sort_unstable();
+        packed.dedup();
+        Openings { len, packed }
+    }
+
+    /// Up to four bytes, ASCII lower-cased, in one number.
+    fn pack(bytes: &[u8]) -> u32 {
+        bytes
+            .iter()
+            .fold(0, |acc, b| acc << 8 | u32::from(b.to_ascii_lowercase()))
+    }
+
+    /// Whether `text` opens like one of the words (with no words, nothing does).
+    fn may_open(&self, text: &[u8]) -> bool {
+        text.get(..self.len)
+            .is_some_and(|head| self.packed.binary_search(&Self::pack(head)).is_ok())
+    }
 }
 
 /// Where the tail after the last sentence end starts: after the last ". ", else after the last
@@ -1068,6 +1115,15 @@ fn paren_credit_ascii(bracket: &str) -> bool {
 /// and 's' do, the Kelvin sign and 'ſ', and the prefixes hold neither).
 fn wire_trailer_possible(text: &str) -> bool {
     let text = text.strip_prefix('(').unwrap_or(text);
+    // The first letters of the prefixes below, in one test: most lines open with none of them.
+    if !text.as_bytes().first().is_some_and(|b| {
+        matches!(
+            b.to_ascii_lowercase(),
+            b'a' | b'f' | b'r' | b'w' | b'e' | b'c' | b't'
+        )
+    }) {
+        return false;
+    }
     ["add", "fur", "re", "wri", "edi", "com", "tra", "fac"]
         .iter()
         .any(|prefix| starts_with_ignore_case(text, prefix))
@@ -1407,6 +1463,38 @@ mod tests {
             quoted && in_thi
         });
         assert!((1_000..29_000).contains(&hits), "{hits}");
+    }
+
+    /// `Openings::may_open` holds for every text where the anchored automaton over the same
+    /// words matches at the start (it is a necessary condition), and rejects most others.
+    #[test]
+    fn openings_hold_where_the_anchored_automaton_matches() {
+        use aho_corasick::{Anchored, Input};
+
+        let words: Vec<String> = ["In this photo", "FILE -", "Top:", "AP", "Reuters", "(c)"]
+            .map(String::from)
+            .to_vec();
+        let automaton = super::automaton(&words, "test").expect("automaton builds");
+        let openings = super::Openings::new(&words);
+        let mut alphabet = vec![
+            "In", "IN ", "in this ", "PHOTO", "photo", "FiLe", " -", "top", "TOP:", "A", "P", "ap",
+            "Reu", "TERS", "(", "C)", "é", "ſ", " ",
+        ];
+        alphabet.extend(["abcdefghij ", "word "].repeat(3));
+        let (mut matched, mut rejected) = (0, 0);
+        on_random_texts(&alphabet, |text| {
+            let hit = automaton
+                .find(Input::new(text).anchored(Anchored::Yes))
+                .is_some();
+            let may = openings.may_open(text.as_bytes());
+            assert!(may || !hit, "{text:?}");
+            matched += usize::from(hit);
+            rejected += usize::from(!may);
+            hit
+        });
+        assert!(matched > 1_000 && rejected > 10_000, "{matched} {rejected}");
+        // No words: nothing opens like one.
+        assert!(!super::Openings::new(&[]).may_open(b"anything"));
     }
 
     /// Runs `check` on 30,000 random texts of up to 40 pieces of `alphabet`; returns how many
