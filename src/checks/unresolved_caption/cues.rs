@@ -305,7 +305,18 @@ impl CueSet {
             agency_openings: Openings::new(&agencies.agencies),
             lead_ins: automaton(&cues.lead_ins, "lead-in")?,
             lead_in_openings: Openings::new(&cues.lead_ins),
-            phrases: automaton(&cues.phrases, "phrase")?,
+            // Searched unanchored, the only one of the three: the phrases open with common
+            // letters in either case, so a prefilter's candidates are nearly every byte, and
+            // restarting from each costs more than the plain walk.
+            phrases: AhoCorasickBuilder::new()
+                .ascii_case_insensitive(true)
+                .match_kind(MatchKind::LeftmostLongest)
+                .kind(Some(AhoCorasickKind::DFA))
+                .prefilter(false)
+                .build(&cues.phrases)
+                .map_err(|e| {
+                    ParamError::new(None, format!("cannot build the phrase automaton: {e}"))
+                })?,
             verbs_one,
             verbs_two_first: verbs_two.iter().map(|(a, _)| a.clone()).collect(),
             verbs_two,
@@ -606,7 +617,15 @@ impl CueSet {
             return None;
         }
         let mut score = CaptionScore::default();
-        let lead_in = lead_in_start.or_else(|| self.in_this_photo.find(text).map(|m| m.range()));
+        // `in_this_photo` holds "in thi" in any case (see `holds_in_thi`): a byte search for that
+        // first, since the regex (its `(?:^|, )` gives it no literal to search for) reads
+        // the whole line.
+        let lead_in = lead_in_start.or_else(|| {
+            holds_in_thi(text)
+                .then(|| self.in_this_photo.find(text))
+                .flatten()
+                .map(|m| m.range())
+        });
         if quoted && lead_in.is_none() {
             // Quoted speech: present tense is normal there, and captions rarely quote.
             return None;
@@ -752,6 +771,9 @@ struct Openings {
     len: usize,
     /// Each opening packed in a `u32` (`pack`), sorted, without repeats.
     packed: Vec<u32>,
+    /// Bit `pack(first two bytes)` set for each opening of at least two bytes: one load rejects
+    /// most texts before the binary search.
+    pairs: Box<[u64; 1024]>,
 }
 
 impl Openings {
@@ -763,7 +785,14 @@ impl Openings {
             .collect();
         packed.sort_unstable();
         packed.dedup();
-        Openings { len, packed }
+        let mut pairs = Box::new([0u64; 1024]);
+        if len >= 2 {
+            for w in words {
+                let pair = Self::pack(&w.as_bytes()[..2]) as usize;
+                pairs[pair / 64] |= 1 << (pair % 64);
+            }
+        }
+        Openings { len, packed, pairs }
     }
 
     /// Up to four bytes, ASCII lower-cased, in one number.
@@ -775,8 +804,19 @@ impl Openings {
 
     /// Whether `text` opens like one of the words (with no words, nothing does).
     fn may_open(&self, text: &[u8]) -> bool {
-        text.get(..self.len)
-            .is_some_and(|head| self.packed.binary_search(&Self::pack(head)).is_ok())
+        let Some(head) = text.get(..self.len) else {
+            return false;
+        };
+        if let Some(pair) = head.get(..2) {
+            let pair = Self::pack(pair) as usize;
+            if self.pairs[pair / 64] & (1 << (pair % 64)) == 0 {
+                return false;
+            }
+            if self.len == 2 {
+                return true;
+            }
+        }
+        self.packed.binary_search(&Self::pack(head)).is_ok()
     }
 }
 
