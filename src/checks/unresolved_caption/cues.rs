@@ -93,7 +93,11 @@ const NOT_BEFORE_VERB: &[&str] = &[
 
 pub struct CueSet {
     agencies: AhoCorasick,
+    /// The openings of the agency names: a necessary condition for `is_agency`.
+    agency_openings: Openings,
     lead_ins: AhoCorasick,
+    /// The openings of the lead-ins: a necessary condition for `lead_in_at`.
+    lead_in_openings: Openings,
     phrases: AhoCorasick,
     verbs_one: HashSet<String>,
     verbs_two: Vec<(String, String)>,
@@ -298,8 +302,21 @@ impl CueSet {
             .map_err(|e| ParamError::new(None, format!("cannot build the prefilter: {e}")))?;
         Ok(CueSet {
             agencies: automaton(&agencies.agencies, "agency")?,
+            agency_openings: Openings::new(&agencies.agencies),
             lead_ins: automaton(&cues.lead_ins, "lead-in")?,
-            phrases: automaton(&cues.phrases, "phrase")?,
+            lead_in_openings: Openings::new(&cues.lead_ins),
+            // Searched unanchored, the only one of the three: the phrases open with common
+            // letters in either case, so a prefilter's candidates are nearly every byte, and
+            // restarting from each costs more than the plain walk.
+            phrases: AhoCorasickBuilder::new()
+                .ascii_case_insensitive(true)
+                .match_kind(MatchKind::LeftmostLongest)
+                .kind(Some(AhoCorasickKind::DFA))
+                .prefilter(false)
+                .build(&cues.phrases)
+                .map_err(|e| {
+                    ParamError::new(None, format!("cannot build the phrase automaton: {e}"))
+                })?,
             verbs_one,
             verbs_two_first: verbs_two.iter().map(|(a, _)| a.clone()).collect(),
             verbs_two,
@@ -381,7 +398,7 @@ impl CueSet {
     /// Whether `text` is one agency name, the whole of it.
     fn is_agency(&self, text: &str) -> bool {
         let text = text.trim().trim_end_matches('.');
-        if text.is_empty() {
+        if text.is_empty() || !self.agency_openings.may_open(text.as_bytes()) {
             return false;
         }
         let input = Input::new(text).anchored(Anchored::Yes);
@@ -600,7 +617,15 @@ impl CueSet {
             return None;
         }
         let mut score = CaptionScore::default();
-        let lead_in = lead_in_start.or_else(|| self.in_this_photo.find(text).map(|m| m.range()));
+        // `in_this_photo` holds "in thi" in any case (see `holds_in_thi`): a byte search for that
+        // first, since the regex (its `(?:^|, )` gives it no literal to search for) reads
+        // the whole line.
+        let lead_in = lead_in_start.or_else(|| {
+            holds_in_thi(text)
+                .then(|| self.in_this_photo.find(text))
+                .flatten()
+                .map(|m| m.range())
+        });
         if quoted && lead_in.is_none() {
             // Quoted speech: present tense is normal there, and captions rarely quote.
             return None;
@@ -696,6 +721,9 @@ impl CueSet {
     /// The photo lead-in opening the line, after an opening bracket if any.
     fn lead_in_at(&self, text: &str) -> Option<Range<usize>> {
         let open = text.len() - text.trim_start_matches(['(', '[']).len();
+        if !self.lead_in_openings.may_open(&text.as_bytes()[open..]) {
+            return None;
+        }
         self.lead_ins
             .find(
                 Input::new(text)
@@ -731,6 +759,65 @@ fn credit_prefix_possible(text: &str) -> bool {
         || ["photo", "pic", "image", "credit", "courte"]
             .iter()
             .any(|label| starts_with_ignore_case(text, label))
+}
+
+/// The openings of a set of words, ASCII case folded: a necessary condition, read in a few
+/// instructions, for an anchored ASCII-case-insensitive automaton over the words (`automaton`)
+/// to match at the start of a text. A match there is a whole word, so the text opens with the
+/// first `len` bytes of a word (`len`: the shortest word's length, at most 3), equal but for
+/// ASCII case (all that `ascii_case_insensitive` ignores; other bytes match only themselves).
+/// Most lines open with none of the lead-ins' openings, most short lines with no agency's.
+struct Openings {
+    len: usize,
+    /// Each opening packed in a `u32` (`pack`), sorted, without repeats.
+    packed: Vec<u32>,
+    /// Bit `pack(first two bytes)` set for each opening of at least two bytes: one load rejects
+    /// most texts before the binary search.
+    pairs: Box<[u64; 1024]>,
+}
+
+impl Openings {
+    fn new(words: &[String]) -> Openings {
+        let len = words.iter().map(String::len).min().unwrap_or(0).min(3);
+        let mut packed: Vec<u32> = words
+            .iter()
+            .map(|w| Self::pack(&w.as_bytes()[..len]))
+            .collect();
+        packed.sort_unstable();
+        packed.dedup();
+        let mut pairs = Box::new([0u64; 1024]);
+        if len >= 2 {
+            for w in words {
+                let pair = Self::pack(&w.as_bytes()[..2]) as usize;
+                pairs[pair / 64] |= 1 << (pair % 64);
+            }
+        }
+        Openings { len, packed, pairs }
+    }
+
+    /// Up to four bytes, ASCII lower-cased, in one number.
+    fn pack(bytes: &[u8]) -> u32 {
+        bytes
+            .iter()
+            .fold(0, |acc, b| acc << 8 | u32::from(b.to_ascii_lowercase()))
+    }
+
+    /// Whether `text` opens like one of the words (with no words, nothing does).
+    fn may_open(&self, text: &[u8]) -> bool {
+        let Some(head) = text.get(..self.len) else {
+            return false;
+        };
+        if let Some(pair) = head.get(..2) {
+            let pair = Self::pack(pair) as usize;
+            if self.pairs[pair / 64] & (1 << (pair % 64)) == 0 {
+                return false;
+            }
+            if self.len == 2 {
+                return true;
+            }
+        }
+        self.packed.binary_search(&Self::pack(head)).is_ok()
+    }
 }
 
 /// Where the tail after the last sentence end starts: after the last ". ", else after the last
@@ -1068,6 +1155,15 @@ fn paren_credit_ascii(bracket: &str) -> bool {
 /// and 's' do, the Kelvin sign and 'ſ', and the prefixes hold neither).
 fn wire_trailer_possible(text: &str) -> bool {
     let text = text.strip_prefix('(').unwrap_or(text);
+    // The first letters of the prefixes below, in one test: most lines open with none of them.
+    if !text.as_bytes().first().is_some_and(|b| {
+        matches!(
+            b.to_ascii_lowercase(),
+            b'a' | b'f' | b'r' | b'w' | b'e' | b'c' | b't'
+        )
+    }) {
+        return false;
+    }
     ["add", "fur", "re", "wri", "edi", "com", "tra", "fac"]
         .iter()
         .any(|prefix| starts_with_ignore_case(text, prefix))
@@ -1407,6 +1503,38 @@ mod tests {
             quoted && in_thi
         });
         assert!((1_000..29_000).contains(&hits), "{hits}");
+    }
+
+    /// `Openings::may_open` holds for every text where the anchored automaton over the same
+    /// words matches at the start (it is a necessary condition), and rejects most others.
+    #[test]
+    fn openings_hold_where_the_anchored_automaton_matches() {
+        use aho_corasick::{Anchored, Input};
+
+        let words: Vec<String> = ["In this photo", "FILE -", "Top:", "AP", "Reuters", "(c)"]
+            .map(String::from)
+            .to_vec();
+        let automaton = super::automaton(&words, "test").expect("automaton builds");
+        let openings = super::Openings::new(&words);
+        let mut alphabet = vec![
+            "In", "IN ", "in this ", "PHOTO", "photo", "FiLe", " -", "top", "TOP:", "A", "P", "ap",
+            "Reu", "TERS", "(", "C)", "é", "ſ", " ",
+        ];
+        alphabet.extend(["abcdefghij ", "word "].repeat(3));
+        let (mut matched, mut rejected) = (0, 0);
+        on_random_texts(&alphabet, |text| {
+            let hit = automaton
+                .find(Input::new(text).anchored(Anchored::Yes))
+                .is_some();
+            let may = openings.may_open(text.as_bytes());
+            assert!(may || !hit, "{text:?}");
+            matched += usize::from(hit);
+            rejected += usize::from(!may);
+            hit
+        });
+        assert!(matched > 1_000 && rejected > 10_000, "{matched} {rejected}");
+        // No words: nothing opens like one.
+        assert!(!super::Openings::new(&[]).may_open(b"anything"));
     }
 
     /// Runs `check` on 30,000 random texts of up to 40 pieces of `alphabet`; returns how many
