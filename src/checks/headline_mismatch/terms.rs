@@ -207,7 +207,25 @@ pub struct LazyMatches<'a> {
 
 impl<'a> LazyMatches<'a> {
     /// The next match if it starts at or before `at` (an offset in the text).
+    ///
+    /// The body's first pass asks at every content word, and nearly always the answer is known
+    /// without the automaton (the pending match starts later, or the text up to `at` is known to
+    /// hold none): that test is inlined into the caller, the rest is `next_by_search`.
+    #[inline]
     pub fn next_by(&mut self, at: usize) -> Option<(Range<usize>, u32)> {
+        match &self.pending {
+            Some(m) if m.0.start > at => return None,
+            None if self.done || at.saturating_sub(self.range.start) < self.clear_until => {
+                return None;
+            }
+            _ => {}
+        }
+        self.next_by_search(at)
+    }
+
+    /// `next_by` when the answer takes the pending match or the automaton.
+    #[inline(never)]
+    fn next_by_search(&mut self, at: usize) -> Option<(Range<usize>, u32)> {
         let hay = &self.text[self.range.clone()];
         let max_len = self.aliases.automaton.max_pattern_len();
         let x = at.saturating_sub(self.range.start);
