@@ -391,12 +391,9 @@ impl DateLexicon {
             }
             // What no match holds (the splitter ends a sentence only with these): a sure cut.
             Some(b'!' | b'?' | b'"' | b'\'' | b')' | b']') => false,
-            Some(_) => text[..end]
-                .chars()
-                .next_back()
-                .is_some_and(|c| {
-                    c.is_alphanumeric() || c.is_whitespace() || matches!(c, ',' | '-' | '_')
-                }),
+            Some(_) => text[..end].chars().next_back().is_some_and(|c| {
+                c.is_alphanumeric() || c.is_whitespace() || matches!(c, ',' | '-' | '_')
+            }),
             None => true,
         }
     }
@@ -454,10 +451,10 @@ impl DateLexicon {
             source.hash(&mut h);
             h.finish()
         };
-        let cuts = file
-            .numbers
-            .keys()
-            .all(|n| n.bytes().all(|c| c.is_ascii_alphanumeric() || c == b' ' || c == b'-'));
+        let cuts = file.numbers.keys().all(|n| {
+            n.bytes()
+                .all(|c| c.is_ascii_alphanumeric() || c == b' ' || c == b'-')
+        });
         Ok(DateLexicon {
             fingerprint,
             cuts,

@@ -334,7 +334,12 @@ impl DateContradiction {
     /// sentences back (a dropped run holds every expression of its sentences). And a range's
     /// other end (`firm_range`) is joined to a date by a short word only: with a dropped
     /// expression between, no kept one is joined where it was not before.
-    fn windows(&self, doc: &Document, para: &crate::document::Paragraph, out: &mut Vec<Range<usize>>) {
+    fn windows(
+        &self,
+        doc: &Document,
+        para: &crate::document::Paragraph,
+        out: &mut Vec<Range<usize>>,
+    ) {
         let text = &doc.text;
         // The first ASCII digit at or after `from` (`usize::MAX` when none): the sentences are
         // tested in order against the next digit, found once for all those before it.
