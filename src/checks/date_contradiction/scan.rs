@@ -413,6 +413,7 @@ impl Scanner {
     }
 
     /// Whether `text` holds 'ſ' or the Kelvin sign (see the module notes).
+    #[allow(clippy::unused_self)] // kept a method: the fold test belongs to the scanner
     pub(crate) fn folds(&self, text: &str) -> bool {
         // One pass for a byte of either, both rare in text: the lead byte of 'ſ' (C5 BF) and
         // the middle byte of the Kelvin sign (E2 84 AA); each hit is checked in place.
