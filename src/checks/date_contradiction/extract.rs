@@ -201,6 +201,9 @@ pub struct DateLexicon {
     /// A fingerprint of the lexicon source: extraction results may be shared between rules
     /// compiled from the same lexicon.
     pub(crate) fingerprint: u64,
+    /// Whether the number words hold only ASCII letters, digits, spaces and '-', as
+    /// `may_cross` assumes of every word of the grammar.
+    cuts: bool,
 }
 
 #[derive(Deserialize)]
@@ -362,6 +365,39 @@ impl DateLexicon {
         self.scanner.folds(text)
     }
 
+    /// Whether a match of the grammar may hold the byte before `end` and run on past it, where
+    /// `end` closes a sentence (`text[..end]` ends with its terminator or a closing quote or
+    /// bracket, white space follows). The grammar's matches hold only ASCII letters and digits,
+    /// white space, ',', '-' and '.' (the number words are checked to be such), and a '.' only
+    /// right after a month or weekday name (`\.?` after `mon` and `wd`): so none runs past a
+    /// sentence ending in '!', '?', a quote or a bracket, nor one whose full stop follows no
+    /// name (tested loosely, as `Scanner::is_name_anchor` does: a looser test costs a cut,
+    /// never a match).
+    pub(crate) fn may_cross(&self, text: &str, end: usize) -> bool {
+        if !self.cuts {
+            return true;
+        }
+        let b = &text.as_bytes()[..end];
+        match b.last() {
+            Some(b'.') => {
+                let dot = b.len() - 1;
+                let mut w = dot;
+                while w > 0 && (b[w - 1].is_ascii_alphanumeric() || b[w - 1] == b'_') {
+                    w -= 1;
+                }
+                // The grammar writes every name with a capital (or a digit) first: a word in
+                // lower case is none.
+                w < dot && !b[w].is_ascii_lowercase() && self.scanner.may_be_name(b, w)
+            }
+            // What no match holds (the splitter ends a sentence only with these): a sure cut.
+            Some(b'!' | b'?' | b'"' | b'\'' | b')' | b']') => false,
+            Some(_) => text[..end].chars().next_back().is_some_and(|c| {
+                c.is_alphanumeric() || c.is_whitespace() || matches!(c, ',' | '-' | '_')
+            }),
+            None => true,
+        }
+    }
+
     /// Parses the lexicon TOML and compiles the grammar.
     pub fn from_toml(source: &str) -> Result<DateLexicon, String> {
         let file: LexiconFile = toml::from_str(source).map_err(|e| e.to_string())?;
@@ -415,8 +451,13 @@ impl DateLexicon {
             source.hash(&mut h);
             h.finish()
         };
+        let cuts = file.numbers.keys().all(|n| {
+            n.bytes()
+                .all(|c| c.is_ascii_alphanumeric() || c == b' ' || c == b'-')
+        });
         Ok(DateLexicon {
             fingerprint,
+            cuts,
             months: file.months.into_iter().collect(),
             weekdays: file.weekdays.into_iter().collect(),
             numbers: file.numbers.into_iter().collect(),
@@ -512,13 +553,29 @@ pub(crate) fn extract_untensed_in(
     may_fold: bool,
 ) -> Vec<DateExpr> {
     let mut out = Vec::new();
-    let Some(slice) = text.get(range.clone()) else {
-        return out;
-    };
-    lex.scanner.matches(slice, may_fold, |at, end| {
-        expression(text, &range, slice, at, end, lex, &mut out);
-    });
+    extract_untensed_window(text, range.clone(), range, lex, may_fold, &mut out);
     out
+}
+
+/// Pushes to `out` the expressions of `extract_untensed_in(text, range, ..)` whose grammar
+/// match starts in `window` (offsets in `text`, inside `range`), in text order. `window` must
+/// open at the start of `range` or where no match can reach across, and close likewise (see
+/// `DateLexicon::may_cross`); then these are the expressions `extract_untensed_in` gives there.
+pub(crate) fn extract_untensed_window(
+    text: &str,
+    range: Range<usize>,
+    window: Range<usize>,
+    lex: &DateLexicon,
+    may_fold: bool,
+    out: &mut Vec<DateExpr>,
+) {
+    let Some(slice) = text.get(range.clone()) else {
+        return;
+    };
+    let local = window.start.saturating_sub(range.start)..window.end.saturating_sub(range.start);
+    lex.scanner.matches(slice, local, may_fold, |at, end| {
+        expression(text, &range, slice, at, end, lex, out);
+    });
 }
 
 /// `extract` as it was before the scanner: the unanchored grammar over every byte. The tests

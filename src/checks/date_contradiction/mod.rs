@@ -21,8 +21,8 @@ use serde::{Deserialize, Serialize};
 
 use self::dct::Dct;
 use self::extract::{
-    DateExpr, DateLexicon, DateValue, Granularity, Interval, Tense, extract_untensed_in, listed,
-    set_tense,
+    DateExpr, DateLexicon, DateValue, Granularity, Interval, Tense, extract_untensed_window,
+    listed, set_tense,
 };
 use crate::checks::{CompiledCheck, DocumentCheck, Kind, LexiconSource, ParamError, Scope};
 use crate::diagnostic::{Finding, Label};
@@ -218,6 +218,45 @@ fn may_matter(para: &[u8]) -> bool {
     chunks.remainder().iter().any(u8::is_ascii_digit)
 }
 
+/// The offset of the first ASCII digit of `bytes`, if any.
+fn first_digit(bytes: &[u8]) -> Option<usize> {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    // Eight bytes at a time (SWAR): the high bit of each byte that is an ASCII digit.
+    let digits = |x: u64| {
+        let y = x & !HI;
+        let at_least = |n: u8| y.wrapping_add(LO * u64::from(0x80 - n)) & HI;
+        at_least(b'0') & !at_least(b'9' + 1) & !x
+    };
+    let word = |i: usize| {
+        let mut buf = [0u8; 8];
+        let chunk = &bytes[i..bytes.len().min(i + 8)];
+        buf[..chunk.len()].copy_from_slice(chunk);
+        u64::from_le_bytes(buf)
+    };
+    let mut i = 0;
+    // Sixteen bytes a round, one branch for both words.
+    while i + 16 <= bytes.len() {
+        let (a, b) = (digits(word(i)), digits(word(i + 8)));
+        if a | b != 0 {
+            return Some(if a != 0 {
+                i + (a.trailing_zeros() / 8) as usize
+            } else {
+                i + 8 + (b.trailing_zeros() / 8) as usize
+            });
+        }
+        i += 16;
+    }
+    while i < bytes.len() {
+        let a = digits(word(i));
+        if a != 0 {
+            return Some(i + (a.trailing_zeros() / 8) as usize);
+        }
+        i += 8;
+    }
+    None
+}
+
 /// The document's own date, shared the same way by the two sub-rules that need it, and when
 /// there is one, the expressions with their tense (which only a document date makes matter:
 /// resolution reads it only against one, and so do the rules).
@@ -230,31 +269,122 @@ impl DateContradiction {
         })
     }
 
-    /// The expressions of `doc`'s paragraphs; `skip`: only of those that `may_matter`.
+    /// The expressions of `doc`'s paragraphs; `skip`: only of the parts that `may_matter`
+    /// (see `windows`).
     fn extract_document(&self, doc: &Document, skip: bool) -> Extraction {
         let mut exprs = Vec::new();
         let mut places = Vec::new();
         let may_fold = self.lexicon.folds(&doc.text);
+        let mut windows = Vec::new();
         for (p, para) in doc.paragraphs.iter().enumerate() {
             let span = para.span.clone();
-            if skip
-                && !doc
-                    .text
-                    .get(span.clone())
-                    .is_some_and(|t| may_matter(t.as_bytes()))
-            {
-                continue;
+            windows.clear();
+            if skip {
+                self.windows(doc, para, &mut windows);
+            } else {
+                windows.push(span.clone());
             }
-            for e in extract_untensed_in(&doc.text, span, &self.lexicon, may_fold) {
-                let s = doc.sentences[para.sentences.clone()]
-                    .iter()
-                    .position(|s| s.start <= e.span.start && e.span.start < s.end.max(s.start + 1))
-                    .map_or(para.sentences.start, |i| para.sentences.start + i);
-                places.push((s, p));
-                exprs.push(e);
+            let sentences = &doc.sentences[para.sentences.clone()];
+            // The expressions come in text order: the sentence holding each start is found by
+            // a cursor moving forward (the first sentence holding it, as a search from the
+            // paragraph's first sentence would find).
+            let mut cursor = 0;
+            for window in &windows {
+                let first = exprs.len();
+                extract_untensed_window(
+                    &doc.text,
+                    span.clone(),
+                    window.clone(),
+                    &self.lexicon,
+                    may_fold,
+                    &mut exprs,
+                );
+                for e in &exprs[first..] {
+                    let at = e.span.start;
+                    while sentences
+                        .get(cursor)
+                        .is_some_and(|s| s.end.max(s.start + 1) <= at)
+                    {
+                        cursor += 1;
+                    }
+                    let s = match sentences.get(cursor) {
+                        Some(s) if s.start <= at => para.sentences.start + cursor,
+                        _ => para.sentences.start,
+                    };
+                    places.push((s, p));
+                }
             }
         }
         Extraction { exprs, places }
+    }
+
+    /// The parts of `para` whose expressions may change a finding, in text order, as windows
+    /// for `extract_untensed_window`: none when the paragraph holds no ASCII digit, else the
+    /// runs of sentences that hold one, cut only where no grammar match can reach across
+    /// (`DateLexicon::may_cross`; a match running on into a sentence with a digit keeps its
+    /// own sentence).
+    ///
+    /// Why the expressions of the other sentences may be dropped. As in `may_matter`, they
+    /// hold no digit (they end in their run of sentences, which holds none): none has a stated
+    /// year, an impossible day or a weekday written before a day, and only the order-cue rule
+    /// reads them, through its neighbours in `dates`. The cue and the date it introduces lie in
+    /// a sentence with a stated year, which is kept whole. The date before the cue must lie in
+    /// the same or the sentence before; were it a dropped one, the rule skips it (it has no
+    /// stated year) as it skips the nearest kept one before it, which then lies at least two
+    /// sentences back (a dropped run holds every expression of its sentences). And a range's
+    /// other end (`firm_range`) is joined to a date by a short word only: with a dropped
+    /// expression between, no kept one is joined where it was not before.
+    fn windows(
+        &self,
+        doc: &Document,
+        para: &crate::document::Paragraph,
+        out: &mut Vec<Range<usize>>,
+    ) {
+        let text = &doc.text;
+        // The first ASCII digit at or after `from` (`usize::MAX` when none): the sentences are
+        // tested in order against the next digit, found once for all those before it.
+        let bytes = text.as_bytes();
+        let next_digit = |from: usize| {
+            let tail = bytes.get(from..para.span.end).unwrap_or_default();
+            first_digit(tail).map_or(usize::MAX, |i| from + i)
+        };
+        // No digit: nothing (see `may_matter`, which is quicker on a long paragraph).
+        if !text
+            .get(para.span.clone())
+            .is_some_and(|t| may_matter(t.as_bytes()))
+        {
+            return;
+        }
+        let mut digit_at = next_digit(para.span.start);
+        let sentences = &doc.sentences[para.sentences.clone()];
+        if sentences.len() < 2 {
+            out.push(para.span.clone());
+            return;
+        }
+        // The run of sentences read so far: where it starts and whether it holds a digit.
+        let mut run_start = para.span.start;
+        let mut digit = false;
+        let mut close = |from: usize, to: usize, digit: bool| {
+            if !digit {
+                return;
+            }
+            match out.last_mut() {
+                Some(last) if last.end == from => last.end = to,
+                _ => out.push(from..to),
+            }
+        };
+        for (j, s) in sentences.iter().enumerate() {
+            if j > 0 && !self.lexicon.may_cross(text, sentences[j - 1].end) {
+                close(run_start, s.start, digit);
+                run_start = s.start;
+                digit = false;
+            }
+            if digit_at < s.start {
+                digit_at = next_digit(s.start);
+            }
+            digit = digit || digit_at < s.end;
+        }
+        close(run_start, para.span.end, digit);
     }
 
     fn document_date(&self, doc: &Document, extraction: &Extraction) -> Rc<DocumentDate> {

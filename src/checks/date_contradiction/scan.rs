@@ -27,7 +27,8 @@
 //! the Kelvin sign (for 'k'), which the byte tests here do not see; a range holding either is
 //! searched with the unanchored grammar as before.
 
-use memchr::memmem;
+use std::ops::Range;
+
 use regex::Regex;
 
 use super::extract::WordSet;
@@ -141,8 +142,6 @@ pub(crate) struct Scanner {
     anchored: Regex,
     /// The alternatives joined, as `find_iter` would run them (for the fallback).
     grammar: Regex,
-    /// Finders of 'ſ' and the Kelvin sign.
-    folds: [memmem::Finder<'static>; 2],
 }
 
 /// The first eight bytes of the word starting at `a` (taken to end at the first byte that is
@@ -278,10 +277,6 @@ impl Scanner {
             prefix_words,
             anchored,
             grammar,
-            folds: [
-                memmem::Finder::new("ſ").into_owned(),
-                memmem::Finder::new("\u{212A}").into_owned(),
-            ],
         })
     }
 
@@ -351,6 +346,13 @@ impl Scanner {
         self.has_anchor_word(word) || self.has_anchor_word(folded)
     }
 
+    /// Whether the ASCII word starting at `a` may be a month or weekday name (`is_name_anchor`,
+    /// which also lets through deixis and unit words and any word sharing a name's first eight
+    /// bytes).
+    pub(crate) fn may_be_name(&self, b: &[u8], a: usize) -> bool {
+        self.is_name_anchor(b, a)
+    }
+
     /// Whether `key` is in `anchor_words`.
     fn has_anchor_word(&self, key: u64) -> bool {
         let mut i = slot(key);
@@ -411,34 +413,64 @@ impl Scanner {
     }
 
     /// Whether `text` holds 'ſ' or the Kelvin sign (see the module notes).
+    #[allow(clippy::unused_self)] // kept a method: the fold test belongs to the scanner
     pub(crate) fn folds(&self, text: &str) -> bool {
-        self.folds.iter().any(|f| f.find(text.as_bytes()).is_some())
+        // One pass for a byte of either, both rare in text: the lead byte of 'ſ' (C5 BF) and
+        // the middle byte of the Kelvin sign (E2 84 AA); each hit is checked in place.
+        let b = text.as_bytes();
+        memchr::memchr2_iter(0xC5, 0x84, b).any(|i| {
+            if b[i] == 0xC5 {
+                b.get(i + 1) == Some(&0xBF)
+            } else {
+                i > 0 && b[i - 1] == 0xE2 && b.get(i + 1) == Some(&0xAA)
+            }
+        })
     }
 
-    /// Calls `emit(start, end)` for each match of the grammar in `slice`, in order: the spans
-    /// `grammar.find_iter(slice)` gives. `may_fold`: false when `slice` is known to hold neither
-    /// 'ſ' nor the Kelvin sign.
-    pub(crate) fn matches(&self, slice: &str, may_fold: bool, mut emit: impl FnMut(usize, usize)) {
+    /// Calls `emit(start, end)` for each match of the grammar in `slice` that starts in
+    /// `window`, in order: the spans of `grammar.find_iter(slice)` that start there. `may_fold`:
+    /// false when `slice` is known to hold neither 'ſ' nor the Kelvin sign.
+    ///
+    /// `window` must start at 0 or where no match of the grammar can reach across (a match
+    /// ending there at the latest; the same at its end, or end at `slice.len()`): then the
+    /// matches of `find_iter` that start in it are those of a search starting there, and they
+    /// end in it. (See `extract::Windows` for such points.)
+    pub(crate) fn matches(
+        &self,
+        slice: &str,
+        window: Range<usize>,
+        may_fold: bool,
+        mut emit: impl FnMut(usize, usize),
+    ) {
         let b = slice.as_bytes();
         if may_fold && self.folds(slice) {
             // 'ſ' or the Kelvin sign: the unanchored grammar.
             for m in self.grammar.find_iter(slice) {
-                emit(m.start(), m.end());
+                if window.contains(&m.start()) {
+                    emit(m.start(), m.end());
+                }
             }
             return;
         }
-        let n = b.len();
-        // No match starts in `..pos` other than those emitted; word starts from `i` on are yet
-        // to be looked at, eight bytes at a time; `carry`: 0x80 when `b[i - 1]` is a word byte.
-        let mut pos = 0;
-        let mut i = 0;
-        let mut carry = 0;
-        'scan: while i < n {
+        let end = window.end.min(b.len());
+        // No match starts in `..pos` other than those emitted (none before the window counts:
+        // no match reaches across its start); word starts from `i` on are yet to be looked
+        // at, eight bytes at a time; `carry`: 0x80 when `b[i - 1]` is an ASCII letter or digit.
+        let mut pos = window.start;
+        let mut i = window.start;
+        let mut carry = match i.checked_sub(1).map(|k| b[k]) {
+            Some(c) if c.is_ascii_alphanumeric() => 0x80,
+            _ => 0,
+        };
+        'scan: while i < end {
             let words = word_mask(load(b, i));
             let mut starts = words & !((words << 8) | carry);
             carry = words >> 56;
             while starts != 0 {
                 let a = i + (starts.trailing_zeros() / 8) as usize;
+                if a >= end {
+                    break 'scan;
+                }
                 starts &= starts - 1;
                 if !self.is_anchor(b, a) {
                     continue;
