@@ -636,9 +636,26 @@ fn differential_paragraph_skip() {
         "\n",
         "\n\n",
         "\n\n",
+        // Sentence ends the extraction may or may not cut at (see `windows`): after a month or
+        // weekday name (a date may run on), and after `!`, `?`, quotes and brackets.
+        "on Monday.",
+        "In December.",
+        "Jan.",
+        "Sept.",
+        "2015.",
+        "5.",
+        "!",
+        "?",
+        ")",
+        "It rained! ",
+        "Why? ",
+        "(in 2013.) ",
+        "\u{201d} ",
+        "He said so. ",
+        "The Tuesday. ",
     ];
     let mut random = crate::text::RandomTexts::new();
-    for _ in 0..4_000 {
+    for _ in 0..6_000 {
         let (mut text, _) = random.text_and_range(&pieces, 40);
         if random.next().is_multiple_of(4) {
             text.insert_str(0, "---\ndate: 2015-06-05\n---\n");

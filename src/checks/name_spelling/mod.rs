@@ -502,7 +502,11 @@ fn plain_spelling(bytes: &[u8], span: Range<usize>) -> bool {
     while at < span.end {
         let x = mentions::window(bytes, at, span.end);
         let n = span.end - at;
-        let valid = if n >= 8 { HIGH } else { HIGH & ((1u64 << (8 * n)) - 1) };
+        let valid = if n >= 8 {
+            HIGH
+        } else {
+            HIGH & ((1u64 << (8 * n)) - 1)
+        };
         let low = x & LOW;
         let bad = x | !(low + 0x60 * ONES) | is(low, 0x7F) | is(low, b'`');
         let space = is(low, b' ') & !x & valid;

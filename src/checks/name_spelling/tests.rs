@@ -780,7 +780,11 @@ fn plain_spelling_agrees_with_byte_test() {
     for _ in 0..20_000 {
         let (text, range) = random.text_and_range(&alphabet, 30);
         let want = reference(&text[range.clone()]);
-        assert_eq!(plain_spelling(text.as_bytes(), range.clone()), want, "{text:?} {range:?}");
+        assert_eq!(
+            plain_spelling(text.as_bytes(), range.clone()),
+            want,
+            "{text:?} {range:?}"
+        );
         plain += usize::from(want);
     }
     assert!(plain > 1_000, "{plain}");
@@ -791,8 +795,7 @@ fn plain_spelling_agrees_with_byte_test() {
 #[test]
 fn word_tests_agree_with_definitions() {
     let alphabet = [
-        "a", "b", "Z", "Q", "'", "’", "0", "9", "é", "É", "n't", "s", "-", "ll", "{", "@", "`",
-        "[",
+        "a", "b", "Z", "Q", "'", "’", "0", "9", "é", "É", "n't", "s", "-", "ll", "{", "@", "`", "[",
     ];
     let mut random = crate::text::RandomTexts::new();
     for _ in 0..20_000 {
