@@ -442,12 +442,20 @@ fn rules_and_explain() {
         .unwrap();
     assert_eq!(dd["scope"], "corpus");
     assert_eq!(dd["source"], "rules/duplicate-document.toml (built in)");
-    let o = copydesk(&["explain", "doubled-word"], root());
+    let o = copydesk(&["explain", "missing-space-after-period"], root());
     let text = stdout(&o);
     assert!(
         text.contains("check:     pattern")
             && text.contains("Examples:")
             && text.contains("pattern = "),
+        "{text}"
+    );
+    let o = copydesk(&["explain", "doubled-word"], root());
+    let text = stdout(&o);
+    assert!(
+        text.contains("check:     repetition")
+            && text.contains("words = [\"the\", ")
+            && text.contains("ignore-case = true"),
         "{text}"
     );
     let o = copydesk(&["explain", "doubled-wrod"], root());

@@ -58,6 +58,7 @@ case!(missing_keys, "missing-keys");
 case!(duplicate_id, "duplicate-id");
 case!(config_mistakes, "config-mistakes");
 case!(config_bad_override_regex, "config-bad-override-regex");
+case!(bad_repetition, "bad-repetition");
 
 #[test]
 fn every_case_folder_has_a_test() {

@@ -22,6 +22,7 @@ pub mod duplicate_document;
 pub mod headline_mismatch;
 pub mod name_spelling;
 pub mod pattern;
+pub mod repetition;
 pub mod unresolved_caption;
 
 /// Where a kind runs.
@@ -206,6 +207,7 @@ pub trait Kind {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum CheckKind {
     Pattern,
+    Repetition,
     DuplicateDocument,
     DateContradiction,
     UnresolvedCaption,
@@ -216,6 +218,7 @@ pub enum CheckKind {
 impl CheckKind {
     pub const ALL: &'static [CheckKind] = &[
         CheckKind::Pattern,
+        CheckKind::Repetition,
         CheckKind::DuplicateDocument,
         CheckKind::DateContradiction,
         CheckKind::UnresolvedCaption,
@@ -239,6 +242,10 @@ macro_rules! with_kind {
         match $kind {
             $crate::checks::CheckKind::Pattern => {
                 type $k = $crate::checks::pattern::PatternKind;
+                $body
+            }
+            $crate::checks::CheckKind::Repetition => {
+                type $k = $crate::checks::repetition::RepetitionKind;
                 $body
             }
             $crate::checks::CheckKind::DuplicateDocument => {

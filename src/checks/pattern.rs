@@ -92,23 +92,25 @@ struct PatternCheck {
     scope: PatternScope,
 }
 
-impl PatternCheck {
-    fn ranges(&self, doc: &Document) -> Vec<Range<usize>> {
-        let mut ranges = Vec::new();
-        if matches!(self.scope, PatternScope::Headline | PatternScope::Any) {
-            ranges.extend(doc.headline.clone());
-            ranges.extend(doc.subtitle.clone());
-        }
-        if matches!(self.scope, PatternScope::Body | PatternScope::Any) {
-            ranges.extend(doc.paragraphs.iter().map(|p| p.span.clone()));
-        }
-        ranges
-    }
+/// The parts of `doc` that `scope` looks at: headline and subtitle, then the body paragraphs.
+pub(crate) fn scope_ranges(
+    scope: PatternScope,
+    doc: &Document,
+) -> impl Iterator<Item = Range<usize>> + '_ {
+    let head = matches!(scope, PatternScope::Headline | PatternScope::Any);
+    let body = matches!(scope, PatternScope::Body | PatternScope::Any);
+    let head = doc
+        .headline
+        .iter()
+        .chain(&doc.subtitle)
+        .filter(move |_| head);
+    let body = doc.paragraphs.iter().filter(move |_| body).map(|p| &p.span);
+    head.chain(body).cloned()
 }
 
 impl DocumentCheck for PatternCheck {
     fn check(&self, doc: &Document, out: &mut Vec<Finding>) {
-        for range in self.ranges(doc) {
+        for range in scope_ranges(self.scope, doc) {
             let hay = &doc.text[range.clone()];
             // Plain matches are several times cheaper than captures; groups are resolved only for
             // a match that needs its replacement.
