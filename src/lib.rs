@@ -13,5 +13,6 @@ pub mod emit;
 pub mod engine;
 pub mod input;
 pub mod rules;
+pub mod swar;
 pub mod text;
 pub mod walk;

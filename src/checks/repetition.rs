@@ -16,6 +16,7 @@ use crate::checks::pattern::{PatternScope, scope_ranges};
 use crate::checks::{CompiledCheck, DocumentCheck, Kind, LexiconSource, ParamError, Scope};
 use crate::diagnostic::Finding;
 use crate::document::Document;
+use crate::swar::{self, HI, equal, load};
 
 /// The longest word a rule may list: a word and the byte before or after it fit one `u64`.
 const MAX_WORD: usize = 7;
@@ -100,44 +101,11 @@ fn pack(word: &[u8]) -> u64 {
     u64::from_le_bytes(buf)
 }
 
-/// Eight bytes at a time (SWAR): `LO` and `HI` hold 0x01 and 0x80 in every byte.
-const LO: u64 = 0x0101_0101_0101_0101;
-const HI: u64 = 0x8080_8080_8080_8080;
-
-/// The high bit of each byte of the 7-bit bytes `y` that is at least `n` (no carry crosses
-/// bytes).
-fn at_least(y: u64, n: u8) -> u64 {
-    y.wrapping_add(LO * u64::from(0x80 - n)) & HI
-}
-
-/// The high bit of each byte of `x` that equals `c`, and no other bit.
-fn equal(x: u64, c: u8) -> u64 {
-    let d = x ^ (LO * u64::from(c));
-    // A byte of `d` is zero exactly when adding 0x7f to its low seven bits leaves its high bit
-    // clear and its own high bit is clear; no carry crosses bytes.
-    !(((d & !HI) + LO * 0x7f) | d) & HI
-}
-
 /// The high bit of each byte of `x` that is a word character of the ASCII `\b`: a letter, a
-/// digit or `_` (a byte of a non-ASCII character is none).
+/// digit or `_` (a byte of a non-ASCII character is none). `swar::load` pads with zeros, which
+/// are not word characters, so the edges of the text are word boundaries, as for `\b`.
 fn word_bytes(x: u64) -> u64 {
-    let y = x & !HI;
-    let digit = at_least(y, b'0') & !at_least(y, b'9' + 1);
-    let folded = y | (LO * 0x20);
-    let letter = at_least(folded, b'a') & !at_least(folded, b'z' + 1);
-    (digit | letter | equal(y, b'_')) & !x
-}
-
-/// The eight bytes of `hay` from `at` on (fewer at its end), little-endian, zeros past the end.
-/// A zero is not a word character, so the edges of `hay` are word boundaries, as for `\b`.
-fn load(hay: &[u8], at: usize) -> u64 {
-    let mut buf = [0u8; 8];
-    if let Some(bytes) = hay.get(at..at + 8) {
-        buf.copy_from_slice(bytes);
-    } else if let Some(bytes) = hay.get(at..) {
-        buf[..bytes.len()].copy_from_slice(bytes);
-    }
-    u64::from_le_bytes(buf)
+    swar::alphanumerics(x) | equal(x, b'_')
 }
 
 /// The eight bytes of `hay` before `end` (fewer at its start), little-endian, zeros before the

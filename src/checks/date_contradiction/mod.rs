@@ -27,6 +27,7 @@ use self::extract::{
 use crate::checks::{CompiledCheck, DocumentCheck, Kind, LexiconSource, ParamError, Scope};
 use crate::diagnostic::{Finding, Label};
 use crate::document::Document;
+use crate::swar;
 use crate::text::words;
 
 /// Which contradiction a rule looks for.
@@ -220,24 +221,12 @@ fn may_matter(para: &[u8]) -> bool {
 
 /// The offset of the first ASCII digit of `bytes`, if any.
 fn first_digit(bytes: &[u8]) -> Option<usize> {
-    const LO: u64 = 0x0101_0101_0101_0101;
-    const HI: u64 = 0x8080_8080_8080_8080;
     // Eight bytes at a time (SWAR): the high bit of each byte that is an ASCII digit.
-    let digits = |x: u64| {
-        let y = x & !HI;
-        let at_least = |n: u8| y.wrapping_add(LO * u64::from(0x80 - n)) & HI;
-        at_least(b'0') & !at_least(b'9' + 1) & !x
-    };
-    let word = |i: usize| {
-        let mut buf = [0u8; 8];
-        let chunk = &bytes[i..bytes.len().min(i + 8)];
-        buf[..chunk.len()].copy_from_slice(chunk);
-        u64::from_le_bytes(buf)
-    };
+    let digits = |i: usize| swar::digits(swar::load(bytes, i));
     let mut i = 0;
     // Sixteen bytes a round, one branch for both words.
     while i + 16 <= bytes.len() {
-        let (a, b) = (digits(word(i)), digits(word(i + 8)));
+        let (a, b) = (digits(i), digits(i + 8));
         if a | b != 0 {
             return Some(if a != 0 {
                 i + (a.trailing_zeros() / 8) as usize
@@ -248,7 +237,7 @@ fn first_digit(bytes: &[u8]) -> Option<usize> {
         i += 16;
     }
     while i < bytes.len() {
-        let a = digits(word(i));
+        let a = digits(i);
         if a != 0 {
             return Some(i + (a.trailing_zeros() / 8) as usize);
         }

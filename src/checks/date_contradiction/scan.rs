@@ -32,6 +32,7 @@ use std::ops::Range;
 use regex::Regex;
 
 use super::extract::WordSet;
+use crate::swar::{self, HI, LO, load};
 
 /// Deixis and unit words: matched ignoring case, each may be the first anchor of a match. They
 /// are the `deixis`, `rel_unit` and `num_unit` words of the grammar (see `extract::grammar`).
@@ -93,38 +94,6 @@ fn is_word(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_'
 }
 
-/// Eight bytes at a time (SWAR): `LO` and `HI` hold 0x01 and 0x80 in every byte.
-const LO: u64 = 0x0101_0101_0101_0101;
-const HI: u64 = 0x8080_8080_8080_8080;
-
-/// The bytes `b[i..i + 8]` as a little-endian word, zero past the end (zero is no word byte).
-fn load(b: &[u8], i: usize) -> u64 {
-    if let Some(chunk) = b.get(i..i + 8) {
-        let mut buf = [0u8; 8];
-        buf.copy_from_slice(chunk);
-        u64::from_le_bytes(buf)
-    } else {
-        let mut buf = [0u8; 8];
-        let rest = &b[i.min(b.len())..];
-        buf[..rest.len()].copy_from_slice(rest);
-        u64::from_le_bytes(buf)
-    }
-}
-
-/// The high bit of each byte of `x` that is an ASCII letter or digit, the other bits clear.
-/// (These are the word bytes but '_', which opens no anchor; a start after '_' the mask lets
-/// through is no word start, which `try_starts` checks byte by byte.)
-fn word_mask(x: u64) -> u64 {
-    let ascii = !x & HI;
-    let y = x & !HI;
-    // High bit set iff the (7-bit) byte is at least `n`: no carry crosses bytes.
-    let at_least = |v: u64, n: u8| v.wrapping_add(LO * u64::from(0x80 - n)) & HI;
-    let digit = at_least(y, b'0') & !at_least(y, b'9' + 1);
-    let folded = y | (LO * 0x20);
-    let letter = at_least(folded, b'a') & !at_least(folded, b'z' + 1);
-    (digit | letter) & ascii
-}
-
 /// The anchor tests and the anchored grammar.
 pub(crate) struct Scanner {
     /// The first two bytes an anchor word may open with, one bit per pair `b0 | b1 << 8` (the
@@ -148,7 +117,7 @@ pub(crate) struct Scanner {
 /// no ASCII letter or digit) as `prefix_key` packs them, as written and in lower case.
 fn word_keys(b: &[u8], a: usize) -> (u64, u64) {
     let x = load(b, a);
-    let len = (!word_mask(x) & HI).trailing_zeros() / 8;
+    let len = (!swar::alphanumerics(x) & HI).trailing_zeros() / 8;
     let keep = if len >= 8 {
         u64::MAX
     } else {
@@ -463,7 +432,9 @@ impl Scanner {
             _ => 0,
         };
         'scan: while i < end {
-            let words = word_mask(load(b, i));
+            // The word bytes but '_', which opens no anchor: a start after '_' this lets
+            // through is no word start, which `try_starts` checks byte by byte.
+            let words = swar::alphanumerics(load(b, i));
             let mut starts = words & !((words << 8) | carry);
             carry = words >> 56;
             while starts != 0 {
