@@ -14,8 +14,6 @@ use std::ops::Range;
 use std::rc::Rc;
 use std::sync::Arc;
 
-#[cfg(test)]
-use crate::text::is_title_case;
 use crate::text::{split_sentences, words};
 
 /// How the text is to be read.
@@ -642,6 +640,7 @@ fn find_image(text: &str, from: usize) -> Option<(Range<usize>, Range<usize>)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::text::{RandomTexts, is_title_case};
 
     fn doc(path: &str, text: &str) -> Document {
         Document::parse(Arc::from(path), text.to_string())
@@ -738,6 +737,120 @@ mod tests {
             .collect();
         assert_eq!(names, vec!["missing-space-after-period", "other"]);
         assert_eq!(last.rules[0].0, "missing-space-after-period");
+    }
+
+    /// `split_lines` as it was before the memchr pass: the reference for the test below.
+    fn split_lines_reference(text: &str) -> Vec<Line> {
+        let mut lines = Vec::new();
+        let mut start = if text.starts_with('\u{feff}') { 3 } else { 0 };
+        while start <= text.len() {
+            let nl = text[start..].find('\n').map(|i| start + i);
+            let raw_end = nl.unwrap_or(text.len());
+            let end = if raw_end > start && text.as_bytes()[raw_end - 1] == b'\r' {
+                raw_end - 1
+            } else {
+                raw_end
+            };
+            if nl.is_none() && start == end && start == text.len() && !lines.is_empty() {
+                break;
+            }
+            let kind = if text[start..end].trim().is_empty() {
+                LineKind::Blank
+            } else {
+                LineKind::Body
+            };
+            lines.push(Line {
+                span: start..end,
+                kind,
+            });
+            match nl {
+                Some(i) => start = i + 1,
+                None => break,
+            }
+        }
+        lines
+    }
+
+    /// `reads_as_subtitle` as it was before its single pass over the words.
+    fn reads_as_subtitle_reference(line: &str) -> bool {
+        if line.len() > 4 * 220 || line.chars().count() > 220 {
+            return false;
+        }
+        let n_words = words(line, 0..line.len()).count();
+        if !(3..=30).contains(&n_words) {
+            return false;
+        }
+        if line.ends_with(['.', ':', ';', ',']) && !is_title_case(line) {
+            return false;
+        }
+        let lower = line.to_ascii_lowercase();
+        if lower.starts_with("by ")
+            || lower.starts_with("updated")
+            || lower.starts_with("published")
+        {
+            return false;
+        }
+        !(line.contains(" (Reuters)") || line.contains(" (AP)") || line.contains(" (AFP)"))
+    }
+
+    #[test]
+    fn split_lines_and_subtitle_test_match_references_on_random_texts() {
+        let alphabet = [
+            "\n",
+            "\r\n",
+            "\r",
+            " ",
+            "\t",
+            "\u{b}",
+            "\u{1c}",
+            "\u{a0}",
+            "\u{2028}",
+            "\u{feff}",
+            "word",
+            "Word",
+            "Title",
+            "Über",
+            "éclair",
+            "ÉÉÉÉ",
+            "ab",
+            "Abc",
+            "Abcd",
+            "Übe",
+            "ßßß",
+            ".",
+            ":",
+            ";",
+            ",",
+            "-",
+            "'",
+            "By ",
+            "bY ",
+            "UPDATED",
+            "Published",
+            " (Reuters)",
+            " (AP)",
+            " (AFP)",
+            "\u{7f}",
+            "x",
+        ];
+        let mut random = RandomTexts::new();
+        for round in 0..30_000 {
+            let (mut text, _) =
+                random.text_and_range(&alphabet, if round % 2 == 0 { 12 } else { 70 });
+            if round % 5 == 0 {
+                text.insert(0, '\u{feff}');
+            }
+            let mut d = doc("a.txt", "");
+            d.text.clone_from(&text);
+            d.lines.clear();
+            d.split_lines();
+            assert_eq!(d.lines, split_lines_reference(&text), "{text:?}");
+            assert_eq!(
+                reads_as_subtitle(&text),
+                reads_as_subtitle_reference(&text),
+                "{text:?}"
+            );
+        }
     }
 
     #[test]

@@ -174,16 +174,14 @@ pub fn split_sentences(text: &str, range: Range<usize>, out: &mut Vec<Range<usiz
             } else if ws_end == slice.len() {
                 true
             } else {
-                let starts_sentence = match bytes[ws_end] {
-                    c @ 0..0x80 => {
-                        c.is_ascii_uppercase()
-                            || c.is_ascii_digit()
-                            || matches!(c, b'"' | b'\'' | b'(' | b'[' | b'-')
-                    }
-                    _ => {
-                        let next = slice[ws_end..].chars().next().unwrap_or(' ');
-                        next.is_uppercase() || next.is_numeric() || is_opener(next)
-                    }
+                let next = bytes[ws_end];
+                let starts_sentence = if next < 0x80 {
+                    next.is_ascii_uppercase()
+                        || next.is_ascii_digit()
+                        || matches!(next, b'"' | b'\'' | b'(' | b'[' | b'-')
+                } else {
+                    let next = slice[ws_end..].chars().next().unwrap_or(' ');
+                    next.is_uppercase() || next.is_numeric() || is_opener(next)
                 };
                 starts_sentence
                     && !(b == b'.' && end == i + 1 && is_abbreviation(word_before(slice, i)))
@@ -550,6 +548,175 @@ mod tests {
                 };
                 pos = end;
             }
+        }
+    }
+
+    /// `split_sentences` as it was before its ASCII fast paths and packed abbreviation table:
+    /// the reference for the differential test below.
+    fn split_sentences_reference(text: &str, range: Range<usize>, out: &mut Vec<Range<usize>>) {
+        fn word_before(text: &str, end: usize) -> &str {
+            let start = text[..end]
+                .char_indices()
+                .rev()
+                .take_while(|&(_, c)| c.is_alphanumeric() || c == '.')
+                .last()
+                .map_or(end, |(i, _)| i);
+            &text[start..end]
+        }
+        fn is_abbreviation(word: &str) -> bool {
+            if word.is_empty() {
+                return false;
+            }
+            if ABBREVIATIONS.contains(&word) {
+                return true;
+            }
+            let mut chars = word.chars();
+            let first = chars.next().unwrap_or(' ');
+            if first.is_uppercase() && chars.next().is_none() {
+                return true;
+            }
+            word.contains('.') && word.split('.').all(|part| part.chars().count() <= 2)
+        }
+        let slice = &text[range.clone()];
+        let base = range.start;
+        let bytes = slice.as_bytes();
+        let mut start = 0;
+        let mut i = 0;
+        while i < bytes.len() {
+            let Some(skip) = memchr::memchr3(b'.', b'!', b'?', &bytes[i..]) else {
+                break;
+            };
+            i += skip;
+            let b = bytes[i];
+            let mut end = i + 1;
+            while end < bytes.len() && matches!(bytes[end], b'.' | b'!' | b'?') {
+                end += 1;
+            }
+            while let Some(c) = slice[end..].chars().next() {
+                if is_closer(c) {
+                    end += c.len_utf8();
+                } else {
+                    break;
+                }
+            }
+            let ws_end = slice[end..]
+                .char_indices()
+                .find(|&(_, c)| !c.is_whitespace())
+                .map_or(slice.len(), |(j, _)| end + j);
+            let boundary = if ws_end == end {
+                false
+            } else if ws_end == slice.len() {
+                true
+            } else {
+                let next = slice[ws_end..].chars().next().unwrap_or(' ');
+                let starts_sentence = next.is_uppercase() || next.is_numeric() || is_opener(next);
+                starts_sentence
+                    && !(b == b'.' && end == i + 1 && is_abbreviation(word_before(slice, i)))
+            };
+            if boundary {
+                push_trimmed(slice, base, start..end, out);
+                start = ws_end;
+                i = ws_end;
+                continue;
+            }
+            i = end;
+        }
+        if start < slice.len() {
+            push_trimmed(slice, base, start..slice.len(), out);
+        }
+    }
+
+    #[test]
+    fn split_sentences_matches_reference_on_random_texts() {
+        // Terminators, closers, openers, white space (ASCII and not), listed abbreviations,
+        // initials, dotted acronyms, and non-ASCII letters next to all of them.
+        let alphabet = [
+            ".",
+            "!",
+            "?",
+            "...",
+            " ",
+            "  ",
+            "\n",
+            "\t",
+            "\u{b}",
+            "\u{a0}",
+            "\u{2003}",
+            "\"",
+            "'",
+            ")",
+            "]",
+            "”",
+            "’",
+            "»",
+            "“",
+            "‘",
+            "(",
+            "[",
+            "«",
+            "¿",
+            "¡",
+            "—",
+            "-",
+            "Mr",
+            "Mrs",
+            "Sept",
+            "Thurs",
+            "Messrs",
+            "approx",
+            "vs",
+            "v",
+            "p",
+            "No",
+            "U.S",
+            "e.g",
+            "J",
+            "É",
+            "é",
+            "Über",
+            "ß",
+            "a",
+            "word",
+            "Word",
+            "The",
+            "7",
+            "٣",
+            "Ⅻ",
+            "x.y.z",
+            "long.words",
+            "MrX",
+            "Mrs.",
+            "ab",
+            "\u{fe0f}",
+            "Ca",
+            "ca",
+        ];
+        let mut random = RandomTexts::new();
+        for _ in 0..40_000 {
+            let (text, range) = random.text_and_range(&alphabet, 24);
+            let mut got = Vec::new();
+            let mut want = Vec::new();
+            split_sentences(&text, range.clone(), &mut got);
+            split_sentences_reference(&text, range.clone(), &mut want);
+            assert_eq!(got, want, "{text:?} {range:?}");
+            for end in (0..=text.len()).filter(|&e| text.is_char_boundary(e)) {
+                assert_eq!(word_before(&text, end), word_before_general(&text, end));
+            }
+        }
+    }
+
+    #[test]
+    fn packed_abbreviations_agree_with_the_list() {
+        for word in ABBREVIATIONS {
+            assert!(is_abbreviation(word), "{word}");
+        }
+        for word in [
+            "Mrx", "M", "", "Sep7", "Thursd", "Messrs1", "al.", "AL", "Ltd2", "Dé",
+        ] {
+            let listed = ABBREVIATIONS.contains(&word);
+            let packed = pack_word(word.as_bytes())
+                .is_some_and(|p| PACKED_ABBREVIATIONS.binary_search(&p).is_ok());
+            assert_eq!(listed, packed, "{word}");
         }
     }
 
