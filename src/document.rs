@@ -517,7 +517,8 @@ impl Document {
         block.clone().take(block.len() - 1).any(|i| {
             let line = self.text[self.lines[i].span.clone()].trim_end();
             let ends_sentence = line.ends_with(['.', '!', '?', ':', '"', '”', '’', ')']);
-            !ends_sentence && line.chars().count() > 60
+            // More than 60 chars: never in 60 bytes or fewer, always in more than 240.
+            !ends_sentence && line.len() > 60 && (line.len() > 240 || line.chars().count() > 60)
         })
     }
 
