@@ -14,7 +14,7 @@ use std::ops::Range;
 use std::rc::Rc;
 use std::sync::Arc;
 
-use crate::text::{is_title_case, split_sentences, words};
+use crate::text::{split_sentences, words};
 
 /// How the text is to be read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -152,6 +152,10 @@ impl Document {
             unknown_directives: Vec::new(),
             memo: RefCell::new(Vec::new()),
         };
+        // Room for the usual article (lines of about 100 bytes, sentences of about 120) up
+        // front: growing these vectors a push at a time cost more than the parse's own work.
+        doc.lines.reserve(doc.text.len() / 96 + 2);
+        doc.sentences.reserve(doc.text.len() / 128 + 1);
         doc.split_lines();
         doc.read_directives();
         let body_from = doc.read_front_matter();
@@ -221,33 +225,32 @@ impl Document {
         self.text.trim_start_matches('\u{feff}').trim().is_empty()
     }
 
+    /// One line per `\n` (a final line without one too, unless it would be empty), `\r`
+    /// stripped. One memchr pass finds the breaks; a line is blank when it holds only white
+    /// space, which for the usual line (its first byte printable ASCII) the first byte settles.
     fn split_lines(&mut self) {
         let text = &self.text;
-        let mut start = if text.starts_with('\u{feff}') { 3 } else { 0 };
-        while start <= text.len() {
-            let nl = text[start..].find('\n').map(|i| start + i);
-            let raw_end = nl.unwrap_or(text.len());
-            let end = if raw_end > start && text.as_bytes()[raw_end - 1] == b'\r' {
+        let bytes = text.as_bytes();
+        let from = if text.starts_with('\u{feff}') { 3 } else { 0 };
+        let mut start = from;
+        let push = |lines: &mut Vec<Line>, start: usize, raw_end: usize| {
+            let end = if raw_end > start && bytes[raw_end - 1] == b'\r' {
                 raw_end - 1
             } else {
                 raw_end
             };
-            if nl.is_none() && start == end && start == text.len() && !self.lines.is_empty() {
-                break;
-            }
-            let kind = if text[start..end].trim().is_empty() {
-                LineKind::Blank
-            } else {
-                LineKind::Body
-            };
-            self.lines.push(Line {
+            lines.push(Line {
                 span: start..end,
-                kind,
+                kind: line_kind(&text[start..end]),
             });
-            match nl {
-                Some(i) => start = i + 1,
-                None => break,
-            }
+        };
+        for nl in memchr::memchr_iter(b'\n', &bytes[from..]) {
+            push(&mut self.lines, start, from + nl);
+            start = from + nl + 1;
+        }
+        // The text after the last break: a line unless it is empty and follows one.
+        if start < text.len() || self.lines.is_empty() {
+            push(&mut self.lines, start, text.len());
         }
     }
 
@@ -514,7 +517,8 @@ impl Document {
         block.clone().take(block.len() - 1).any(|i| {
             let line = self.text[self.lines[i].span.clone()].trim_end();
             let ends_sentence = line.ends_with(['.', '!', '?', ':', '"', '”', '’', ')']);
-            !ends_sentence && line.chars().count() > 60
+            // More than 60 chars: never in 60 bytes or fewer, always in more than 240.
+            !ends_sentence && line.len() > 60 && (line.len() > 240 || line.chars().count() > 60)
         })
     }
 
@@ -543,19 +547,56 @@ fn reads_as_subtitle(line: &str) -> bool {
     if line.len() > 4 * 220 || line.chars().count() > 220 {
         return false;
     }
-    let n_words = words(line, 0..line.len()).count();
-    if !(3..=30).contains(&n_words) {
+    let starts_with_ci = |prefix: &str| {
+        line.as_bytes()
+            .get(..prefix.len())
+            .is_some_and(|head| head.eq_ignore_ascii_case(prefix.as_bytes()))
+    };
+    if starts_with_ci("by ") || starts_with_ci("updated") || starts_with_ci("published") {
         return false;
     }
-    if line.ends_with(['.', ':', ';', ',']) && !is_title_case(line) {
+    // One pass over the words counts them (giving up past 30) and gathers what
+    // `text::is_title_case` would, which is needed only after a full stop or the like.
+    let title_test = line.ends_with(['.', ':', ';', ',']);
+    let (mut n_words, mut long, mut capital) = (0usize, 0usize, 0usize);
+    for w in words(line, 0..line.len()) {
+        n_words += 1;
+        if n_words > 30 {
+            return false;
+        }
+        // At least 4 chars: 16 bytes always hold 4, fewer than 4 bytes never do.
+        let n = w.text.len();
+        if title_test && n >= 4 && (n >= 16 || w.text.chars().count() >= 4) {
+            long += 1;
+            if w.text.chars().next().is_some_and(char::is_uppercase) {
+                capital += 1;
+            }
+        }
+    }
+    if n_words < 3 {
         return false;
     }
-    let lower = line.to_ascii_lowercase();
-    if lower.starts_with("by ") || lower.starts_with("updated") || lower.starts_with("published") {
+    // `is_title_case`: some long words, and at least three in four of them capitalised.
+    if title_test && !(long > 0 && capital * 4 >= long * 3) {
         return false;
     }
     // A dateline ("LONDON (Reuters) -") opens the body, not a dek.
     !(line.contains(" (Reuters)") || line.contains(" (AP)") || line.contains(" (AFP)"))
+}
+
+/// `Blank` when `line` holds only white space, else `Body`.
+fn line_kind(line: &str) -> LineKind {
+    // A printable ASCII first byte is not white space: no need to decode the rest.
+    let blank = match line.as_bytes().first() {
+        None => true,
+        Some(&b) if b > b' ' && b < 0x7f => false,
+        Some(_) => line.trim().is_empty(),
+    };
+    if blank {
+        LineKind::Blank
+    } else {
+        LineKind::Body
+    }
 }
 
 fn trim_span(text: &str, span: Range<usize>) -> Range<usize> {
@@ -604,6 +645,7 @@ fn find_image(text: &str, from: usize) -> Option<(Range<usize>, Range<usize>)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::text::{RandomTexts, is_title_case};
 
     fn doc(path: &str, text: &str) -> Document {
         Document::parse(Arc::from(path), text.to_string())
@@ -700,6 +742,120 @@ mod tests {
             .collect();
         assert_eq!(names, vec!["missing-space-after-period", "other"]);
         assert_eq!(last.rules[0].0, "missing-space-after-period");
+    }
+
+    /// `split_lines` as it was before the memchr pass: the reference for the test below.
+    fn split_lines_reference(text: &str) -> Vec<Line> {
+        let mut lines = Vec::new();
+        let mut start = if text.starts_with('\u{feff}') { 3 } else { 0 };
+        while start <= text.len() {
+            let nl = text[start..].find('\n').map(|i| start + i);
+            let raw_end = nl.unwrap_or(text.len());
+            let end = if raw_end > start && text.as_bytes()[raw_end - 1] == b'\r' {
+                raw_end - 1
+            } else {
+                raw_end
+            };
+            if nl.is_none() && start == end && start == text.len() && !lines.is_empty() {
+                break;
+            }
+            let kind = if text[start..end].trim().is_empty() {
+                LineKind::Blank
+            } else {
+                LineKind::Body
+            };
+            lines.push(Line {
+                span: start..end,
+                kind,
+            });
+            match nl {
+                Some(i) => start = i + 1,
+                None => break,
+            }
+        }
+        lines
+    }
+
+    /// `reads_as_subtitle` as it was before its single pass over the words.
+    fn reads_as_subtitle_reference(line: &str) -> bool {
+        if line.len() > 4 * 220 || line.chars().count() > 220 {
+            return false;
+        }
+        let n_words = words(line, 0..line.len()).count();
+        if !(3..=30).contains(&n_words) {
+            return false;
+        }
+        if line.ends_with(['.', ':', ';', ',']) && !is_title_case(line) {
+            return false;
+        }
+        let lower = line.to_ascii_lowercase();
+        if lower.starts_with("by ")
+            || lower.starts_with("updated")
+            || lower.starts_with("published")
+        {
+            return false;
+        }
+        !(line.contains(" (Reuters)") || line.contains(" (AP)") || line.contains(" (AFP)"))
+    }
+
+    #[test]
+    fn split_lines_and_subtitle_test_match_references_on_random_texts() {
+        let alphabet = [
+            "\n",
+            "\r\n",
+            "\r",
+            " ",
+            "\t",
+            "\u{b}",
+            "\u{1c}",
+            "\u{a0}",
+            "\u{2028}",
+            "\u{feff}",
+            "word",
+            "Word",
+            "Title",
+            "Über",
+            "éclair",
+            "ÉÉÉÉ",
+            "ab",
+            "Abc",
+            "Abcd",
+            "Übe",
+            "ßßß",
+            ".",
+            ":",
+            ";",
+            ",",
+            "-",
+            "'",
+            "By ",
+            "bY ",
+            "UPDATED",
+            "Published",
+            " (Reuters)",
+            " (AP)",
+            " (AFP)",
+            "\u{7f}",
+            "x",
+        ];
+        let mut random = RandomTexts::new();
+        for round in 0..30_000 {
+            let (mut text, _) =
+                random.text_and_range(&alphabet, if round % 2 == 0 { 12 } else { 70 });
+            if round % 5 == 0 {
+                text.insert(0, '\u{feff}');
+            }
+            let mut d = doc("a.txt", "");
+            d.text.clone_from(&text);
+            d.lines.clear();
+            d.split_lines();
+            assert_eq!(d.lines, split_lines_reference(&text), "{text:?}");
+            assert_eq!(
+                reads_as_subtitle(&text),
+                reads_as_subtitle_reference(&text),
+                "{text:?}"
+            );
+        }
     }
 
     #[test]

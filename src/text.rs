@@ -29,6 +29,24 @@ fn is_opener(c: char) -> bool {
 
 /// The word ending right before byte `end` (letters, digits and internal dots).
 fn word_before(text: &str, end: usize) -> &str {
+    // ASCII fast path: walk back over bytes; a non-ASCII byte hands over to the char loop.
+    let bytes = text.as_bytes();
+    let mut start = end;
+    while start > 0 {
+        let b = bytes[start - 1];
+        if b.is_ascii_alphanumeric() || b == b'.' {
+            start -= 1;
+        } else if b >= 0x80 {
+            return word_before_general(text, end);
+        } else {
+            break;
+        }
+    }
+    &text[start..end]
+}
+
+/// `word_before` a char at a time (any text).
+fn word_before_general(text: &str, end: usize) -> &str {
     let start = text[..end]
         .char_indices()
         .rev()
@@ -38,13 +56,54 @@ fn word_before(text: &str, end: usize) -> &str {
     &text[start..end]
 }
 
+/// A word of up to 7 bytes packed into a u64 (bytes little-endian, length in the top byte), so
+/// that listed abbreviations compare as integers; `None` for longer words.
+const fn pack_word(word: &[u8]) -> Option<u64> {
+    if word.len() > 7 {
+        return None;
+    }
+    let mut packed = (word.len() as u64) << 56;
+    let mut i = 0;
+    while i < word.len() {
+        packed |= (word[i] as u64) << (8 * i);
+        i += 1;
+    }
+    Some(packed)
+}
+
+/// `ABBREVIATIONS` packed and sorted, for a binary search instead of 80 string compares.
+static PACKED_ABBREVIATIONS: [u64; ABBREVIATIONS.len()] = {
+    let mut table = [0u64; ABBREVIATIONS.len()];
+    let mut i = 0;
+    while i < table.len() {
+        table[i] = match pack_word(ABBREVIATIONS[i].as_bytes()) {
+            Some(p) => p,
+            None => panic!("abbreviations are at most 7 bytes"),
+        };
+        i += 1;
+    }
+    // Insertion sort (const context).
+    let mut i = 1;
+    while i < table.len() {
+        let mut j = i;
+        while j > 0 && table[j - 1] > table[j] {
+            let t = table[j - 1];
+            table[j - 1] = table[j];
+            table[j] = t;
+            j -= 1;
+        }
+        i += 1;
+    }
+    table
+};
+
 /// Whether a full stop at the end of `word` is part of an abbreviation rather than a sentence
 /// end: listed abbreviations, single initials ("J."), and dotted acronyms ("U.S", "e.g").
 fn is_abbreviation(word: &str) -> bool {
     if word.is_empty() {
         return false;
     }
-    if ABBREVIATIONS.contains(&word) {
+    if pack_word(word.as_bytes()).is_some_and(|p| PACKED_ABBREVIATIONS.binary_search(&p).is_ok()) {
         return true;
     }
     let mut chars = word.chars();
@@ -55,6 +114,11 @@ fn is_abbreviation(word: &str) -> bool {
     }
     // "U.S", "U.N", "e.g", "i.e": letters separated by dots.
     word.contains('.') && word.split('.').all(|part| part.chars().count() <= 2)
+}
+
+/// White space as `char::is_whitespace` sees it, for an ASCII byte.
+fn is_ascii_space(b: u8) -> bool {
+    matches!(b, b' ' | b'\t'..=b'\r')
 }
 
 /// Splits `text[range]` into sentences, returning absolute byte ranges trimmed of surrounding
@@ -80,24 +144,45 @@ pub fn split_sentences(text: &str, range: Range<usize>, out: &mut Vec<Range<usiz
             while end < bytes.len() && matches!(bytes[end], b'.' | b'!' | b'?') {
                 end += 1;
             }
-            while let Some(c) = slice[end..].chars().next() {
-                if is_closer(c) {
-                    end += c.len_utf8();
+            // Closers: ASCII ones by byte, others decoded.
+            while let Some(&c) = bytes.get(end) {
+                if c < 0x80 {
+                    if !matches!(c, b'"' | b'\'' | b')' | b']') {
+                        break;
+                    }
+                    end += 1;
                 } else {
-                    break;
+                    match slice[end..].chars().next() {
+                        Some(c) if is_closer(c) => end += c.len_utf8(),
+                        _ => break,
+                    }
                 }
             }
-            let ws_end = slice[end..]
-                .char_indices()
-                .find(|&(_, c)| !c.is_whitespace())
-                .map_or(slice.len(), |(j, _)| end + j);
+            // White space after them: ASCII by byte, decoding from the first non-ASCII byte.
+            let mut ws_end = end;
+            while ws_end < bytes.len() && is_ascii_space(bytes[ws_end]) {
+                ws_end += 1;
+            }
+            if ws_end < bytes.len() && bytes[ws_end] >= 0x80 {
+                ws_end = slice[ws_end..]
+                    .char_indices()
+                    .find(|&(_, c)| !c.is_whitespace())
+                    .map_or(slice.len(), |(j, _)| ws_end + j);
+            }
             let boundary = if ws_end == end {
                 false
             } else if ws_end == slice.len() {
                 true
             } else {
-                let next = slice[ws_end..].chars().next().unwrap_or(' ');
-                let starts_sentence = next.is_uppercase() || next.is_numeric() || is_opener(next);
+                let next = bytes[ws_end];
+                let starts_sentence = if next < 0x80 {
+                    next.is_ascii_uppercase()
+                        || next.is_ascii_digit()
+                        || matches!(next, b'"' | b'\'' | b'(' | b'[' | b'-')
+                } else {
+                    let next = slice[ws_end..].chars().next().unwrap_or(' ');
+                    next.is_uppercase() || next.is_numeric() || is_opener(next)
+                };
                 starts_sentence
                     && !(b == b'.' && end == i + 1 && is_abbreviation(word_before(slice, i)))
             };
@@ -463,6 +548,175 @@ mod tests {
                 };
                 pos = end;
             }
+        }
+    }
+
+    /// `split_sentences` as it was before its ASCII fast paths and packed abbreviation table:
+    /// the reference for the differential test below.
+    fn split_sentences_reference(text: &str, range: Range<usize>, out: &mut Vec<Range<usize>>) {
+        fn word_before(text: &str, end: usize) -> &str {
+            let start = text[..end]
+                .char_indices()
+                .rev()
+                .take_while(|&(_, c)| c.is_alphanumeric() || c == '.')
+                .last()
+                .map_or(end, |(i, _)| i);
+            &text[start..end]
+        }
+        fn is_abbreviation(word: &str) -> bool {
+            if word.is_empty() {
+                return false;
+            }
+            if ABBREVIATIONS.contains(&word) {
+                return true;
+            }
+            let mut chars = word.chars();
+            let first = chars.next().unwrap_or(' ');
+            if first.is_uppercase() && chars.next().is_none() {
+                return true;
+            }
+            word.contains('.') && word.split('.').all(|part| part.chars().count() <= 2)
+        }
+        let slice = &text[range.clone()];
+        let base = range.start;
+        let bytes = slice.as_bytes();
+        let mut start = 0;
+        let mut i = 0;
+        while i < bytes.len() {
+            let Some(skip) = memchr::memchr3(b'.', b'!', b'?', &bytes[i..]) else {
+                break;
+            };
+            i += skip;
+            let b = bytes[i];
+            let mut end = i + 1;
+            while end < bytes.len() && matches!(bytes[end], b'.' | b'!' | b'?') {
+                end += 1;
+            }
+            while let Some(c) = slice[end..].chars().next() {
+                if is_closer(c) {
+                    end += c.len_utf8();
+                } else {
+                    break;
+                }
+            }
+            let ws_end = slice[end..]
+                .char_indices()
+                .find(|&(_, c)| !c.is_whitespace())
+                .map_or(slice.len(), |(j, _)| end + j);
+            let boundary = if ws_end == end {
+                false
+            } else if ws_end == slice.len() {
+                true
+            } else {
+                let next = slice[ws_end..].chars().next().unwrap_or(' ');
+                let starts_sentence = next.is_uppercase() || next.is_numeric() || is_opener(next);
+                starts_sentence
+                    && !(b == b'.' && end == i + 1 && is_abbreviation(word_before(slice, i)))
+            };
+            if boundary {
+                push_trimmed(slice, base, start..end, out);
+                start = ws_end;
+                i = ws_end;
+                continue;
+            }
+            i = end;
+        }
+        if start < slice.len() {
+            push_trimmed(slice, base, start..slice.len(), out);
+        }
+    }
+
+    #[test]
+    fn split_sentences_matches_reference_on_random_texts() {
+        // Terminators, closers, openers, white space (ASCII and not), listed abbreviations,
+        // initials, dotted acronyms, and non-ASCII letters next to all of them.
+        let alphabet = [
+            ".",
+            "!",
+            "?",
+            "...",
+            " ",
+            "  ",
+            "\n",
+            "\t",
+            "\u{b}",
+            "\u{a0}",
+            "\u{2003}",
+            "\"",
+            "'",
+            ")",
+            "]",
+            "”",
+            "’",
+            "»",
+            "“",
+            "‘",
+            "(",
+            "[",
+            "«",
+            "¿",
+            "¡",
+            "—",
+            "-",
+            "Mr",
+            "Mrs",
+            "Sept",
+            "Thurs",
+            "Messrs",
+            "approx",
+            "vs",
+            "v",
+            "p",
+            "No",
+            "U.S",
+            "e.g",
+            "J",
+            "É",
+            "é",
+            "Über",
+            "ß",
+            "a",
+            "word",
+            "Word",
+            "The",
+            "7",
+            "٣",
+            "Ⅻ",
+            "x.y.z",
+            "long.words",
+            "MrX",
+            "Mrs.",
+            "ab",
+            "\u{fe0f}",
+            "Ca",
+            "ca",
+        ];
+        let mut random = RandomTexts::new();
+        for _ in 0..40_000 {
+            let (text, range) = random.text_and_range(&alphabet, 24);
+            let mut got = Vec::new();
+            let mut want = Vec::new();
+            split_sentences(&text, range.clone(), &mut got);
+            split_sentences_reference(&text, range.clone(), &mut want);
+            assert_eq!(got, want, "{text:?} {range:?}");
+            for end in (0..=text.len()).filter(|&e| text.is_char_boundary(e)) {
+                assert_eq!(word_before(&text, end), word_before_general(&text, end));
+            }
+        }
+    }
+
+    #[test]
+    fn packed_abbreviations_agree_with_the_list() {
+        for word in ABBREVIATIONS {
+            assert!(is_abbreviation(word), "{word}");
+        }
+        for word in [
+            "Mrx", "M", "", "Sep7", "Thursd", "Messrs1", "al.", "AL", "Ltd2", "Dé",
+        ] {
+            let listed = ABBREVIATIONS.contains(&word);
+            let packed = pack_word(word.as_bytes())
+                .is_some_and(|p| PACKED_ABBREVIATIONS.binary_search(&p).is_ok());
+            assert_eq!(listed, packed, "{word}");
         }
     }
 
