@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use crate::checks::{CompiledCheck, CorpusCheck, Kind, LexiconSource, ParamError, Scope};
 use crate::diagnostic::{Finding, Label};
 use crate::document::Document;
+use crate::swar::{HI, LO, equal, in_range};
 use crate::text::char_at;
 // Byte classes of `normalise`.
 use crate::text::class::{ALNUM, CLASS, HIGH, JOIN};
@@ -196,23 +197,6 @@ fn word_char_at(text: &str, i: usize, end: usize) -> bool {
         }
 }
 
-/// Eight bytes at a time (SWAR): `LO` and `HI` hold 0x01 and 0x80 in every byte.
-const LO: u64 = 0x0101_0101_0101_0101;
-const HI: u64 = 0x8080_8080_8080_8080;
-
-/// The high bit of each byte of the 7-bit bytes `y` that is at least `n` (no carry crosses
-/// bytes).
-fn at_least(y: u64, n: u8) -> u64 {
-    y.wrapping_add(LO * u64::from(0x80 - n)) & HI
-}
-
-/// The high bit of each byte of the 7-bit bytes `y` that equals `c` (a byte of `y` with its high
-/// bit set is never equal, but may hide an equal byte above it).
-fn equal(y: u64, c: u8) -> u64 {
-    let d = y ^ (LO * u64::from(c));
-    !(d.wrapping_add(LO * 0x7f) | d) & HI
-}
-
 /// Appends to `out` the words of `text[span]` as `text::words` cuts them (runs of alphanumeric
 /// characters, with an apostrophe or hyphen between two of them kept), each lower-cased
 /// (`char::to_lowercase`) and followed by one space; returns how many words there were.
@@ -344,16 +328,15 @@ fn fast_chunks(src: &[u8], dst: &mut [u8], in_word: bool) -> Run {
             // Bytes for the slow path: non-ASCII ones and the joiners `'` (0x27) and `-`
             // (0x2d). The two differ only in bits 0x0a, so one test with those bits cleared
             // finds both, and also `%` (0x25) and `/` (0x2f), rare in prose, which the slow
-            // path takes as the separators they are. (`equal` may miss a byte next to a
-            // non-ASCII one: the chunk is special anyway.)
+            // path takes as the separators they are.
             if (x & HI) | equal(x & !(LO * 0x0a), 0x25) != 0 {
                 seps += lanes_sum(lanes);
                 break 'blocks;
             }
             // Letters of either case get 0x20 (lower case); digits hold it already.
             let folded = x | (LO * 0x20);
-            let letter = at_least(folded, b'a') & !at_least(folded, b'z' + 1);
-            let digit = at_least(x, b'0') & !at_least(x, b'9' + 1);
+            let letter = in_range(folded, b'a', b'z');
+            let digit = in_range(x, b'0', b'9');
             let sep = !(letter | digit) & HI;
             let sep_bytes = (sep >> 7) * 0xff;
             let mut mapped = (x & !sep_bytes) | (LO * u64::from(b' '));
