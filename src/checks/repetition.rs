@@ -94,13 +94,6 @@ struct Repetition {
     scope: PatternScope,
 }
 
-/// `word` packed little-endian (at most eight bytes).
-fn pack(word: &[u8]) -> u64 {
-    let mut buf = [0u8; 8];
-    buf[..word.len()].copy_from_slice(word);
-    u64::from_le_bytes(buf)
-}
-
 /// The high bit of each byte of `x` that is a word character of the ASCII `\b`: a letter, a
 /// digit or `_` (a byte of a non-ASCII character is none). `swar::load` pads with zeros, which
 /// are not word characters, so the edges of the text are word boundaries, as for `\b`.
@@ -134,7 +127,8 @@ impl Repetition {
             } else {
                 w.to_vec()
             };
-            packed.push(pack(&w));
+            // The word packed little-endian, zero-padded (at most seven bytes).
+            packed.push(load(&w, 0));
             let (first, last) = (w[0], w[w.len() - 1]);
             pairs[usize::from(last & 31) << 5 | usize::from(first & 31)] |= 1 << w.len();
             lengths |= 1 << w.len();
