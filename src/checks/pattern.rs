@@ -154,7 +154,15 @@ impl DocumentCheck for PatternCheck {
 struct ByteSet([u128; 2]);
 
 impl ByteSet {
+    /// Inserts `lo..=hi`, and every byte from 0x80 up if any of them is one: a set holds all
+    /// the bytes of non-ASCII characters or none, so that a run of its bytes never starts or
+    /// ends inside a character.
     fn insert_range(&mut self, lo: u8, hi: u8) {
+        let (lo, hi) = if hi >= 0x80 {
+            (lo.min(0x80), 0xff)
+        } else {
+            (lo, hi)
+        };
         for b in lo..=hi {
             self.0[usize::from(b >> 7)] |= 1 << (b & 127);
         }
@@ -455,10 +463,14 @@ mod tests {
             r"a\.a\.[ab]",
             r"(?i)ab\.b",
             r"[a-z]{2,}(?-u:\b)\.\s+[a-z]",
+            // Non-ASCII literals that are no class: a run of their bytes must not stop inside
+            // another character that shares a byte with them ("ã" and "é" both open with 0xC3).
+            r"(?:éa|x)+\.[A-Z]",
+            r"[a-z]\.(?:éa|x)+",
         ];
         let alphabet: &[&str] = &[
             "a", "ab", "Bc", "B", "x", ".", ".", "..", " ", " ", "\n", "U.S.", "é", "É", "—", "1",
-            "22", "_", "With", "the",
+            "22", "_", "With", "the", "éa", "ã", "©", "A",
         ];
         let mut random = crate::text::RandomTexts::new();
         for pattern in patterns {
