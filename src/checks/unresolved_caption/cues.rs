@@ -596,6 +596,11 @@ impl CueSet {
         if quoted && lead_in_start.is_none() && !holds_in_thi(text) {
             return None;
         }
+        // Tests on the line's first word and ends that answer `None` below whatever the cues,
+        // run before the gates walk every byte of the line.
+        if rejected_by_opening(text, lead_in_start.is_some()) {
+            return None;
+        }
         if lead_in_start.is_none() && !(self.gate(text) && self.may_anchor(text)) {
             return None;
         }
@@ -1275,6 +1280,29 @@ const METADATA_OPENERS: &[&str] = &[
     "date",
 ];
 
+/// Whether `caption_score` answers `None` for the trimmed line `text` whatever its cues, by
+/// tests of its first word and ends only (read in a few instructions, where the gates read every
+/// byte), each one a test that returns `None` in `caption_score`:
+/// - a colon closing the line;
+/// - a lower-case first character: the body left after any credit suffix opens with it (a
+///   suffix starts at a bracket, a slash, a capitalised label or after a full stop, never at
+///   the line's first character when that is a lower-case letter);
+/// - without a lead-in at the start, a first word or dateline in capitals, unless the line
+///   holds "in thi" (then `in_this_photo` may find a lead-in inside it).
+fn rejected_by_opening(text: &str, opens_with_lead_in: bool) -> bool {
+    if text.ends_with(':') || text.chars().next().is_some_and(char::is_lowercase) {
+        return true;
+    }
+    // "Xy...": the first word and the head before the first comma both hold a lower-case
+    // letter, so neither is in capitals (most lines open so).
+    let capitalised =
+        matches!(text.as_bytes(), [a, b, ..] if a.is_ascii_uppercase() && b.is_ascii_lowercase());
+    !opens_with_lead_in
+        && !capitalised
+        && (opens_in_capitals(text) || is_caps_dateline(text))
+        && !holds_in_thi(text)
+}
+
 /// Whether the first word is in capitals ("SEATTLE Jan 14, 2008 (AP)"): a dateline or a
 /// section label, never how a caption opens (caption lead-ins in capitals are listed).
 fn opens_in_capitals(text: &str) -> bool {
@@ -1290,13 +1318,13 @@ fn opens_in_capitals(text: &str) -> bool {
 /// Whether the line opens like a wire dateline in capitals ("BEVERLY HILLS, Calif., Jan. 8").
 fn is_caps_dateline(text: &str) -> bool {
     let head = text.split(',').next().unwrap_or("");
-    let letters = head.chars().filter(|c| c.is_alphabetic()).count();
+    // The case test first: it stops at the first lower-case letter, where most lines fail.
     head.len() < text.len()
-        && letters >= 3
         && head
             .chars()
             .filter(|c| c.is_alphabetic())
             .all(char::is_uppercase)
+        && head.chars().filter(|c| c.is_alphabetic()).count() >= 3
 }
 
 /// Whether `text` is a copyright notice ("© Reuters 2008 All rights reserved", "(C) 2008 ..."),
