@@ -452,6 +452,9 @@ const HEAD_TERMS_LIMIT: usize = 1 << 16;
 /// Gives each compiled check its own id (the key of its cached head words).
 static NEXT_CHECK_ID: AtomicU64 = AtomicU64::new(0);
 
+/// A head's terms and pairs vectors (see `HeadScratch::spare`).
+type HeadBuffers = (Vec<HeadTerm>, Vec<(TermKey, Role)>);
+
 /// Per-thread buffers of `head_terms` (they hold nothing between documents), and a pure cache:
 /// each head word's stem key and weight, for the check `owner` (the weight depends on its
 /// background table).
@@ -462,6 +465,9 @@ struct HeadScratch {
     terms: KeyMap<(TermKey, f64)>,
     words: Vec<ScanWord>,
     hits: Vec<(Range<usize>, u32)>,
+    /// The vectors of the last `Head`, returned by `recycle` (empty, allocated): the next head
+    /// fills them instead of allocating two per document.
+    spare: Option<HeadBuffers>,
 }
 
 /// A head word pair, as the key of the adjacent content words `a b`.
@@ -583,6 +589,7 @@ impl HeadlineMismatch {
             terms,
             words,
             hits,
+            ..
         } = scratch;
         // The terms cached for another check (another background table) are not ours.
         if *owner != self.id || terms.len() > HEAD_TERMS_LIMIT {
@@ -935,19 +942,34 @@ impl HeadlineMismatch {
                 words.push(w);
                 ControlFlow::Continue(())
             })?;
-        Some(self.measure_head(doc, head, &mut words, None, counts))
+        Some(self.measure_head(doc, &head, &mut words, None, counts))
+    }
+
+    /// Hands `head`'s vectors back to the thread (emptied, still allocated) for the next `head`.
+    fn recycle(head: Head) {
+        let Head {
+            mut terms,
+            mut pairs,
+            ..
+        } = head;
+        terms.clear();
+        pairs.clear();
+        HEAD_SCRATCH.with(|cell| cell.borrow_mut().spare = Some((terms, pairs)));
     }
 
     /// The judged headline span, the head's terms and its word pairs; `None` when there is
     /// nothing to judge (no headline, or a generic standing head).
     fn head(&self, doc: &Document) -> Option<Head> {
         let headline_span = self.judged_headline(&doc.text, doc.headline.clone()?)?;
-        // Sized for a long headline and subtitle: no regrowth on the hot path.
-        let mut terms = Vec::with_capacity(32);
-        let mut pairs = Vec::with_capacity(32);
         let mut first_bytes = FirstBytes::default();
-        HEAD_SCRATCH.with(|cell| {
+        let (terms, pairs) = HEAD_SCRATCH.with(|cell| {
             let scratch = &mut *cell.borrow_mut();
+            // The last head's vectors when `recycle` returned them; else sized for a long
+            // headline and subtitle: no regrowth on the hot path.
+            let (mut terms, mut pairs) = scratch
+                .spare
+                .take()
+                .unwrap_or_else(|| (Vec::with_capacity(32), Vec::with_capacity(32)));
             self.head_terms(
                 &doc.text,
                 headline_span.clone(),
@@ -968,6 +990,7 @@ impl HeadlineMismatch {
                     scratch,
                 );
             }
+            (terms, pairs)
         });
         Some(Head {
             span: headline_span,
@@ -982,7 +1005,7 @@ impl HeadlineMismatch {
     fn measure_head(
         &self,
         doc: &Document,
-        head: Head,
+        head: &Head,
         words: &mut [ScanWord],
         aliases: Option<&[(Range<usize>, u32)]>,
         counts: WordCounts,
@@ -993,7 +1016,7 @@ impl HeadlineMismatch {
             pairs,
             ..
         } = head;
-        let body = self.body(doc, words, aliases, counts, &pairs);
+        let body = self.body(doc, words, aliases, counts, pairs);
         let of = |role: Role| {
             self.fit(
                 &body,
@@ -1014,7 +1037,7 @@ impl HeadlineMismatch {
             .first()
             .map(|s| s.start..body.lead_end.max(s.end));
         let a = Assessment {
-            headline_span,
+            headline_span: headline_span.clone(),
             headline,
             subtitle,
             lines_share_term,
@@ -1367,12 +1390,14 @@ impl DocumentCheck for HeadlineMismatch {
         // `None` as well when neither rule can report the document (see `may_report`).
         let measured = doc.memo(self.analysis_key, || {
             let head = self.head(doc)?;
-            FIRST_PASS.with(|cell| {
+            let measured = FIRST_PASS.with(|cell| {
                 let pass = &mut *cell.borrow_mut();
                 let counts = self.may_report(doc, &head, pass)?;
                 let aliases = pass.aliases_read.then_some(&pass.alias_hits[..]);
-                Some(self.measure_head(doc, head, &mut pass.words, aliases, counts))
-            })
+                Some(self.measure_head(doc, &head, &mut pass.words, aliases, counts))
+            });
+            Self::recycle(head);
+            measured
         });
         let Some((a, body)) = measured.as_ref() else {
             return;
