@@ -56,14 +56,17 @@ pub struct WalkOptions<'a> {
     pub ignore_root: Option<&'a Path>,
 }
 
-/// The display form of a path: `/` separators, no leading `./`.
-pub fn display_path(path: &Path) -> String {
-    let s = path.to_string_lossy().replace('\\', "/");
-    let trimmed = s.strip_prefix("./").unwrap_or(&s);
-    if trimmed.is_empty() {
-        s
+/// The display form of a path: `/` separators, no leading `./`. Made once per file, in one
+/// allocation when the path is UTF-8 without a backslash (the usual case).
+pub fn display_path(path: &Path) -> Arc<str> {
+    fn trimmed(s: &str) -> &str {
+        s.strip_prefix("./").filter(|t| !t.is_empty()).unwrap_or(s)
+    }
+    let s = path.to_string_lossy();
+    if s.contains('\\') {
+        Arc::from(trimmed(&s.replace('\\', "/")))
     } else {
-        trimmed.to_string()
+        Arc::from(trimmed(&s))
     }
 }
 
@@ -100,15 +103,15 @@ pub fn walk_each(
     found: &mut dyn FnMut(WalkItem) -> bool,
 ) {
     let mut seen = (paths.len() > 1).then(HashSet::new);
-    let mut emit = |path: &Path, found: &mut dyn FnMut(WalkItem) -> bool| {
-        let display = display_path(path);
-        if seen.as_mut().is_some_and(|s| !s.insert(display.clone())) {
+    let mut emit = |path: PathBuf, found: &mut dyn FnMut(WalkItem) -> bool| {
+        let display = display_path(&path);
+        if seen
+            .as_mut()
+            .is_some_and(|s| !s.insert(Arc::clone(&display)))
+        {
             return true;
         }
-        found(WalkItem::Input(Input::file(
-            Arc::from(display),
-            path.to_path_buf(),
-        )))
+        found(WalkItem::Input(Input::file(display, path)))
     };
     let config_ignore = build_ignore(options);
     let wanted = |p: &Path| {
@@ -128,7 +131,7 @@ pub fn walk_each(
             }
         };
         if meta.is_file() {
-            if !emit(root, found) {
+            if !emit(root.clone(), found) {
                 return;
             }
             continue;
@@ -151,7 +154,7 @@ pub fn walk_each(
                     {
                         continue;
                     }
-                    emit(p, found)
+                    emit(entry.into_path(), found)
                 }
                 Err(e) => found(WalkItem::Error(e.to_string())),
             };
