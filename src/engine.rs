@@ -863,7 +863,7 @@ fn lint_bytes(
             .push((path.clone(), doc.suppressions.clone()));
     }
     if acc.diagnostics.len() > before {
-        acc.sources.push((path, Arc::from(doc.text)));
+        acc.sources.push((path, Arc::from(doc.text.as_str())));
     }
 }
 

@@ -21,7 +21,8 @@ pub enum Decoded {
 /// Reads a whole file, as `std::fs::read` does but without asking the file system for the file's
 /// size first: on a corpus of short files that `statx` is a fifth of the system calls. The bytes
 /// are read into the thread's buffer (zeroed once, kept from file to file), so most files take
-/// two `read` calls (the second sees the end), and are copied out at their exact size.
+/// two `read` calls (the second sees the end), and are copied out into the text buffer an
+/// earlier document of the thread left (`document::spare_text_buffer`), or a new one.
 pub fn read_file(path: &std::path::Path) -> std::io::Result<Vec<u8>> {
     use std::io::Read;
     thread_local! {
@@ -38,7 +39,11 @@ pub fn read_file(path: &std::path::Path) -> std::io::Result<Vec<u8>> {
                 buf.resize(2 * len, 0);
             }
             match file.read(&mut buf[len..]) {
-                Ok(0) => break Ok(buf[..len].to_vec()),
+                Ok(0) => {
+                    let mut bytes = crate::document::spare_text_buffer();
+                    bytes.extend_from_slice(&buf[..len]);
+                    break Ok(bytes);
+                }
                 Ok(n) => len += n,
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
                 Err(e) => break Err(e),
