@@ -7,7 +7,7 @@
 //! ("May" the verb, "2000 soldiers", "20:00", "3.2015", "Sunday Times"). This module does no I/O
 //! and knows nothing of documents: callers pass text ranges.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 use std::ops::Range;
 
 use jiff::Span;
@@ -699,11 +699,58 @@ impl<'t> Group<'t> {
 
 /// Matches longer than this are read without the memo of `Scratch::seen`.
 const SEEN_MAX_LEN: usize = 63;
-/// `Scratch::seen` is emptied when it grows past this many entries.
-const SEEN_MAX_ENTRIES: usize = 1 << 12;
+/// The slots of `Scratch::seen` (a power of two), in pairs (`Scratch::groups_of`).
+const SEEN_SLOTS: usize = 1 << 12;
+/// Most groups (the whole match included) an alternative may have for its matches to be
+/// memoised (the grammar's have at most five).
+const SEEN_MAX_GROUPS: usize = 8;
 
 /// The offsets of the groups of one match, by group index.
 type Slots = Vec<Option<(usize, usize)>>;
+
+/// One memoised match in `Scratch::seen`: its text and whether a word byte follows, the
+/// alternative that matched and its group offsets. Inline and fixed in size: a lookup is one
+/// slot read and a compare of a few words, a miss writes the slot over (no allocation, no
+/// pointer to follow).
+#[derive(Clone, Copy)]
+struct Seen {
+    /// The match text then one byte, 1 when a word byte follows, zero-padded (`memo_key`).
+    key: [u64; (SEEN_MAX_LEN + 1) / 8],
+    /// The length of the match text plus one; 0 in an empty slot.
+    len: u8,
+    /// The alternative that matched.
+    alt: u8,
+    /// How many of `slots` hold groups.
+    groups: u8,
+    /// Per group, its start and end in the match, `(u8::MAX, u8::MAX)` when it took no part.
+    slots: [(u8, u8); SEEN_MAX_GROUPS],
+}
+
+const EMPTY_SEEN: Seen = Seen {
+    key: [0; (SEEN_MAX_LEN + 1) / 8],
+    len: 0,
+    alt: 0,
+    groups: 0,
+    slots: [(0, 0); SEEN_MAX_GROUPS],
+};
+
+/// The key of `Seen` for the `len` bytes of `text` followed by the byte `follows`, its words
+/// in use, and its slot in `Scratch::seen`.
+fn memo_key(text: &[u8], follows: bool) -> ([u64; (SEEN_MAX_LEN + 1) / 8], usize, usize) {
+    let mut bytes = [0u8; SEEN_MAX_LEN + 1];
+    bytes[..text.len()].copy_from_slice(text);
+    bytes[text.len()] = u8::from(follows);
+    let mut key = [0u64; (SEEN_MAX_LEN + 1) / 8];
+    let words = text.len() / 8 + 1;
+    let mut hash = 0u64;
+    for (w, chunk) in key.iter_mut().zip(bytes.chunks_exact(8)).take(words) {
+        let mut b = [0u8; 8];
+        b.copy_from_slice(chunk);
+        *w = u64::from_le_bytes(b);
+        hash = (hash.rotate_left(5) ^ *w).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+    (key, words, (hash >> 40) as usize % SEEN_SLOTS)
+}
 
 /// Per-thread buffers for reading the groups of matches of one lexicon's grammar.
 struct Scratch {
@@ -711,13 +758,15 @@ struct Scratch {
     owner: (usize, u64),
     /// Capture buffers of the alternatives and, last, of the whole grammar.
     locations: Vec<CaptureLocations>,
-    /// The groups of matches read before, by their text and whether a word byte follows: the
-    /// alternative that matched and its group offsets. (Leftmost-first makes the winning path
-    /// the highest-priority one among those ending where the match ends; which paths end there
-    /// depends only on the text up to there and, through a final word boundary, on whether a
-    /// word byte follows. So the same text, followed alike, has the same groups.)
-    seen: HashMap<Vec<u8>, (usize, Slots), BuildWordHasher>,
-    /// The groups read last (when not memoised).
+    /// The groups of matches read before, by their text and whether a word byte follows
+    /// (two-way: a match whose pair of slots holds two others is read again and takes the
+    /// slot of the one used less recently).
+    /// (Leftmost-first makes the winning path the highest-priority one among those ending
+    /// where the match ends; which paths end there depends only on the text up to there and,
+    /// through a final word boundary, on whether a word byte follows. So the same text,
+    /// followed alike, has the same groups.)
+    seen: Vec<Seen>,
+    /// The groups of the match read last.
     last: Slots,
 }
 
@@ -737,14 +786,37 @@ impl Scratch {
             .as_bytes()
             .get(end)
             .is_some_and(|&b| b.is_ascii_alphanumeric() || b == b'_');
-        let mut key = [0u8; SEEN_MAX_LEN + 1];
-        let memo = len <= SEEN_MAX_LEN;
-        if memo {
-            key[..len].copy_from_slice(&rest.as_bytes()[..len]);
-            key[len] = u8::from(follows);
-            if self.seen.contains_key(&key[..=len]) {
-                let (k, slots) = &self.seen[&key[..=len]];
-                return Some((&lex.alternatives[*k].groups, Caps { hay: rest, slots }));
+        let memo = len <= SEEN_MAX_LEN && !self.seen.is_empty();
+        let (key, words, slot) = if memo {
+            memo_key(&rest.as_bytes()[..len], follows)
+        } else {
+            ([0; (SEEN_MAX_LEN + 1) / 8], 0, 0)
+        };
+        // Two ways: a key is looked for in its slot and the other of its pair.
+        let hit = memo
+            .then(|| {
+                [slot, slot ^ 1].into_iter().find(|&i| {
+                    let seen = &self.seen[i];
+                    usize::from(seen.len) == len + 1 && seen.key[..words] == key[..words]
+                })
+            })
+            .flatten();
+        if let Some(i) = hit {
+            let seen = &self.seen[i];
+            {
+                self.last.clear();
+                self.last.extend(
+                    seen.slots[..usize::from(seen.groups)]
+                        .iter()
+                        .map(|&(s, e)| (s != u8::MAX).then(|| (usize::from(s), usize::from(e)))),
+                );
+                return Some((
+                    &lex.alternatives[usize::from(seen.alt)].groups,
+                    Caps {
+                        hay: rest,
+                        slots: &self.last,
+                    },
+                ));
             }
         }
         // The first alternative that matches where the match starts gives its groups (see
@@ -771,34 +843,48 @@ impl Scratch {
         };
         let locs = &alt_locs[k];
         self.last.extend((0..locs.len()).map(|i| locs.get(i)));
-        if !memo {
-            return Some((
-                &lex.alternatives[k].groups,
-                Caps {
-                    hay: rest,
-                    slots: &self.last,
-                },
-            ));
+        if memo
+            && self.last.len() <= SEEN_MAX_GROUPS
+            && let Ok(alt) = u8::try_from(k)
+        {
+            let mut entry = Seen {
+                key,
+                len: u8::try_from(len + 1).unwrap_or(0),
+                alt,
+                groups: u8::try_from(self.last.len()).unwrap_or(0),
+                ..EMPTY_SEEN
+            };
+            // Every group lies inside the match, so its offsets are at most `len`.
+            for (to, from) in entry.slots.iter_mut().zip(&self.last) {
+                *to = from.map_or((u8::MAX, u8::MAX), |(s, e)| {
+                    (u8::try_from(s).unwrap_or(0), u8::try_from(e).unwrap_or(0))
+                });
+            }
+            // The entry in the slot moves to the other of the pair (which it overwrites):
+            // the pair keeps the two keys stored last.
+            if self.seen[slot].len != 0 {
+                self.seen[slot ^ 1] = self.seen[slot];
+            }
+            self.seen[slot] = entry;
         }
-        if self.seen.len() >= SEEN_MAX_ENTRIES {
-            self.seen.clear();
-        }
-        let (_, slots) = self
-            .seen
-            .entry(key[..=len].to_vec())
-            .or_insert((k, self.last.clone()));
-        Some((&lex.alternatives[k].groups, Caps { hay: rest, slots }))
+        Some((
+            &lex.alternatives[k].groups,
+            Caps {
+                hay: rest,
+                slots: &self.last,
+            },
+        ))
     }
 }
 
 thread_local! {
     /// The scratch of the lexicon last used on this thread.
-    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch {
+    static SCRATCH: std::cell::RefCell<Scratch> = const { std::cell::RefCell::new(Scratch {
         owner: (0, 0),
         locations: Vec::new(),
-        seen: HashMap::default(),
+        seen: Vec::new(),
         last: Vec::new(),
-    });
+    }) };
 }
 
 /// Runs `f` with this thread's scratch for `lex`.
@@ -814,6 +900,7 @@ fn with_scratch<R>(lex: &DateLexicon, f: impl FnOnce(&mut Scratch) -> R) -> R {
                 .chain(std::iter::once(lex.grammar.capture_locations()))
                 .collect();
             scratch.seen.clear();
+            scratch.seen.resize(SEEN_SLOTS, EMPTY_SEEN);
             scratch.owner = owner;
         }
         f(&mut scratch)
