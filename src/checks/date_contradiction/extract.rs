@@ -238,11 +238,16 @@ pub(crate) struct WordLists {
 /// A set of single lower-case words, looked up ignoring ASCII case without allocating.
 #[derive(Deserialize, Default)]
 #[serde(from = "Vec<String>")]
-pub(crate) struct WordSet(HashSet<String, BuildWordHasher>);
+pub(crate) struct WordSet(HashSet<Box<[u8]>, BuildWordHasher>);
 
 impl From<Vec<String>> for WordSet {
     fn from(words: Vec<String>) -> WordSet {
-        WordSet(words.into_iter().map(|w| w.to_ascii_lowercase()).collect())
+        WordSet(
+            words
+                .into_iter()
+                .map(|w| w.to_ascii_lowercase().into_bytes().into_boxed_slice())
+                .collect(),
+        )
     }
 }
 
@@ -302,8 +307,8 @@ impl WordSet {
         for (slot, b) in buf.iter_mut().zip(word.bytes()) {
             *slot = b.to_ascii_lowercase();
         }
-        // ASCII lower-casing keeps UTF-8 valid.
-        std::str::from_utf8(&buf[..word.len()]).is_ok_and(|w| self.0.contains(w))
+        // The words are kept as bytes: the lower-cased key needs no UTF-8 check.
+        self.0.contains(&buf[..word.len()])
     }
 }
 
@@ -1058,11 +1063,14 @@ fn read(
         }
         let month = lookup(&lex.months, mon.as_str())?;
         expr.granularity = Granularity::Month;
-        let modifier = group(caps, groups.mod_m).map(|m| m.as_str().to_ascii_lowercase());
-        let relation = match modifier.as_deref() {
-            Some(m) if m.ends_with("last") => Relation::Last,
-            Some("next") => Relation::Next,
-            Some("this") => Relation::This,
+        // The modifier compared ignoring ASCII case (no lower-cased copy).
+        let modifier = group(caps, groups.mod_m).map(|m| m.as_str().as_bytes());
+        let relation = match modifier {
+            Some(m) if m.len() >= 4 && m[m.len() - 4..].eq_ignore_ascii_case(b"last") => {
+                Relation::Last
+            }
+            Some(m) if m.eq_ignore_ascii_case(b"next") => Relation::Next,
+            Some(m) if m.eq_ignore_ascii_case(b"this") => Relation::This,
             _ => Relation::Nearest,
         };
         expr.value = DateValue::YearLess {
@@ -1079,22 +1087,22 @@ fn read(
             return None;
         }
         let weekday = Weekday::from_monday_one_offset(lookup(&lex.weekdays, w.as_str())?).ok()?;
-        let shift = match group(caps, groups.mod_w)
-            .map(|m| m.as_str().to_ascii_lowercase())
-            .as_deref()
-        {
-            Some("last") => -1,
-            Some("next") => 1,
+        let shift = match group(caps, groups.mod_w).map(|m| m.as_str()) {
+            Some(m) if m.eq_ignore_ascii_case("last") => -1,
+            Some(m) if m.eq_ignore_ascii_case("next") => 1,
             _ => 0,
         };
         expr.value = DateValue::Weekday { weekday, shift };
         return Some(expr);
     }
     if let Some(d) = group(caps, groups.deixis) {
-        let offset = match d.as_str().to_ascii_lowercase().as_str() {
-            "yesterday" => -1,
-            "tomorrow" => 1,
-            _ => 0, // today, tonight
+        let d = d.as_str();
+        let offset = if d.eq_ignore_ascii_case("yesterday") {
+            -1
+        } else if d.eq_ignore_ascii_case("tomorrow") {
+            1
+        } else {
+            0 // today, tonight
         };
         expr.value = DateValue::FromDct {
             unit: Unit::Day,
@@ -1105,17 +1113,22 @@ fn read(
     if let (Some(rel), Some(unit)) = (group(caps, groups.rel), group(caps, groups.rel_unit)) {
         let unit = unit_of(unit.as_str())?;
         expr.granularity = unit.granularity();
-        let rel = rel.as_str().to_ascii_lowercase();
-        let rel = rel.split_whitespace().collect::<Vec<_>>().join(" ");
-        expr.value = match rel.as_str() {
-            "last" => DateValue::FromDct { unit, offset: -1 },
-            "next" => DateValue::FromDct { unit, offset: 1 },
-            "this" | "earlier this" | "later this" | "the current" | "the" => {
-                DateValue::FromDct { unit, offset: 0 }
-            }
-            "the same" => DateValue::FromPrevious { unit, offset: 0 },
-            "the previous" => DateValue::FromPrevious { unit, offset: -1 },
-            _ => DateValue::FromPrevious { unit, offset: 1 },
+        // The words of `rel` compared ignoring ASCII case and the width of white space
+        // between them (no lower-cased, re-joined copy).
+        let rel = rel.as_str();
+        let is = |phrases: &[&str]| phrases.iter().any(|p| phrase_is(rel, p));
+        expr.value = if is(&["last"]) {
+            DateValue::FromDct { unit, offset: -1 }
+        } else if is(&["next"]) {
+            DateValue::FromDct { unit, offset: 1 }
+        } else if is(&["this", "earlier this", "later this", "the current", "the"]) {
+            DateValue::FromDct { unit, offset: 0 }
+        } else if is(&["the same"]) {
+            DateValue::FromPrevious { unit, offset: 0 }
+        } else if is(&["the previous"]) {
+            DateValue::FromPrevious { unit, offset: -1 }
+        } else {
+            DateValue::FromPrevious { unit, offset: 1 }
         };
         return Some(expr);
     }
@@ -1130,7 +1143,7 @@ fn read(
         };
         let unit = unit_of(unit.as_str())?;
         expr.granularity = unit.granularity();
-        let dir = dir.as_str().to_ascii_lowercase();
+        let dir = dir.as_str();
         // "27 years before returning", "two days after the vote": anchored to what follows,
         // not to the date before. Only a stand-alone "two days before," counts.
         let stands_alone = text[span.end..]
@@ -1138,13 +1151,16 @@ fn read(
             .chars()
             .next()
             .is_none_or(|c| !c.is_alphanumeric());
-        if (dir == "before" || dir == "after") && !stands_alone {
+        let before = dir.eq_ignore_ascii_case("before");
+        if (before || dir.eq_ignore_ascii_case("after")) && !stands_alone {
             return None;
         }
-        expr.value = match dir.as_str() {
-            "ago" => DateValue::FromDct { unit, offset: -n },
-            "earlier" | "before" => DateValue::FromPrevious { unit, offset: -n },
-            _ => DateValue::FromPrevious { unit, offset: n },
+        expr.value = if dir.eq_ignore_ascii_case("ago") {
+            DateValue::FromDct { unit, offset: -n }
+        } else if before || dir.eq_ignore_ascii_case("earlier") {
+            DateValue::FromPrevious { unit, offset: -n }
+        } else {
+            DateValue::FromPrevious { unit, offset: n }
         };
         return Some(expr);
     }
@@ -1152,14 +1168,27 @@ fn read(
 }
 
 fn unit_of(word: &str) -> Option<Unit> {
-    let w = word.to_ascii_lowercase();
-    match w.trim_end_matches('s') {
-        "day" => Some(Unit::Day),
-        "week" => Some(Unit::Week),
-        "month" => Some(Unit::Month),
-        "year" => Some(Unit::Year),
-        _ => None,
-    }
+    // Ignoring ASCII case, without a lower-cased copy: the trailing 's' of either case goes.
+    let w = word.trim_end_matches(['s', 'S']);
+    [
+        ("day", Unit::Day),
+        ("week", Unit::Week),
+        ("month", Unit::Month),
+        ("year", Unit::Year),
+    ]
+    .into_iter()
+    .find_map(|(name, unit)| w.eq_ignore_ascii_case(name).then_some(unit))
+}
+
+/// Whether the words of `text` (split at white space) are those of `phrase` (split at single
+/// spaces), ignoring ASCII case: `text` lower-cased with its white space runs made one space
+/// equals `phrase`, without building that string.
+fn phrase_is(text: &str, phrase: &str) -> bool {
+    let mut words = text.split_whitespace();
+    phrase
+        .split(' ')
+        .all(|p| words.next().is_some_and(|w| w.eq_ignore_ascii_case(p)))
+        && words.next().is_none()
 }
 
 /// A day-granularity value, or `Impossible` when the calendar has no such day.
@@ -1184,11 +1213,15 @@ fn day_value(mut expr: DateExpr, year: Option<i16>, month: i8, day: i8) -> Optio
 
 fn season_interval(season: &str, year: i16) -> Option<Interval> {
     // Northern-hemisphere meteorological seasons; winter is the one starting in December.
-    let (start, end) = match season.to_ascii_lowercase().as_str() {
-        "spring" => (Date::new(year, 3, 1).ok()?, Date::new(year, 5, 31).ok()?),
-        "summer" => (Date::new(year, 6, 1).ok()?, Date::new(year, 8, 31).ok()?),
-        "autumn" | "fall" => (Date::new(year, 9, 1).ok()?, Date::new(year, 11, 30).ok()?),
-        _ => (Date::new(year, 1, 1).ok()?, Date::new(year, 12, 31).ok()?),
+    let is = |name: &str| season.eq_ignore_ascii_case(name);
+    let (start, end) = if is("spring") {
+        (Date::new(year, 3, 1).ok()?, Date::new(year, 5, 31).ok()?)
+    } else if is("summer") {
+        (Date::new(year, 6, 1).ok()?, Date::new(year, 8, 31).ok()?)
+    } else if is("autumn") || is("fall") {
+        (Date::new(year, 9, 1).ok()?, Date::new(year, 11, 30).ok()?)
+    } else {
+        (Date::new(year, 1, 1).ok()?, Date::new(year, 12, 31).ok()?)
     };
     Some(Interval { start, end })
 }

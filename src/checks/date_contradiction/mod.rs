@@ -246,6 +246,22 @@ fn first_digit(bytes: &[u8]) -> Option<usize> {
     None
 }
 
+/// Per-thread buffers of `extract_document`, kept across documents (cleared, not freed).
+#[derive(Default)]
+struct ExtractScratch {
+    exprs: Vec<DateExpr>,
+    places: Vec<(usize, usize)>,
+    windows: Vec<Range<usize>>,
+}
+
+thread_local! {
+    static EXTRACT_SCRATCH: std::cell::Cell<ExtractScratch> = std::cell::Cell::new(ExtractScratch {
+        exprs: Vec::new(),
+        places: Vec::new(),
+        windows: Vec::new(),
+    });
+}
+
 /// The document's own date, shared the same way by the two sub-rules that need it, and when
 /// there is one, the expressions with their tense (which only a document date makes matter:
 /// resolution reads it only against one, and so do the rules).
@@ -261,15 +277,23 @@ impl DateContradiction {
     /// The expressions of `doc`'s paragraphs; `skip`: only of the parts that `may_matter`
     /// (see `windows`).
     fn extract_document(&self, doc: &Document, skip: bool) -> Extraction {
-        let mut exprs = Vec::new();
-        let mut places = Vec::new();
+        // The buffers of this thread, taken out for the call (a nested call would find them
+        // empty, which is only slower): the expressions are gathered there and copied out at
+        // their final length, so a document costs at most two allocations, none without dates.
+        let mut scratch = EXTRACT_SCRATCH.take();
+        let ExtractScratch {
+            exprs,
+            places,
+            windows,
+        } = &mut scratch;
+        exprs.clear();
+        places.clear();
         let may_fold = self.lexicon.folds(&doc.text);
-        let mut windows = Vec::new();
         for (p, para) in doc.paragraphs.iter().enumerate() {
             let span = para.span.clone();
             windows.clear();
             if skip {
-                self.windows(doc, para, &mut windows);
+                self.windows(doc, para, windows);
             } else {
                 windows.push(span.clone());
             }
@@ -278,7 +302,7 @@ impl DateContradiction {
             // a cursor moving forward (the first sentence holding it, as a search from the
             // paragraph's first sentence would find).
             let mut cursor = 0;
-            for window in &windows {
+            for window in windows.iter() {
                 let first = exprs.len();
                 extract_untensed_window(
                     &doc.text,
@@ -286,7 +310,7 @@ impl DateContradiction {
                     window.clone(),
                     &self.lexicon,
                     may_fold,
-                    &mut exprs,
+                    exprs,
                 );
                 for e in &exprs[first..] {
                     let at = e.span.start;
@@ -304,7 +328,12 @@ impl DateContradiction {
                 }
             }
         }
-        Extraction { exprs, places }
+        let extraction = Extraction {
+            exprs: exprs.clone(),
+            places: places.clone(),
+        };
+        EXTRACT_SCRATCH.set(scratch);
+        extraction
     }
 
     /// The parts of `para` whose expressions may change a finding, in text order, as windows
@@ -398,10 +427,37 @@ impl DocumentCheck for DateContradiction {
 }
 
 impl DateContradiction {
+    /// Whether the rule's mode may report anything among `exprs` (the untensed expressions):
+    /// false proves it finds nothing, so most documents skip the document date, the tense and
+    /// the list of dated places. Each test reads only what extraction sets (no tense): every
+    /// mode reports a date of one kind, and no such date means no finding.
+    fn may_find(&self, exprs: &[DateExpr]) -> bool {
+        match self.params.mode {
+            // `impossible_dates` reports `Impossible` values only.
+            Mode::ImpossibleDate => exprs
+                .iter()
+                .any(|e| matches!(e.value, DateValue::Impossible { .. })),
+            // `weekday_mismatches` reports expressions with a weekday written before them.
+            Mode::WeekdayMismatch => exprs.iter().any(|e| e.weekday.is_some()),
+            // The date a cue introduces must be firm (`firm_range`), and so must every date
+            // `after_publication` reports.
+            Mode::OrderCue | Mode::AfterPublication => exprs.iter().any(|e| firm_expr(e).is_some()),
+            // `events_dated_twice` compares two firm dates of day granularity.
+            Mode::EventDatedTwice => {
+                exprs
+                    .iter()
+                    .filter(|e| e.granularity == Granularity::Day && firm_expr(e).is_some())
+                    .take(2)
+                    .count()
+                    == 2
+            }
+        }
+    }
+
     /// The rule over `extraction`, the expressions of `doc`.
     fn check_extraction(&self, doc: &Document, extraction: &Extraction, out: &mut Vec<Finding>) {
         let Extraction { exprs, places } = extraction;
-        if exprs.is_empty() {
+        if !self.may_find(exprs) {
             return;
         }
         let document_date = match self.params.mode {
@@ -895,10 +951,15 @@ impl DateContradiction {
 /// The interval of a date whose year is written out and which is no weak bare year. (A value
 /// resolved against the document's date or a year before never counts: `resolve` is not run.)
 fn firm(d: &Dated) -> Option<Interval> {
-    if d.expr.latent || d.expr.granularity == Granularity::Decade {
+    firm_expr(d.expr)
+}
+
+/// `firm` of one expression (it reads no tense: the same with or without `set_tense`).
+fn firm_expr(e: &DateExpr) -> Option<Interval> {
+    if e.latent || e.granularity == Granularity::Decade {
         return None;
     }
-    d.expr.absolute()
+    e.absolute()
 }
 
 /// The interval of `dates[k]`, widened to the whole range when it is one end of a range of
@@ -906,15 +967,13 @@ fn firm(d: &Dated) -> Option<Interval> {
 fn firm_range(doc: &Document, dates: &[Dated], k: usize) -> Option<Interval> {
     let mut i = firm(&dates[k])?;
     let joined = |a: &Dated, b: &Dated| {
-        a.expr.span.end <= b.expr.span.start
-            && b.expr.span.start - a.expr.span.end <= 10
-            && matches!(
-                doc.text[a.expr.span.end..b.expr.span.start]
-                    .trim()
-                    .to_ascii_lowercase()
-                    .as_str(),
-                "to" | "until" | "till" | "through" | "and" | "-" | "–" | "—" | "or"
-            )
+        a.expr.span.end <= b.expr.span.start && b.expr.span.start - a.expr.span.end <= 10 && {
+            // Ignoring ASCII case, without a lower-cased copy.
+            let between = doc.text[a.expr.span.end..b.expr.span.start].trim();
+            ["to", "until", "till", "through", "and", "-", "–", "—", "or"]
+                .iter()
+                .any(|w| between.eq_ignore_ascii_case(w))
+        }
     };
     let widen = |i: Interval, o: Interval| Interval {
         start: o.start.min(i.start),
