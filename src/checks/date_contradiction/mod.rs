@@ -166,7 +166,10 @@ impl DateContradiction {
             })
             .filter(|(parts, _)| !parts.is_empty())
             .collect::<Vec<(Vec<String>, bool)>>();
+        // A DFA: a few cue heads over short sentences, where the search's start-up cost
+        // matters more than the memory.
         let cue_heads = AhoCorasick::builder()
+            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
             .ascii_case_insensitive(true)
             .build(cues.iter().map(|(parts, _)| &parts[0]))
             .ok();
@@ -661,13 +664,18 @@ struct Cue {
 }
 
 impl DateContradiction {
-    fn find_cues(&self, doc: &Document, sentence: &Range<usize>) -> Vec<Cue> {
+    /// The cues of `sentence`. `limit`: the start of the last date with a stated year in it,
+    /// where a cue that may matter ends at the latest (the date a cue introduces follows it and
+    /// must be such a date, see `order_cues`); a sentence holding no cue head before it gives
+    /// none (the cues it might hold can change no finding).
+    fn find_cues(&self, doc: &Document, sentence: &Range<usize>, limit: usize) -> Vec<Cue> {
         let w = &self.lexicon.words;
         let mut cues = Vec::new();
+        let head_room = sentence.start..limit.clamp(sentence.start, sentence.end);
         if self
             .cue_heads
             .as_ref()
-            .is_some_and(|heads| !heads.is_match(&doc.text[sentence.clone()]))
+            .is_some_and(|heads| !heads.is_match(&doc.text[head_room]))
         {
             return cues;
         }
@@ -724,7 +732,15 @@ impl DateContradiction {
             let Some(sentence) = doc.sentences.get(s_idx) else {
                 continue;
             };
-            let mut cues = self.find_cues(doc, sentence);
+            // The date a cue introduces must have a stated year (`firm_range`): a cue ends
+            // before the last such date of the sentence.
+            let limit = dates
+                .iter()
+                .filter(|d| d.sentence == s_idx && firm(d).is_some())
+                .map(|d| d.expr.span.start)
+                .max()
+                .unwrap_or(sentence.start);
+            let mut cues = self.find_cues(doc, sentence, limit);
             // "two weeks later", "a year earlier": relative dates order like cue words.
             cues.extend(
                 dates
