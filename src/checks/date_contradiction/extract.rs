@@ -1097,13 +1097,9 @@ fn read(
     }
     if let Some(d) = group(caps, groups.deixis) {
         let d = d.as_str();
-        let offset = if d.eq_ignore_ascii_case("yesterday") {
-            -1
-        } else if d.eq_ignore_ascii_case("tomorrow") {
-            1
-        } else {
-            0 // today, tonight
-        };
+        // -1 yesterday, 1 tomorrow, 0 today and tonight.
+        let offset = i32::from(d.eq_ignore_ascii_case("tomorrow"))
+            - i32::from(d.eq_ignore_ascii_case("yesterday"));
         expr.value = DateValue::FromDct {
             unit: Unit::Day,
             offset,

@@ -258,11 +258,13 @@ struct ExtractScratch {
 }
 
 thread_local! {
-    static EXTRACT_SCRATCH: std::cell::Cell<ExtractScratch> = std::cell::Cell::new(ExtractScratch {
-        exprs: Vec::new(),
-        places: Vec::new(),
-        windows: Vec::new(),
-    });
+    static EXTRACT_SCRATCH: std::cell::Cell<ExtractScratch> = const {
+        std::cell::Cell::new(ExtractScratch {
+            exprs: Vec::new(),
+            places: Vec::new(),
+            windows: Vec::new(),
+        })
+    };
 }
 
 /// The document's own date, shared the same way by the two sub-rules that need it, and when
