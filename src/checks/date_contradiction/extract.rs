@@ -7,7 +7,7 @@
 //! ("May" the verb, "2000 soldiers", "20:00", "3.2015", "Sunday Times"). This module does no I/O
 //! and knows nothing of documents: callers pass text ranges.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 use std::ops::Range;
 
 use jiff::Span;
@@ -238,11 +238,16 @@ pub(crate) struct WordLists {
 /// A set of single lower-case words, looked up ignoring ASCII case without allocating.
 #[derive(Deserialize, Default)]
 #[serde(from = "Vec<String>")]
-pub(crate) struct WordSet(HashSet<String, BuildWordHasher>);
+pub(crate) struct WordSet(HashSet<Box<[u8]>, BuildWordHasher>);
 
 impl From<Vec<String>> for WordSet {
     fn from(words: Vec<String>) -> WordSet {
-        WordSet(words.into_iter().map(|w| w.to_ascii_lowercase()).collect())
+        WordSet(
+            words
+                .into_iter()
+                .map(|w| w.to_ascii_lowercase().into_bytes().into_boxed_slice())
+                .collect(),
+        )
     }
 }
 
@@ -302,8 +307,8 @@ impl WordSet {
         for (slot, b) in buf.iter_mut().zip(word.bytes()) {
             *slot = b.to_ascii_lowercase();
         }
-        // ASCII lower-casing keeps UTF-8 valid.
-        std::str::from_utf8(&buf[..word.len()]).is_ok_and(|w| self.0.contains(w))
+        // The words are kept as bytes: the lower-cased key needs no UTF-8 check.
+        self.0.contains(&buf[..word.len()])
     }
 }
 
@@ -699,11 +704,58 @@ impl<'t> Group<'t> {
 
 /// Matches longer than this are read without the memo of `Scratch::seen`.
 const SEEN_MAX_LEN: usize = 63;
-/// `Scratch::seen` is emptied when it grows past this many entries.
-const SEEN_MAX_ENTRIES: usize = 1 << 12;
+/// The slots of `Scratch::seen` (a power of two), in pairs (`Scratch::groups_of`).
+const SEEN_SLOTS: usize = 1 << 12;
+/// Most groups (the whole match included) an alternative may have for its matches to be
+/// memoised (the grammar's have at most five).
+const SEEN_MAX_GROUPS: usize = 8;
 
 /// The offsets of the groups of one match, by group index.
 type Slots = Vec<Option<(usize, usize)>>;
+
+/// One memoised match in `Scratch::seen`: its text and whether a word byte follows, the
+/// alternative that matched and its group offsets. Inline and fixed in size: a lookup is one
+/// slot read and a compare of a few words, a miss writes the slot over (no allocation, no
+/// pointer to follow).
+#[derive(Clone, Copy)]
+struct Seen {
+    /// The match text then one byte, 1 when a word byte follows, zero-padded (`memo_key`).
+    key: [u64; (SEEN_MAX_LEN + 1) / 8],
+    /// The length of the match text plus one; 0 in an empty slot.
+    len: u8,
+    /// The alternative that matched.
+    alt: u8,
+    /// How many of `slots` hold groups.
+    groups: u8,
+    /// Per group, its start and end in the match, `(u8::MAX, u8::MAX)` when it took no part.
+    slots: [(u8, u8); SEEN_MAX_GROUPS],
+}
+
+const EMPTY_SEEN: Seen = Seen {
+    key: [0; (SEEN_MAX_LEN + 1) / 8],
+    len: 0,
+    alt: 0,
+    groups: 0,
+    slots: [(0, 0); SEEN_MAX_GROUPS],
+};
+
+/// The key of `Seen` for the `len` bytes of `text` followed by the byte `follows`, its words
+/// in use, and its slot in `Scratch::seen`.
+fn memo_key(text: &[u8], follows: bool) -> ([u64; (SEEN_MAX_LEN + 1) / 8], usize, usize) {
+    let mut bytes = [0u8; SEEN_MAX_LEN + 1];
+    bytes[..text.len()].copy_from_slice(text);
+    bytes[text.len()] = u8::from(follows);
+    let mut key = [0u64; (SEEN_MAX_LEN + 1) / 8];
+    let words = text.len() / 8 + 1;
+    let mut hash = 0u64;
+    for (w, chunk) in key.iter_mut().zip(bytes.chunks_exact(8)).take(words) {
+        let mut b = [0u8; 8];
+        b.copy_from_slice(chunk);
+        *w = u64::from_le_bytes(b);
+        hash = (hash.rotate_left(5) ^ *w).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+    (key, words, (hash >> 40) as usize % SEEN_SLOTS)
+}
 
 /// Per-thread buffers for reading the groups of matches of one lexicon's grammar.
 struct Scratch {
@@ -711,13 +763,15 @@ struct Scratch {
     owner: (usize, u64),
     /// Capture buffers of the alternatives and, last, of the whole grammar.
     locations: Vec<CaptureLocations>,
-    /// The groups of matches read before, by their text and whether a word byte follows: the
-    /// alternative that matched and its group offsets. (Leftmost-first makes the winning path
-    /// the highest-priority one among those ending where the match ends; which paths end there
-    /// depends only on the text up to there and, through a final word boundary, on whether a
-    /// word byte follows. So the same text, followed alike, has the same groups.)
-    seen: HashMap<Vec<u8>, (usize, Slots), BuildWordHasher>,
-    /// The groups read last (when not memoised).
+    /// The groups of matches read before, by their text and whether a word byte follows
+    /// (two-way: a match whose pair of slots holds two others is read again and takes the
+    /// slot of the one used less recently).
+    /// (Leftmost-first makes the winning path the highest-priority one among those ending
+    /// where the match ends; which paths end there depends only on the text up to there and,
+    /// through a final word boundary, on whether a word byte follows. So the same text,
+    /// followed alike, has the same groups.)
+    seen: Vec<Seen>,
+    /// The groups of the match read last.
     last: Slots,
 }
 
@@ -737,14 +791,37 @@ impl Scratch {
             .as_bytes()
             .get(end)
             .is_some_and(|&b| b.is_ascii_alphanumeric() || b == b'_');
-        let mut key = [0u8; SEEN_MAX_LEN + 1];
-        let memo = len <= SEEN_MAX_LEN;
-        if memo {
-            key[..len].copy_from_slice(&rest.as_bytes()[..len]);
-            key[len] = u8::from(follows);
-            if self.seen.contains_key(&key[..=len]) {
-                let (k, slots) = &self.seen[&key[..=len]];
-                return Some((&lex.alternatives[*k].groups, Caps { hay: rest, slots }));
+        let memo = len <= SEEN_MAX_LEN && !self.seen.is_empty();
+        let (key, words, slot) = if memo {
+            memo_key(&rest.as_bytes()[..len], follows)
+        } else {
+            ([0; (SEEN_MAX_LEN + 1) / 8], 0, 0)
+        };
+        // Two ways: a key is looked for in its slot and the other of its pair.
+        let hit = memo
+            .then(|| {
+                [slot, slot ^ 1].into_iter().find(|&i| {
+                    let seen = &self.seen[i];
+                    usize::from(seen.len) == len + 1 && seen.key[..words] == key[..words]
+                })
+            })
+            .flatten();
+        if let Some(i) = hit {
+            let seen = &self.seen[i];
+            {
+                self.last.clear();
+                self.last.extend(
+                    seen.slots[..usize::from(seen.groups)]
+                        .iter()
+                        .map(|&(s, e)| (s != u8::MAX).then(|| (usize::from(s), usize::from(e)))),
+                );
+                return Some((
+                    &lex.alternatives[usize::from(seen.alt)].groups,
+                    Caps {
+                        hay: rest,
+                        slots: &self.last,
+                    },
+                ));
             }
         }
         // The first alternative that matches where the match starts gives its groups (see
@@ -771,34 +848,48 @@ impl Scratch {
         };
         let locs = &alt_locs[k];
         self.last.extend((0..locs.len()).map(|i| locs.get(i)));
-        if !memo {
-            return Some((
-                &lex.alternatives[k].groups,
-                Caps {
-                    hay: rest,
-                    slots: &self.last,
-                },
-            ));
+        if memo
+            && self.last.len() <= SEEN_MAX_GROUPS
+            && let Ok(alt) = u8::try_from(k)
+        {
+            let mut entry = Seen {
+                key,
+                len: u8::try_from(len + 1).unwrap_or(0),
+                alt,
+                groups: u8::try_from(self.last.len()).unwrap_or(0),
+                ..EMPTY_SEEN
+            };
+            // Every group lies inside the match, so its offsets are at most `len`.
+            for (to, from) in entry.slots.iter_mut().zip(&self.last) {
+                *to = from.map_or((u8::MAX, u8::MAX), |(s, e)| {
+                    (u8::try_from(s).unwrap_or(0), u8::try_from(e).unwrap_or(0))
+                });
+            }
+            // The entry in the slot moves to the other of the pair (which it overwrites):
+            // the pair keeps the two keys stored last.
+            if self.seen[slot].len != 0 {
+                self.seen[slot ^ 1] = self.seen[slot];
+            }
+            self.seen[slot] = entry;
         }
-        if self.seen.len() >= SEEN_MAX_ENTRIES {
-            self.seen.clear();
-        }
-        let (_, slots) = self
-            .seen
-            .entry(key[..=len].to_vec())
-            .or_insert((k, self.last.clone()));
-        Some((&lex.alternatives[k].groups, Caps { hay: rest, slots }))
+        Some((
+            &lex.alternatives[k].groups,
+            Caps {
+                hay: rest,
+                slots: &self.last,
+            },
+        ))
     }
 }
 
 thread_local! {
     /// The scratch of the lexicon last used on this thread.
-    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch {
+    static SCRATCH: std::cell::RefCell<Scratch> = const { std::cell::RefCell::new(Scratch {
         owner: (0, 0),
         locations: Vec::new(),
-        seen: HashMap::default(),
+        seen: Vec::new(),
         last: Vec::new(),
-    });
+    }) };
 }
 
 /// Runs `f` with this thread's scratch for `lex`.
@@ -814,6 +905,7 @@ fn with_scratch<R>(lex: &DateLexicon, f: impl FnOnce(&mut Scratch) -> R) -> R {
                 .chain(std::iter::once(lex.grammar.capture_locations()))
                 .collect();
             scratch.seen.clear();
+            scratch.seen.resize(SEEN_SLOTS, EMPTY_SEEN);
             scratch.owner = owner;
         }
         f(&mut scratch)
@@ -971,11 +1063,14 @@ fn read(
         }
         let month = lookup(&lex.months, mon.as_str())?;
         expr.granularity = Granularity::Month;
-        let modifier = group(caps, groups.mod_m).map(|m| m.as_str().to_ascii_lowercase());
-        let relation = match modifier.as_deref() {
-            Some(m) if m.ends_with("last") => Relation::Last,
-            Some("next") => Relation::Next,
-            Some("this") => Relation::This,
+        // The modifier compared ignoring ASCII case (no lower-cased copy).
+        let modifier = group(caps, groups.mod_m).map(|m| m.as_str().as_bytes());
+        let relation = match modifier {
+            Some(m) if m.len() >= 4 && m[m.len() - 4..].eq_ignore_ascii_case(b"last") => {
+                Relation::Last
+            }
+            Some(m) if m.eq_ignore_ascii_case(b"next") => Relation::Next,
+            Some(m) if m.eq_ignore_ascii_case(b"this") => Relation::This,
             _ => Relation::Nearest,
         };
         expr.value = DateValue::YearLess {
@@ -992,23 +1087,19 @@ fn read(
             return None;
         }
         let weekday = Weekday::from_monday_one_offset(lookup(&lex.weekdays, w.as_str())?).ok()?;
-        let shift = match group(caps, groups.mod_w)
-            .map(|m| m.as_str().to_ascii_lowercase())
-            .as_deref()
-        {
-            Some("last") => -1,
-            Some("next") => 1,
+        let shift = match group(caps, groups.mod_w).map(|m| m.as_str()) {
+            Some(m) if m.eq_ignore_ascii_case("last") => -1,
+            Some(m) if m.eq_ignore_ascii_case("next") => 1,
             _ => 0,
         };
         expr.value = DateValue::Weekday { weekday, shift };
         return Some(expr);
     }
     if let Some(d) = group(caps, groups.deixis) {
-        let offset = match d.as_str().to_ascii_lowercase().as_str() {
-            "yesterday" => -1,
-            "tomorrow" => 1,
-            _ => 0, // today, tonight
-        };
+        let d = d.as_str();
+        // -1 yesterday, 1 tomorrow, 0 today and tonight.
+        let offset = i32::from(d.eq_ignore_ascii_case("tomorrow"))
+            - i32::from(d.eq_ignore_ascii_case("yesterday"));
         expr.value = DateValue::FromDct {
             unit: Unit::Day,
             offset,
@@ -1018,17 +1109,22 @@ fn read(
     if let (Some(rel), Some(unit)) = (group(caps, groups.rel), group(caps, groups.rel_unit)) {
         let unit = unit_of(unit.as_str())?;
         expr.granularity = unit.granularity();
-        let rel = rel.as_str().to_ascii_lowercase();
-        let rel = rel.split_whitespace().collect::<Vec<_>>().join(" ");
-        expr.value = match rel.as_str() {
-            "last" => DateValue::FromDct { unit, offset: -1 },
-            "next" => DateValue::FromDct { unit, offset: 1 },
-            "this" | "earlier this" | "later this" | "the current" | "the" => {
-                DateValue::FromDct { unit, offset: 0 }
-            }
-            "the same" => DateValue::FromPrevious { unit, offset: 0 },
-            "the previous" => DateValue::FromPrevious { unit, offset: -1 },
-            _ => DateValue::FromPrevious { unit, offset: 1 },
+        // The words of `rel` compared ignoring ASCII case and the width of white space
+        // between them (no lower-cased, re-joined copy).
+        let rel = rel.as_str();
+        let is = |phrases: &[&str]| phrases.iter().any(|p| phrase_is(rel, p));
+        expr.value = if is(&["last"]) {
+            DateValue::FromDct { unit, offset: -1 }
+        } else if is(&["next"]) {
+            DateValue::FromDct { unit, offset: 1 }
+        } else if is(&["this", "earlier this", "later this", "the current", "the"]) {
+            DateValue::FromDct { unit, offset: 0 }
+        } else if is(&["the same"]) {
+            DateValue::FromPrevious { unit, offset: 0 }
+        } else if is(&["the previous"]) {
+            DateValue::FromPrevious { unit, offset: -1 }
+        } else {
+            DateValue::FromPrevious { unit, offset: 1 }
         };
         return Some(expr);
     }
@@ -1043,7 +1139,7 @@ fn read(
         };
         let unit = unit_of(unit.as_str())?;
         expr.granularity = unit.granularity();
-        let dir = dir.as_str().to_ascii_lowercase();
+        let dir = dir.as_str();
         // "27 years before returning", "two days after the vote": anchored to what follows,
         // not to the date before. Only a stand-alone "two days before," counts.
         let stands_alone = text[span.end..]
@@ -1051,13 +1147,16 @@ fn read(
             .chars()
             .next()
             .is_none_or(|c| !c.is_alphanumeric());
-        if (dir == "before" || dir == "after") && !stands_alone {
+        let before = dir.eq_ignore_ascii_case("before");
+        if (before || dir.eq_ignore_ascii_case("after")) && !stands_alone {
             return None;
         }
-        expr.value = match dir.as_str() {
-            "ago" => DateValue::FromDct { unit, offset: -n },
-            "earlier" | "before" => DateValue::FromPrevious { unit, offset: -n },
-            _ => DateValue::FromPrevious { unit, offset: n },
+        expr.value = if dir.eq_ignore_ascii_case("ago") {
+            DateValue::FromDct { unit, offset: -n }
+        } else if before || dir.eq_ignore_ascii_case("earlier") {
+            DateValue::FromPrevious { unit, offset: -n }
+        } else {
+            DateValue::FromPrevious { unit, offset: n }
         };
         return Some(expr);
     }
@@ -1065,14 +1164,27 @@ fn read(
 }
 
 fn unit_of(word: &str) -> Option<Unit> {
-    let w = word.to_ascii_lowercase();
-    match w.trim_end_matches('s') {
-        "day" => Some(Unit::Day),
-        "week" => Some(Unit::Week),
-        "month" => Some(Unit::Month),
-        "year" => Some(Unit::Year),
-        _ => None,
-    }
+    // Ignoring ASCII case, without a lower-cased copy: the trailing 's' of either case goes.
+    let w = word.trim_end_matches(['s', 'S']);
+    [
+        ("day", Unit::Day),
+        ("week", Unit::Week),
+        ("month", Unit::Month),
+        ("year", Unit::Year),
+    ]
+    .into_iter()
+    .find_map(|(name, unit)| w.eq_ignore_ascii_case(name).then_some(unit))
+}
+
+/// Whether the words of `text` (split at white space) are those of `phrase` (split at single
+/// spaces), ignoring ASCII case: `text` lower-cased with its white space runs made one space
+/// equals `phrase`, without building that string.
+fn phrase_is(text: &str, phrase: &str) -> bool {
+    let mut words = text.split_whitespace();
+    phrase
+        .split(' ')
+        .all(|p| words.next().is_some_and(|w| w.eq_ignore_ascii_case(p)))
+        && words.next().is_none()
 }
 
 /// A day-granularity value, or `Impossible` when the calendar has no such day.
@@ -1097,11 +1209,15 @@ fn day_value(mut expr: DateExpr, year: Option<i16>, month: i8, day: i8) -> Optio
 
 fn season_interval(season: &str, year: i16) -> Option<Interval> {
     // Northern-hemisphere meteorological seasons; winter is the one starting in December.
-    let (start, end) = match season.to_ascii_lowercase().as_str() {
-        "spring" => (Date::new(year, 3, 1).ok()?, Date::new(year, 5, 31).ok()?),
-        "summer" => (Date::new(year, 6, 1).ok()?, Date::new(year, 8, 31).ok()?),
-        "autumn" | "fall" => (Date::new(year, 9, 1).ok()?, Date::new(year, 11, 30).ok()?),
-        _ => (Date::new(year, 1, 1).ok()?, Date::new(year, 12, 31).ok()?),
+    let is = |name: &str| season.eq_ignore_ascii_case(name);
+    let (start, end) = if is("spring") {
+        (Date::new(year, 3, 1).ok()?, Date::new(year, 5, 31).ok()?)
+    } else if is("summer") {
+        (Date::new(year, 6, 1).ok()?, Date::new(year, 8, 31).ok()?)
+    } else if is("autumn") || is("fall") {
+        (Date::new(year, 9, 1).ok()?, Date::new(year, 11, 30).ok()?)
+    } else {
+        (Date::new(year, 1, 1).ok()?, Date::new(year, 12, 31).ok()?)
     };
     Some(Interval { start, end })
 }

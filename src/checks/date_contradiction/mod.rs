@@ -166,7 +166,10 @@ impl DateContradiction {
             })
             .filter(|(parts, _)| !parts.is_empty())
             .collect::<Vec<(Vec<String>, bool)>>();
+        // A DFA: a few cue heads over short sentences, where the search's start-up cost
+        // matters more than the memory.
         let cue_heads = AhoCorasick::builder()
+            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
             .ascii_case_insensitive(true)
             .build(cues.iter().map(|(parts, _)| &parts[0]))
             .ok();
@@ -246,6 +249,24 @@ fn first_digit(bytes: &[u8]) -> Option<usize> {
     None
 }
 
+/// Per-thread buffers of `extract_document`, kept across documents (cleared, not freed).
+#[derive(Default)]
+struct ExtractScratch {
+    exprs: Vec<DateExpr>,
+    places: Vec<(usize, usize)>,
+    windows: Vec<Range<usize>>,
+}
+
+thread_local! {
+    static EXTRACT_SCRATCH: std::cell::Cell<ExtractScratch> = const {
+        std::cell::Cell::new(ExtractScratch {
+            exprs: Vec::new(),
+            places: Vec::new(),
+            windows: Vec::new(),
+        })
+    };
+}
+
 /// The document's own date, shared the same way by the two sub-rules that need it, and when
 /// there is one, the expressions with their tense (which only a document date makes matter:
 /// resolution reads it only against one, and so do the rules).
@@ -261,15 +282,23 @@ impl DateContradiction {
     /// The expressions of `doc`'s paragraphs; `skip`: only of the parts that `may_matter`
     /// (see `windows`).
     fn extract_document(&self, doc: &Document, skip: bool) -> Extraction {
-        let mut exprs = Vec::new();
-        let mut places = Vec::new();
+        // The buffers of this thread, taken out for the call (a nested call would find them
+        // empty, which is only slower): the expressions are gathered there and copied out at
+        // their final length, so a document costs at most two allocations, none without dates.
+        let mut scratch = EXTRACT_SCRATCH.take();
+        let ExtractScratch {
+            exprs,
+            places,
+            windows,
+        } = &mut scratch;
+        exprs.clear();
+        places.clear();
         let may_fold = self.lexicon.folds(&doc.text);
-        let mut windows = Vec::new();
         for (p, para) in doc.paragraphs.iter().enumerate() {
             let span = para.span.clone();
             windows.clear();
             if skip {
-                self.windows(doc, para, &mut windows);
+                self.windows(doc, para, windows);
             } else {
                 windows.push(span.clone());
             }
@@ -278,7 +307,7 @@ impl DateContradiction {
             // a cursor moving forward (the first sentence holding it, as a search from the
             // paragraph's first sentence would find).
             let mut cursor = 0;
-            for window in &windows {
+            for window in windows.iter() {
                 let first = exprs.len();
                 extract_untensed_window(
                     &doc.text,
@@ -286,7 +315,7 @@ impl DateContradiction {
                     window.clone(),
                     &self.lexicon,
                     may_fold,
-                    &mut exprs,
+                    exprs,
                 );
                 for e in &exprs[first..] {
                     let at = e.span.start;
@@ -304,7 +333,12 @@ impl DateContradiction {
                 }
             }
         }
-        Extraction { exprs, places }
+        let extraction = Extraction {
+            exprs: exprs.clone(),
+            places: places.clone(),
+        };
+        EXTRACT_SCRATCH.set(scratch);
+        extraction
     }
 
     /// The parts of `para` whose expressions may change a finding, in text order, as windows
@@ -398,10 +432,37 @@ impl DocumentCheck for DateContradiction {
 }
 
 impl DateContradiction {
+    /// Whether the rule's mode may report anything among `exprs` (the untensed expressions):
+    /// false proves it finds nothing, so most documents skip the document date, the tense and
+    /// the list of dated places. Each test reads only what extraction sets (no tense): every
+    /// mode reports a date of one kind, and no such date means no finding.
+    fn may_find(&self, exprs: &[DateExpr]) -> bool {
+        match self.params.mode {
+            // `impossible_dates` reports `Impossible` values only.
+            Mode::ImpossibleDate => exprs
+                .iter()
+                .any(|e| matches!(e.value, DateValue::Impossible { .. })),
+            // `weekday_mismatches` reports expressions with a weekday written before them.
+            Mode::WeekdayMismatch => exprs.iter().any(|e| e.weekday.is_some()),
+            // The date a cue introduces must be firm (`firm_range`), and so must every date
+            // `after_publication` reports.
+            Mode::OrderCue | Mode::AfterPublication => exprs.iter().any(|e| firm_expr(e).is_some()),
+            // `events_dated_twice` compares two firm dates of day granularity.
+            Mode::EventDatedTwice => {
+                exprs
+                    .iter()
+                    .filter(|e| e.granularity == Granularity::Day && firm_expr(e).is_some())
+                    .take(2)
+                    .count()
+                    == 2
+            }
+        }
+    }
+
     /// The rule over `extraction`, the expressions of `doc`.
     fn check_extraction(&self, doc: &Document, extraction: &Extraction, out: &mut Vec<Finding>) {
         let Extraction { exprs, places } = extraction;
-        if exprs.is_empty() {
+        if !self.may_find(exprs) {
             return;
         }
         let document_date = match self.params.mode {
@@ -605,13 +666,18 @@ struct Cue {
 }
 
 impl DateContradiction {
-    fn find_cues(&self, doc: &Document, sentence: &Range<usize>) -> Vec<Cue> {
+    /// The cues of `sentence`. `limit`: the start of the last date with a stated year in it,
+    /// where a cue that may matter ends at the latest (the date a cue introduces follows it and
+    /// must be such a date, see `order_cues`); a sentence holding no cue head before it gives
+    /// none (the cues it might hold can change no finding).
+    fn find_cues(&self, doc: &Document, sentence: &Range<usize>, limit: usize) -> Vec<Cue> {
         let w = &self.lexicon.words;
         let mut cues = Vec::new();
+        let head_room = sentence.start..limit.clamp(sentence.start, sentence.end);
         if self
             .cue_heads
             .as_ref()
-            .is_some_and(|heads| !heads.is_match(&doc.text[sentence.clone()]))
+            .is_some_and(|heads| !heads.is_match(&doc.text[head_room]))
         {
             return cues;
         }
@@ -668,7 +734,15 @@ impl DateContradiction {
             let Some(sentence) = doc.sentences.get(s_idx) else {
                 continue;
             };
-            let mut cues = self.find_cues(doc, sentence);
+            // The date a cue introduces must have a stated year (`firm_range`): a cue ends
+            // before the last such date of the sentence.
+            let limit = dates
+                .iter()
+                .filter(|d| d.sentence == s_idx && firm(d).is_some())
+                .map(|d| d.expr.span.start)
+                .max()
+                .unwrap_or(sentence.start);
+            let mut cues = self.find_cues(doc, sentence, limit);
             // "two weeks later", "a year earlier": relative dates order like cue words.
             cues.extend(
                 dates
@@ -895,10 +969,15 @@ impl DateContradiction {
 /// The interval of a date whose year is written out and which is no weak bare year. (A value
 /// resolved against the document's date or a year before never counts: `resolve` is not run.)
 fn firm(d: &Dated) -> Option<Interval> {
-    if d.expr.latent || d.expr.granularity == Granularity::Decade {
+    firm_expr(d.expr)
+}
+
+/// `firm` of one expression (it reads no tense: the same with or without `set_tense`).
+fn firm_expr(e: &DateExpr) -> Option<Interval> {
+    if e.latent || e.granularity == Granularity::Decade {
         return None;
     }
-    d.expr.absolute()
+    e.absolute()
 }
 
 /// The interval of `dates[k]`, widened to the whole range when it is one end of a range of
@@ -906,15 +985,13 @@ fn firm(d: &Dated) -> Option<Interval> {
 fn firm_range(doc: &Document, dates: &[Dated], k: usize) -> Option<Interval> {
     let mut i = firm(&dates[k])?;
     let joined = |a: &Dated, b: &Dated| {
-        a.expr.span.end <= b.expr.span.start
-            && b.expr.span.start - a.expr.span.end <= 10
-            && matches!(
-                doc.text[a.expr.span.end..b.expr.span.start]
-                    .trim()
-                    .to_ascii_lowercase()
-                    .as_str(),
-                "to" | "until" | "till" | "through" | "and" | "-" | "–" | "—" | "or"
-            )
+        a.expr.span.end <= b.expr.span.start && b.expr.span.start - a.expr.span.end <= 10 && {
+            // Ignoring ASCII case, without a lower-cased copy.
+            let between = doc.text[a.expr.span.end..b.expr.span.start].trim();
+            ["to", "until", "till", "through", "and", "-", "–", "—", "or"]
+                .iter()
+                .any(|w| between.eq_ignore_ascii_case(w))
+        }
     };
     let widen = |i: Interval, o: Interval| Interval {
         start: o.start.min(i.start),

@@ -101,10 +101,12 @@ pub(crate) struct Scanner {
     /// and every case variant of `FOLDED_ANCHORS`; for a word of one letter, that letter before
     /// every byte that is no word byte. One load and one branch reject most word starts.
     pairs: Box<[u64; 1024]>,
-    /// The first eight bytes of every anchor word other than a number (`prefix_key`): the
-    /// names as the grammar writes them, `FOLDED_ANCHORS` in lower case. An open-addressing
-    /// table (`slot`), zero for an empty slot (no word packs to zero).
-    anchor_words: Box<[u64; ANCHOR_SLOTS]>,
+    /// The first eight bytes of every anchor word other than a number (`prefix_key`), in
+    /// lower case (`fold`), each with the word as written: the names as the grammar writes
+    /// them, `FOLDED_ANCHORS` (any case: written as zero). An open-addressing table keyed by
+    /// the lower-case bytes (`slot`), so a word is looked up with one probe sequence; zero for
+    /// an empty slot (no word packs to zero).
+    anchor_words: Box<[AnchorWord; ANCHOR_SLOTS]>,
     /// `PREFIX_WORDS` and the number words.
     prefix_words: WordSet,
     /// The alternatives joined, each without its opening word boundary, anchored at the start.
@@ -136,8 +138,29 @@ fn is_unit_word(b: &[u8], a: usize) -> bool {
     UNIT_WORDS.iter().any(|w| prefix_key(w) == folded)
 }
 
-/// The slots of `Scanner::anchor_words` (a power of two, well above the ~100 anchor words).
-const ANCHOR_SLOTS: usize = 256;
+/// The slots of `Scanner::anchor_words` (a power of two, well above the ~100 anchor words,
+/// so that most words, which are none, end their probe at the first slot).
+const ANCHOR_SLOTS: usize = 512;
+
+/// One entry of `Scanner::anchor_words`: the first eight bytes of an anchor word in lower case
+/// and as it must be written (zero: in any case).
+#[derive(Clone, Copy, Default)]
+struct AnchorWord {
+    folded: u64,
+    exact: u64,
+}
+
+/// `key` (`prefix_key` of a word of ASCII letters and digits) in lower case, as `word_keys`
+/// folds it.
+fn fold(key: u64) -> u64 {
+    let len = 8 - key.leading_zeros() / 8;
+    let keep = if len >= 8 {
+        u64::MAX
+    } else {
+        (1u64 << (8 * len)) - 1
+    };
+    key | (keep & (LO * 0x20))
+}
 
 /// The first (up to) eight bytes of a word as one little-endian integer, zero past its end.
 fn prefix_key(word: &[u8]) -> u64 {
@@ -217,18 +240,32 @@ impl Scanner {
                 set(&v);
             }
         }
-        let mut anchor_words = Box::new([0u64; ANCHOR_SLOTS]);
-        let lower: Vec<String> = FOLDED_ANCHORS
+        let mut anchor_words = Box::new([AnchorWord::default(); ANCHOR_SLOTS]);
+        // The names as written, then the folded anchors in any case.
+        let entries = names
             .iter()
-            .map(|w| w.to_ascii_lowercase())
-            .collect();
-        for w in names.iter().chain(&lower) {
-            let key = prefix_key(w.as_bytes());
-            let mut i = slot(key);
-            while anchor_words[i] != 0 && anchor_words[i] != key {
+            .map(|w| {
+                let key = prefix_key(w.as_bytes());
+                let folded = fold(key);
+                // A name with no capital is taken in any case, as the folded word looked up
+                // alone once was.
+                AnchorWord {
+                    folded,
+                    exact: if folded == key { 0 } else { key },
+                }
+            })
+            .chain(FOLDED_ANCHORS.iter().map(|w| AnchorWord {
+                folded: fold(prefix_key(w.as_bytes())),
+                exact: 0,
+            }));
+        for entry in entries {
+            let mut i = slot(entry.folded);
+            while anchor_words[i].folded != 0
+                && (anchor_words[i].folded, anchor_words[i].exact) != (entry.folded, entry.exact)
+            {
                 i = (i + 1) % ANCHOR_SLOTS;
             }
-            anchor_words[i] = key;
+            anchor_words[i] = entry;
         }
         let prefix_words = WordSet::from(
             PREFIX_WORDS
@@ -312,7 +349,20 @@ impl Scanner {
     #[inline(never)]
     fn is_name_anchor(&self, b: &[u8], a: usize) -> bool {
         let (word, folded) = word_keys(b, a);
-        self.has_anchor_word(word) || self.has_anchor_word(folded)
+        // One probe sequence, by the lower-case bytes: a word as written or in lower case is
+        // an anchor word of the old two-table test exactly when an entry of its folded key
+        // takes it as written (or in any case).
+        let mut i = slot(folded);
+        loop {
+            let entry = self.anchor_words[i];
+            if entry.folded == 0 {
+                return false;
+            }
+            if entry.folded == folded && (entry.exact == 0 || entry.exact == word) {
+                return true;
+            }
+            i = (i + 1) % ANCHOR_SLOTS;
+        }
     }
 
     /// Whether the ASCII word starting at `a` may be a month or weekday name (`is_name_anchor`,
@@ -320,18 +370,6 @@ impl Scanner {
     /// bytes).
     pub(crate) fn may_be_name(&self, b: &[u8], a: usize) -> bool {
         self.is_name_anchor(b, a)
-    }
-
-    /// Whether `key` is in `anchor_words`.
-    fn has_anchor_word(&self, key: u64) -> bool {
-        let mut i = slot(key);
-        loop {
-            match self.anchor_words[i] {
-                0 => return false,
-                k if k == key => return true,
-                _ => i = (i + 1) % ANCHOR_SLOTS,
-            }
-        }
     }
 
     /// The first word of the run of prefix words (joined by separators) that ends right before
