@@ -843,9 +843,7 @@ fn lint_bytes(
         let check = active.corpus_check(group[0]);
         let t = timings.then(Instant::now);
         let result = catch_unwind(AssertUnwindSafe(|| {
-            if let Some(facts) = check.collect(&doc) {
-                check.fold(corpus_acc.as_mut(), &path, facts);
-            }
+            check.collect_fold(&doc, corpus_acc.as_mut(), &path);
         }));
         if let Some(t) = t {
             acc.rule_time[*index] += t.elapsed();

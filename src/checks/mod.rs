@@ -133,29 +133,27 @@ pub trait CorpusCheck: Send + Sync + 'static {
 
 /// A `CorpusCheck` with its types erased, so rules of different kinds sit in one list.
 pub trait DynCorpusCheck: Send + Sync {
-    fn collect(&self, doc: &Document) -> Option<Box<dyn Any + Send>>;
     fn new_acc(&self) -> Box<dyn Any + Send>;
-    fn fold(&self, acc: &mut (dyn Any + Send), path: &Arc<str>, facts: Box<dyn Any + Send>);
+    /// `collect` then `fold`: a document's facts go into the accumulator as they are, never
+    /// boxed (once per document and rule group, on the hot path).
+    fn collect_fold(&self, doc: &Document, acc: &mut (dyn Any + Send), path: &Arc<str>);
     fn merge(&self, acc: &mut (dyn Any + Send), other: Box<dyn Any + Send>);
     fn reduce(&self, acc: &(dyn Any + Send)) -> Vec<(Arc<str>, Finding)>;
     fn share_key(&self) -> Option<u64>;
 }
 
 impl<C: CorpusCheck> DynCorpusCheck for C {
-    fn collect(&self, doc: &Document) -> Option<Box<dyn Any + Send>> {
-        CorpusCheck::collect(self, doc).map(|f| Box::new(f) as Box<dyn Any + Send>)
-    }
-
     fn new_acc(&self) -> Box<dyn Any + Send> {
         Box::new(C::Acc::default())
     }
 
-    fn fold(&self, acc: &mut (dyn Any + Send), path: &Arc<str>, facts: Box<dyn Any + Send>) {
-        let acc = acc
-            .downcast_mut::<C::Acc>()
-            .expect("accumulator of this check");
-        let facts = facts.downcast::<C::Facts>().expect("facts of this check");
-        CorpusCheck::fold(self, acc, path, *facts);
+    fn collect_fold(&self, doc: &Document, acc: &mut (dyn Any + Send), path: &Arc<str>) {
+        if let Some(facts) = CorpusCheck::collect(self, doc) {
+            let acc = acc
+                .downcast_mut::<C::Acc>()
+                .expect("accumulator of this check");
+            CorpusCheck::fold(self, acc, path, facts);
+        }
     }
 
     fn merge(&self, acc: &mut (dyn Any + Send), other: Box<dyn Any + Send>) {
