@@ -694,13 +694,12 @@ impl HeadlineMismatch {
         };
         // The alias matches mark the words of an alias form; their groups are noted after the
         // words.
-        if !aliases.read {
-            aliases.hits.clear();
-            aliases
-                .hits
-                .extend(self.analyzer.aliases.matches(&doc.text, doc.body_span()));
+        let BodyAliases { hits, read } = aliases;
+        if !read {
+            hits.clear();
+            hits.extend(self.analyzer.aliases.matches(&doc.text, doc.body_span()));
         }
-        let alias_hits = &aliases.hits[..];
+        let alias_hits = &hits[..];
         let mut pair_filter = KeyFilter::default();
         for &(pair, _) in head_pairs {
             pair_filter.insert(pair);
