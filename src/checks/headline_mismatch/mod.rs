@@ -275,6 +275,12 @@ pub struct Assessment {
     pub stop_share: f64,
 }
 
+/// The body's alias matches for `body`: all of them when `read`, else read into `hits` there.
+struct BodyAliases<'a> {
+    hits: &'a mut Vec<(Range<usize>, u32)>,
+    read: bool,
+}
+
 /// Body profile built per document.
 struct Body {
     terms: KeyMap<BodyTerm>,
@@ -424,6 +430,14 @@ impl Probe {
     }
 }
 
+/// `fit`'s working buffers (they hold nothing between calls): the keys seen (word pairs, then
+/// stems and groups) and the missing terms with their weights, before sorting.
+#[derive(Default)]
+struct FitScratch {
+    seen: Vec<TermKey>,
+    missing: Vec<(f64, Range<usize>)>,
+}
+
 /// The body's first pass's buffers, reused per thread (they hold nothing between documents):
 /// the content words read (see `may_report`), the probe, its lines (all lines, the headline's,
 /// the subtitle's), and the body's alias matches when the pass has read them all.
@@ -436,6 +450,8 @@ struct FirstPass {
     alias_hits: Vec<(Range<usize>, u32)>,
     /// Whether `alias_hits` holds every alias match of the body.
     aliases_read: bool,
+    /// For the full measurement's `fit`.
+    fit: FitScratch,
 }
 
 thread_local! {
@@ -658,7 +674,7 @@ impl HeadlineMismatch {
         &self,
         doc: &Document,
         words: &mut [ScanWord],
-        aliases: Option<&[(Range<usize>, u32)]>,
+        aliases: BodyAliases<'_>,
         counts: WordCounts,
         head_pairs: &[(TermKey, Role)],
     ) -> Body {
@@ -678,17 +694,12 @@ impl HeadlineMismatch {
         };
         // The alias matches mark the words of an alias form; their groups are noted after the
         // words.
-        let read: Vec<(Range<usize>, u32)>;
-        let alias_hits = if let Some(hits) = aliases {
-            hits
-        } else {
-            read = self
-                .analyzer
-                .aliases
-                .matches(&doc.text, doc.body_span())
-                .collect();
-            &read
-        };
+        let BodyAliases { hits, read } = aliases;
+        if !read {
+            hits.clear();
+            hits.extend(self.analyzer.aliases.matches(&doc.text, doc.body_span()));
+        }
+        let alias_hits = &hits[..];
         let mut pair_filter = KeyFilter::default();
         for &(pair, _) in head_pairs {
             pair_filter.insert(pair);
@@ -766,27 +777,32 @@ impl HeadlineMismatch {
         body: &Body,
         items: impl Iterator<Item = &'a HeadTerm>,
         pairs: impl Iterator<Item = &'a (TermKey, Role)>,
+        scratch: &mut FitScratch,
     ) -> LineFit {
-        let mut detail = Vec::new();
+        // At most one entry per head term: one allocation.
+        let mut detail = Vec::with_capacity(items.size_hint().1.unwrap_or(0));
         let mut evidence = 0.0;
         let (mut bigrams, mut bigram_hits) = (0, 0);
-        let mut seen_pairs: Vec<TermKey> = Vec::new();
+        let FitScratch {
+            seen: seen_keys,
+            missing,
+        } = scratch;
+        seen_keys.clear();
+        missing.clear();
         for (p, _) in pairs {
-            if !seen_pairs.contains(p) {
-                seen_pairs.push(*p);
+            if push_new(seen_keys, *p) {
                 bigrams += 1;
                 bigram_hits += usize::from(body.pairs_found.contains(p));
             }
         }
         // The stems and groups seen: a line has a few dozen at most, so a list searched from the
-        // start beats a hash set (no hashing, no allocation past the first few pushes).
-        let mut seen_keys: Vec<TermKey> = Vec::with_capacity(32);
+        // start beats a hash set (no hashing; the thread's buffer, no allocation).
+        seen_keys.clear();
 
         let mut total = 0.0;
         let mut covered = 0.0;
         let mut dot = 0.0;
         let mut head_norm = 0.0;
-        let mut missing: Vec<(f64, Range<usize>)> = Vec::new();
 
         let mut terms = 0;
         let (mut hits, mut max_hit_weight, mut lead_max_weight) = (0, 0.0, 0.0);
@@ -796,7 +812,7 @@ impl HeadlineMismatch {
                 .map(|t| tf_weight(t.count) * self.background.idf(key))
         };
         for item in items {
-            if !push_new(&mut seen_keys, item.key) {
+            if !push_new(seen_keys, item.key) {
                 continue;
             }
             terms += 1;
@@ -808,7 +824,7 @@ impl HeadlineMismatch {
                 dot += item.weight * bw;
             }
             if let Some(g) = item.group
-                && push_new(&mut seen_keys, g)
+                && push_new(seen_keys, g)
             {
                 let gw = self.background.idf(g);
                 head_norm += gw * gw;
@@ -869,7 +885,7 @@ impl HeadlineMismatch {
             bigrams,
             bigram_hits,
             detail,
-            missing: missing.into_iter().map(|m| m.1).collect(),
+            missing: missing.drain(..).map(|m| m.1).collect(),
         }
     }
 
@@ -942,7 +958,18 @@ impl HeadlineMismatch {
                 words.push(w);
                 ControlFlow::Continue(())
             })?;
-        Some(self.measure_head(doc, &head, &mut words, None, counts))
+        let aliases = BodyAliases {
+            hits: &mut Vec::new(),
+            read: false,
+        };
+        Some(self.measure_head(
+            doc,
+            &head,
+            &mut words,
+            aliases,
+            counts,
+            &mut FitScratch::default(),
+        ))
     }
 
     /// Hands `head`'s vectors back to the thread (emptied, still allocated) for the next `head`.
@@ -1007,8 +1034,9 @@ impl HeadlineMismatch {
         doc: &Document,
         head: &Head,
         words: &mut [ScanWord],
-        aliases: Option<&[(Range<usize>, u32)]>,
+        aliases: BodyAliases<'_>,
         counts: WordCounts,
+        scratch: &mut FitScratch,
     ) -> (Assessment, Body) {
         let Head {
             span: headline_span,
@@ -1017,16 +1045,17 @@ impl HeadlineMismatch {
             ..
         } = head;
         let body = self.body(doc, words, aliases, counts, pairs);
-        let of = |role: Role| {
+        let mut of = |role: Role| {
             self.fit(
                 &body,
                 head.iter().filter(move |t| t.role == role),
                 pairs.iter().filter(move |p| p.1 == role),
+                scratch,
             )
         };
         let headline = of(Role::Headline);
         let subtitle = doc.subtitle.clone().map(|s| (s, of(Role::Subtitle)));
-        let combined = self.fit(&body, head.iter(), pairs.iter());
+        let combined = self.fit(&body, head.iter(), pairs.iter(), scratch);
         let lines_share_term = head.iter().filter(|t| t.role == Role::Headline).any(|h| {
             head.iter()
                 .filter(|t| t.role == Role::Subtitle)
@@ -1087,6 +1116,7 @@ impl HeadlineMismatch {
             seen,
             alias_hits,
             aliases_read,
+            ..
         } = pass;
         words.clear();
         alias_hits.clear();
@@ -1393,8 +1423,11 @@ impl DocumentCheck for HeadlineMismatch {
             let measured = FIRST_PASS.with(|cell| {
                 let pass = &mut *cell.borrow_mut();
                 let counts = self.may_report(doc, &head, pass)?;
-                let aliases = pass.aliases_read.then_some(&pass.alias_hits[..]);
-                Some(self.measure_head(doc, &head, &mut pass.words, aliases, counts))
+                let aliases = BodyAliases {
+                    hits: &mut pass.alias_hits,
+                    read: pass.aliases_read,
+                };
+                Some(self.measure_head(doc, &head, &mut pass.words, aliases, counts, &mut pass.fit))
             });
             Self::recycle(head);
             measured
