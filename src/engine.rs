@@ -272,17 +272,30 @@ impl Slots {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    fn into_merged(self, active: &Active<'_>) -> Vec<Box<dyn Any + Send>> {
-        let mut sets = self.0.into_iter().map(|m| {
-            m.into_inner()
-                .unwrap_or_else(std::sync::PoisonError::into_inner)
-        });
-        let mut merged = sets.next().unwrap_or_else(|| active.new_corpus_accs());
-        for set in sets {
-            for ((acc, other), group) in merged.iter_mut().zip(set).zip(&active.groups) {
-                active.corpus_check(group[0]).merge(acc.as_mut(), other);
+    /// The workers' sets merged into one accumulator per rule group; the groups merge side by
+    /// side on `threads`.
+    fn into_merged(self, active: &Active<'_>, threads: Threads<'_>) -> Vec<Box<dyn Any + Send>> {
+        // Per group, every worker's accumulator of it.
+        let mut per_group: Vec<Vec<Box<dyn Any + Send>>> =
+            active.groups.iter().map(|_| Vec::new()).collect();
+        for set in self.0 {
+            let set = set
+                .into_inner()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            for (accs, acc) in per_group.iter_mut().zip(set) {
+                accs.push(acc);
             }
         }
+        let mut merged = each_group(threads, per_group, |g, accs| {
+            let check = active.corpus_check(active.groups[g][0]);
+            let mut accs = accs.into_iter();
+            let mut into = accs.next().unwrap_or_else(|| check.new_acc());
+            for other in accs {
+                check.merge(into.as_mut(), other);
+            }
+            into
+        });
+        merged.truncate(active.groups.len());
         merged
     }
 }
@@ -453,6 +466,7 @@ pub fn run(
             walk_time,
             map_start.elapsed(),
             timings,
+            None,
             sink,
         );
     }
@@ -542,6 +556,7 @@ pub fn run(
         walk_time,
         map_time,
         timings,
+        Some(pool.as_ref()),
         sink,
     )
 }
@@ -558,12 +573,13 @@ fn finish(
     walk_time: Duration,
     map_time: Duration,
     timings: bool,
+    threads: Threads<'_>,
     sink: &mut Sink<'_>,
 ) -> std::io::Result<RunStats> {
     let reduce_start = Instant::now();
-    let corpus = slots.into_merged(active);
+    let corpus = slots.into_merged(active, threads);
     // The workers' buffers and the accumulators merged away are free now; the reduce and its
-    // findings are allocated on this thread, from another arena that would not reuse them.
+    // findings are allocated on other arenas that would not reuse them.
     release_freed_memory();
     let mut rule_time = std::mem::take(&mut total.rule_time);
     let suppressed: HashMap<&str, &[Suppression]> = total
@@ -571,53 +587,57 @@ fn finish(
         .iter()
         .map(|(p, s)| (&**p, s.as_slice()))
         .collect();
+    // The groups reduce side by side, each dropping its accumulator once its rules are done; a
+    // rule's findings, or `None` where it panicked, with its time.
+    let reduced = each_group(threads, corpus, |g, corpus_acc| {
+        active.groups[g]
+            .iter()
+            .map(|&i| {
+                let check = active.corpus_check(i);
+                let t = Instant::now();
+                let findings =
+                    catch_unwind(AssertUnwindSafe(|| check.reduce(corpus_acc.as_ref()))).ok();
+                (i, t.elapsed(), findings)
+            })
+            .collect::<Vec<_>>()
+    });
+    release_freed_memory();
     let mut reduce_failures = 0;
     let mut diagnostics = Vec::new();
-    // One group at a time, its accumulator dropped once its rules are reduced: the next
-    // group's reduce does not stack its working memory on top of this inventory.
-    for (group, corpus_acc) in active.groups.iter().zip(corpus) {
-        for &i in group {
-            let (rule, index) = &active.corpus[i];
-            let check = active.corpus_check(i);
-            let t = Instant::now();
-            let findings = catch_unwind(AssertUnwindSafe(|| check.reduce(corpus_acc.as_ref())));
-            rule_time[*index] += t.elapsed();
-            match findings {
-                Ok(findings) => {
-                    for (path, finding) in findings {
-                        let quiet = suppressed.get(&*path).is_some_and(|s| {
-                            s.iter().any(|s| s.covers(&rule.id, finding.span.start))
-                        });
-                        if quiet {
-                            continue;
-                        }
-                        diagnostics.push(to_diagnostic(rule, path, finding));
+    for (i, time, findings) in reduced.into_iter().flatten() {
+        let (rule, index) = &active.corpus[i];
+        rule_time[*index] += time;
+        match findings {
+            Some(findings) => {
+                for (path, finding) in findings {
+                    let quiet = suppressed
+                        .get(&*path)
+                        .is_some_and(|s| s.iter().any(|s| s.covers(&rule.id, finding.span.start)));
+                    if quiet {
+                        continue;
                     }
-                }
-                Err(_) if !active.engine.contains("internal-error") => reduce_failures += 1,
-                Err(_) => {
-                    reduce_failures += 1;
-                    diagnostics.push(Diagnostic {
-                        rule: Arc::from("internal-error"),
-                        check: "engine",
-                        severity: Severity::Error,
-                        message: format!(
-                            "rule `{}` failed while comparing documents (a bug in copydesk)",
-                            rule.id
-                        ),
-                        path: Arc::from(""),
-                        span: 0..0,
-                        labels: Vec::new(),
-                        notes: vec![
-                            "please report it; the other rules' findings are complete".into(),
-                        ],
-                        fix: None,
-                    });
+                    diagnostics.push(to_diagnostic(rule, path, finding));
                 }
             }
+            None if !active.engine.contains("internal-error") => reduce_failures += 1,
+            None => {
+                reduce_failures += 1;
+                diagnostics.push(Diagnostic {
+                    rule: Arc::from("internal-error"),
+                    check: "engine",
+                    severity: Severity::Error,
+                    message: format!(
+                        "rule `{}` failed while comparing documents (a bug in copydesk)",
+                        rule.id
+                    ),
+                    path: Arc::from(""),
+                    span: 0..0,
+                    labels: Vec::new(),
+                    notes: vec!["please report it; the other rules' findings are complete".into()],
+                    fix: None,
+                });
+            }
         }
-        drop(corpus_acc);
-        release_freed_memory();
     }
     diagnostic::sort(&mut diagnostics);
     let reduce_time = reduce_start.elapsed();
@@ -702,6 +722,35 @@ fn settle(mut acc: ChunkAcc, total: &mut ChunkAcc) -> Option<(Vec<Diagnostic>, S
     acc.summary.recount_add(&diagnostics);
     *total = std::mem::replace(total, ChunkAcc::new(0)).merge(acc);
     (!diagnostics.is_empty()).then_some((diagnostics, sources))
+}
+
+/// Where the end of a run may spread its work: `None` for `--jobs 1` (this thread only), else
+/// the run's pool (`Some(None)`: rayon's global pool).
+type Threads<'a> = Option<Option<&'a rayon::ThreadPool>>;
+
+/// `f` applied to each item with its index, the items side by side on `threads` (one task
+/// each: there are as many as rule groups, two by default), results in the items' order.
+fn each_group<T: Send, R: Send>(
+    threads: Threads<'_>,
+    items: Vec<T>,
+    f: impl Fn(usize, T) -> R + Sync,
+) -> Vec<R> {
+    let Some(pool) = threads.filter(|_| items.len() > 1) else {
+        return items
+            .into_iter()
+            .enumerate()
+            .map(|(i, t)| f(i, t))
+            .collect();
+    };
+    let mut results: Vec<Option<R>> = items.iter().map(|_| None).collect();
+    let f = &f;
+    in_place_scope(pool, |scope| {
+        for ((i, item), slot) in items.into_iter().enumerate().zip(&mut results) {
+            scope.spawn(move |_| *slot = Some(f(i, item)));
+        }
+    });
+    // Every task ran to its end (a panic would have been resumed here by the scope).
+    results.into_iter().flatten().collect()
 }
 
 /// Runs `op` on this thread, with a scope whose spawned work goes to `pool` (or the global pool).
@@ -998,7 +1047,7 @@ fn load_sources(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::checks::{CheckKind, DocumentCheck};
+    use crate::checks::{CheckKind, CorpusCheck, DocumentCheck};
     use crate::rules::Template;
 
     struct Panics;
@@ -1006,6 +1055,79 @@ mod tests {
     impl DocumentCheck for Panics {
         fn check(&self, doc: &Document, _: &mut Vec<Finding>) {
             assert!(!doc.text.contains("boom"), "a check bug");
+        }
+    }
+
+    /// A corpus check that counts documents and panics when it reduces.
+    struct PanicsInReduce;
+
+    impl CorpusCheck for PanicsInReduce {
+        type Facts = ();
+        type Acc = usize;
+        fn collect(&self, _: &Document) -> Option<()> {
+            Some(())
+        }
+        fn fold(&self, acc: &mut usize, _: &Arc<str>, (): ()) {
+            *acc += 1;
+        }
+        fn merge(&self, acc: &mut usize, other: usize) {
+            *acc += other;
+        }
+        fn reduce(&self, acc: &usize) -> Vec<(Arc<str>, Finding)> {
+            panic!("a reduce bug after {acc} documents");
+        }
+    }
+
+    /// A corpus rule that panics while reducing is one internal error for the run, with or
+    /// without threads to spread the groups over; the other corpus rules still report.
+    #[test]
+    fn a_panicking_reduce_becomes_one_internal_error() {
+        let mut rules = RuleSet::builtin().unwrap();
+        rules.rules.push(Rule {
+            id: Arc::from("panics-in-reduce"),
+            kind: CheckKind::DuplicateDocument,
+            severity: Severity::Warning,
+            message: Template::parse("never shown", &[]).unwrap(),
+            description: String::new(),
+            link: None,
+            origin: String::new(),
+            params_toml: String::new(),
+            examples: Vec::new(),
+            check: CompiledCheck::Corpus(Box::new(PanicsInReduce)),
+        });
+        let body = "Headline\n\nThe council voted on Tuesday to close the library on Elm Street \
+                    after a review found the building unsafe. Officials said the collection would \
+                    move to the town hall while repairs were planned, and that no staff would lose \
+                    their jobs. Residents who opposed the move said they would appeal.\n";
+        let texts = vec![
+            (Arc::from("a.txt"), body.to_string()),
+            (Arc::from("b.txt"), body.to_string()),
+        ];
+        let prev = std::panic::take_hook();
+        std::panic::set_hook(Box::new(|_| {}));
+        let outcomes: Vec<Outcome> = [Some(1), Some(2), None]
+            .into_iter()
+            .map(|jobs| {
+                lint_texts(
+                    &rules,
+                    &texts,
+                    &LintOptions {
+                        jobs,
+                        ..LintOptions::default()
+                    },
+                )
+            })
+            .collect();
+        std::panic::set_hook(prev);
+        for outcome in &outcomes {
+            assert_eq!(outcome.internal_errors, 1);
+            let rules: Vec<&str> = outcome.diagnostics.iter().map(|d| &*d.rule).collect();
+            assert!(rules.contains(&"internal-error"), "{rules:?}");
+            assert!(rules.contains(&"duplicate-document"), "{rules:?}");
+            assert_eq!(
+                format!("{:?}", outcome.diagnostics),
+                format!("{:?}", outcomes[0].diagnostics)
+            );
         }
     }
 
