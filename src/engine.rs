@@ -1058,6 +1058,22 @@ mod tests {
         }
     }
 
+    /// A rule around `check`, for tests of the engine.
+    fn test_rule(id: &str, kind: CheckKind, check: CompiledCheck) -> Rule {
+        Rule {
+            id: Arc::from(id),
+            kind,
+            severity: Severity::Warning,
+            message: Template::parse("never shown", &[]).unwrap(),
+            description: String::new(),
+            link: None,
+            origin: String::new(),
+            params_toml: String::new(),
+            examples: Vec::new(),
+            check,
+        }
+    }
+
     /// A corpus check that counts documents and panics when it reduces.
     struct PanicsInReduce;
 
@@ -1083,18 +1099,11 @@ mod tests {
     #[test]
     fn a_panicking_reduce_becomes_one_internal_error() {
         let mut rules = RuleSet::builtin().unwrap();
-        rules.rules.push(Rule {
-            id: Arc::from("panics-in-reduce"),
-            kind: CheckKind::DuplicateDocument,
-            severity: Severity::Warning,
-            message: Template::parse("never shown", &[]).unwrap(),
-            description: String::new(),
-            link: None,
-            origin: String::new(),
-            params_toml: String::new(),
-            examples: Vec::new(),
-            check: CompiledCheck::Corpus(Box::new(PanicsInReduce)),
-        });
+        rules.rules.push(test_rule(
+            "panics-in-reduce",
+            CheckKind::DuplicateDocument,
+            CompiledCheck::Corpus(Box::new(PanicsInReduce)),
+        ));
         let body = "Headline\n\nThe council voted on Tuesday to close the library on Elm Street \
                     after a review found the building unsafe. Officials said the collection would \
                     move to the town hall while repairs were planned, and that no staff would lose \
@@ -1134,18 +1143,11 @@ mod tests {
     #[test]
     fn a_panicking_check_becomes_an_internal_error_for_that_document_only() {
         let mut rules = RuleSet::builtin().unwrap();
-        rules.rules.push(Rule {
-            id: Arc::from("panics"),
-            kind: CheckKind::Pattern,
-            severity: Severity::Warning,
-            message: Template::parse("never shown", &[]).unwrap(),
-            description: String::new(),
-            link: None,
-            origin: String::new(),
-            params_toml: String::new(),
-            examples: Vec::new(),
-            check: CompiledCheck::Document(Box::new(Panics)),
-        });
+        rules.rules.push(test_rule(
+            "panics",
+            CheckKind::Pattern,
+            CompiledCheck::Document(Box::new(Panics)),
+        ));
         let texts = vec![
             (
                 Arc::from("a.txt"),
