@@ -17,7 +17,7 @@ mod matcher;
 mod mentions;
 
 use std::borrow::Cow;
-use std::cell::OnceCell;
+use std::cell::{Cell, OnceCell};
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 use std::ops::Range;
@@ -139,14 +139,32 @@ pub struct DocSpelling {
 }
 
 /// What `collect` finds in one document: its spellings, sorted by text, with their texts in one
-/// buffer and their spans in one list (three allocations per document, none per mention).
-/// Comparison keys are computed in `fold`, once per distinct spelling of the accumulator, not
-/// per document.
+/// buffer (in no particular order) and their spans in one list. The three buffers are the
+/// thread's (`FACT_BUFFERS`): taken when a document's facts are made, handed back emptied when
+/// they are dropped (with the document's memo, on the thread that made them), so no allocation
+/// per document or mention. Comparison keys are computed in `fold`, once per distinct spelling
+/// of the accumulator, not per document.
 #[derive(Debug, Default)]
 pub struct DocFacts {
     texts: String,
     spellings: Vec<FactSpelling>,
     spans: Vec<Range<usize>>,
+}
+
+/// The buffers of a `DocFacts` (see `FACT_BUFFERS`).
+type FactBuffers = (String, Vec<FactSpelling>, Vec<Range<usize>>);
+
+/// A buffer of `DocFacts` with more room than these (bytes of text, spellings or spans) goes
+/// back to the allocator: a thread keeps only buffers of ordinary size.
+const SPARE_TEXT: usize = 64 * 1024;
+const SPARE_ITEMS: usize = 4096;
+
+/// Keeps `from` (emptied) in `into` when it is no larger than `limit` and larger than `into`.
+fn keep<T>(into: &mut Vec<T>, from: &mut Vec<T>, limit: usize) {
+    if from.capacity() <= limit && from.capacity() > into.capacity() {
+        from.clear();
+        std::mem::swap(into, from);
+    }
 }
 
 /// One spelling of `DocFacts`: its text in `texts`, its spans (sorted, distinct) in `spans`.
@@ -163,12 +181,40 @@ struct FactSpelling {
 }
 
 impl DocFacts {
+    /// Empty facts in the buffers the thread's last dropped facts left (empty buffers when
+    /// there are none).
+    fn from_spare() -> DocFacts {
+        let (texts, spellings, spans) = FACT_BUFFERS.try_with(Cell::take).unwrap_or_default();
+        DocFacts {
+            texts,
+            spellings,
+            spans,
+        }
+    }
+
     fn text(&self, s: &FactSpelling) -> &str {
         &self.texts[s.text.clone()]
     }
 
     fn spans(&self, s: &FactSpelling) -> &[Range<usize>] {
         &self.spans[s.spans.clone()]
+    }
+}
+
+impl Drop for DocFacts {
+    /// The buffers go back to the thread for the next document's facts (`from_spare`), emptied.
+    /// `try_with`: facts dropped while their thread ends simply free their buffers.
+    fn drop(&mut self) {
+        let _ = FACT_BUFFERS.try_with(|spare| {
+            let (mut texts, mut spellings, mut spans) = spare.take();
+            if self.texts.capacity() <= SPARE_TEXT && self.texts.capacity() > texts.capacity() {
+                self.texts.clear();
+                std::mem::swap(&mut texts, &mut self.texts);
+            }
+            keep(&mut spellings, &mut self.spellings, SPARE_ITEMS);
+            keep(&mut spans, &mut self.spans, SPARE_ITEMS);
+            spare.set((texts, spellings, spans));
+        });
     }
 }
 
@@ -1190,16 +1236,14 @@ impl NameSpellingCheck {
     /// (`spelling_hash`, computed once per mention) and only the distinct spellings are sorted,
     /// so a mention costs no string comparison beyond the one that finds its group.
     fn group_spellings(doc: &Document, mentions: &[Mention]) -> DocFacts {
-        struct Group<'t> {
-            text: Cow<'t, str>,
-            hash: u64,
-            /// The first eight bytes of `text` as a big-endian number (zero-padded): ordered as
-            /// the texts are, so the sort compares whole texts only on equal prefixes.
-            prefix: u64,
-            count: usize,
-        }
-        let mut groups: Vec<Group<'_>> = Vec::with_capacity(mentions.len());
-        let (mut of, mut slots) = GROUP_BUFFERS.take();
+        let mut facts = DocFacts::from_spare();
+        let GroupBuffers {
+            mut groups,
+            mut order,
+            mut of,
+            mut slots,
+        } = GROUP_BUFFERS.take();
+        groups.clear();
         of.clear();
         slots.clear();
         // Open addressing, at most half full; `u32::MAX` is an empty slot.
@@ -1221,8 +1265,12 @@ impl NameSpellingCheck {
                     let mut prefix = [0u8; 8];
                     let n = text.len().min(8);
                     prefix[..n].copy_from_slice(&text.as_bytes()[..n]);
+                    // A new spelling's text goes to the facts' buffer at once, in the order
+                    // found: the spellings' order is set below, without moving texts.
+                    let from = facts.texts.len();
+                    facts.texts.push_str(&text);
                     groups.push(Group {
-                        text,
+                        text: from..facts.texts.len(),
                         hash,
                         prefix: u64::from_be_bytes(prefix),
                         count: 0,
@@ -1230,7 +1278,7 @@ impl NameSpellingCheck {
                     break g;
                 }
                 let g = slot as usize;
-                if groups[g].hash == hash && groups[g].text == text {
+                if groups[g].hash == hash && facts.texts[groups[g].text.clone()] == *text {
                     break g;
                 }
                 at = (at + 1) & mask;
@@ -1239,26 +1287,26 @@ impl NameSpellingCheck {
             of.push(u32::try_from(g).expect("fewer than 2^32 spellings"));
         }
         // The spellings in text order; `slots` now maps a group to its next span's index.
-        let mut order: Vec<usize> = (0..groups.len()).collect();
+        order.clear();
+        order.extend(0..u32::try_from(groups.len()).expect("fewer than 2^32 spellings"));
+        let texts = &facts.texts;
         order.sort_unstable_by(|&a, &b| {
-            let (a, b) = (&groups[a], &groups[b]);
-            a.prefix.cmp(&b.prefix).then_with(|| a.text.cmp(&b.text))
+            let (a, b) = (&groups[a as usize], &groups[b as usize]);
+            a.prefix
+                .cmp(&b.prefix)
+                .then_with(|| texts[a.text.clone()].cmp(&texts[b.text.clone()]))
         });
-        let mut facts = DocFacts {
-            texts: String::with_capacity(groups.iter().map(|g| g.text.len()).sum()),
-            spellings: Vec::with_capacity(groups.len()),
-            spans: vec![0..0; mentions.len()],
-        };
+        facts.spellings.clear();
+        facts.spans.clear();
+        facts.spans.resize(mentions.len(), 0..0);
         slots.clear();
         slots.resize(groups.len(), 0);
         let mut at = 0;
         for &g in &order {
-            let group = &groups[g];
-            slots[g] = u32::try_from(at).expect("fewer than 2^32 mentions");
-            let text = facts.texts.len();
-            facts.texts.push_str(&group.text);
+            let group = &groups[g as usize];
+            slots[g as usize] = u32::try_from(at).expect("fewer than 2^32 mentions");
             facts.spellings.push(FactSpelling {
-                text: text..facts.texts.len(),
+                text: group.text.clone(),
                 spans: at..at + group.count,
                 hash: group.hash,
                 common: false,
@@ -1270,7 +1318,12 @@ impl NameSpellingCheck {
             facts.spans[*next as usize] = m.span.clone();
             *next += 1;
         }
-        GROUP_BUFFERS.set((of, slots));
+        GROUP_BUFFERS.set(GroupBuffers {
+            groups,
+            order,
+            of,
+            slots,
+        });
         facts
     }
 
@@ -1494,13 +1547,43 @@ impl NameSpellingCheck {
     }
 }
 
+/// One spelling of a document while `group_spellings` groups the mentions.
+struct Group {
+    /// Its text in the facts' `texts`.
+    text: Range<usize>,
+    hash: u64,
+    /// The first eight bytes of the text as a big-endian number (zero-padded): ordered as the
+    /// texts are, so the sort compares whole texts only on equal prefixes.
+    prefix: u64,
+    count: usize,
+}
+
+/// The buffers of `group_spellings` (see `GROUP_BUFFERS`): the spellings, their order by text,
+/// the spelling of each mention and the hash slots.
+#[derive(Default)]
+struct GroupBuffers {
+    groups: Vec<Group>,
+    order: Vec<u32>,
+    of: Vec<u32>,
+    slots: Vec<u32>,
+}
+
 /// The buffers of `fold_facts` (see `FOLD_BUFFERS`).
 type FoldBuffers = std::cell::Cell<(Vec<u32>, Vec<u64>, Vec<u64>, Vec<Option<usize>>)>;
 
 thread_local! {
-    /// The group of each mention and the hash slots of `group_spellings`, kept per thread.
-    static GROUP_BUFFERS: std::cell::Cell<(Vec<u32>, Vec<u32>)> =
-        const { std::cell::Cell::new((Vec::new(), Vec::new())) };
+    /// The buffers of the last `DocFacts` dropped on this thread, emptied, for the next one.
+    static FACT_BUFFERS: Cell<FactBuffers> =
+        const { Cell::new((String::new(), Vec::new(), Vec::new())) };
+    /// The buffers of `group_spellings`, kept per thread.
+    static GROUP_BUFFERS: Cell<GroupBuffers> = const {
+        Cell::new(GroupBuffers {
+            groups: Vec::new(),
+            order: Vec::new(),
+            of: Vec::new(),
+            slots: Vec::new(),
+        })
+    };
     /// The cold ids, fingerprints, fingerprint bitmaps and found buckets of `fold_facts`,
     /// kept per thread.
     static FOLD_BUFFERS: FoldBuffers =
