@@ -649,23 +649,27 @@ impl NameSpellingCheck {
     /// blocking or form key with another (see `SpellingKey::link_sig`), and configured variants
     /// with their canonical spelling when both are present. `link` over these alone makes the
     /// same groups as over all, without computing the keys of the others; a hash collision
-    /// only adds a spelling that `link` then leaves alone. `names` are sorted; ascending
-    /// indices. `sig` may answer `None` for a spelling known to share no hash with another
-    /// (see `SpellingEntry::fingerprints`): no other spelling can then share one of its hashes
-    /// either, so leaving its hashes out changes nothing.
-    fn link_candidates<'s>(
+    /// only adds a spelling that `link` then leaves alone. The `n` spellings are `name(0)`,
+    /// `name(1)`, ..., sorted (a function, so that `fold` needs no list of them per document);
+    /// ascending indices. `sig` may answer `None` for a spelling known to share no hash with
+    /// another (see `SpellingEntry::fingerprints`): no other spelling can then share one of its
+    /// hashes either, so leaving its hashes out changes nothing.
+    fn link_candidates<'n, 's>(
         &self,
-        names: &[&str],
+        n: usize,
+        name: impl Fn(usize) -> &'n str,
         sig: impl Fn(usize) -> Option<&'s LinkSig>,
     ) -> Vec<usize> {
-        let mut candidate = vec![false; names.len()];
+        // Filled only once some spelling is a candidate: most documents have none, and then
+        // no allocation.
+        let mut candidate: Vec<bool> = Vec::new();
         // Every hash of every signature, sorted: a hash that occurs twice is shared by two
         // spellings (a signature's hashes are distinct). Hashes alone, 8 bytes each, so the
         // corpus-wide call over every distinct spelling stays small. Reused across the
         // documents of a thread (see `HASHES`).
         let mut all: Vec<u64> = HASHES.take();
         all.clear();
-        all.extend((0..names.len()).flat_map(|i| sig(i).map_or(&[][..], LinkSig::hashes)));
+        all.extend((0..n).flat_map(|i| sig(i).map_or(&[][..], LinkSig::hashes)));
         all.sort_unstable();
         let mut shared = all
             .chunk_by(|a, b| a == b)
@@ -674,27 +678,27 @@ impl NameSpellingCheck {
             .peekable();
         if shared.peek().is_some() {
             let shared: Vec<u64> = shared.collect();
-            for (i, c) in candidate.iter_mut().enumerate() {
-                *c = sig(i).is_some_and(|sig| {
-                    sig.hashes().iter().any(|h| shared.binary_search(h).is_ok())
-                });
-            }
+            candidate.extend((0..n).map(|i| {
+                sig(i)
+                    .is_some_and(|sig| sig.hashes().iter().any(|h| shared.binary_search(h).is_ok()))
+            }));
         }
         // A buffer the size of the whole inventory is not kept for the next document.
         if all.capacity() <= 1 << 16 {
             HASHES.set(all);
         }
         if !self.canonical.variant_to_canonical.is_empty() {
-            for (i, name) in names.iter().enumerate() {
-                if let Some(c) = self.canonical.variant_to_canonical.get(*name)
-                    && let Ok(j) = names.binary_search(&c.as_str())
+            for i in 0..n {
+                if let Some(c) = self.canonical.variant_to_canonical.get(name(i))
+                    && let Some(j) = find_sorted(n, &name, c)
                 {
+                    candidate.resize(n, false);
                     candidate[i] = true;
                     candidate[j] = true;
                 }
             }
         }
-        (0..names.len()).filter(|&i| candidate[i]).collect()
+        (0..candidate.len()).filter(|&i| candidate[i]).collect()
     }
 
     /// Groups of indices into `keys` whose spellings are linked by `variants`, each sorted,
@@ -811,7 +815,7 @@ impl NameSpellingCheck {
         names: &[&str],
         keys: &LazyKeys<'_>,
     ) -> Vec<Vec<usize>> {
-        let sub = self.link_candidates(names, |i| Some(stats[i].sig));
+        let sub = self.link_candidates(names.len(), |i| names[i], |i| Some(stats[i].sig));
         let sub_names: Vec<&str> = sub.iter().map(|&i| names[i]).collect();
         let sub_keys: Vec<&SpellingKey> = sub.iter().map(|&i| keys.get(i)).collect();
         let common: Vec<bool> = sub.iter().map(|&i| stats[i].common).collect();
@@ -1392,7 +1396,7 @@ impl NameSpellingCheck {
         // For each spelling, its cold id (`SpellingEntry::id`); for the document, the
         // fingerprints of all its spellings as (fingerprint, spelling) pairs. Reused across the
         // documents of a thread (see `FOLD_BUFFERS`).
-        let (mut ids, mut fps, mut bits, mut found) = FOLD_BUFFERS.take();
+        let (mut ids, mut fps, mut bits, mut found, mut maybe) = FOLD_BUFFERS.take();
         ids.clear();
         fps.clear();
         // A document whose path is larger than every path folded in before (the usual case:
@@ -1471,7 +1475,7 @@ impl NameSpellingCheck {
             }
         }
         if !several {
-            FOLD_BUFFERS.set((ids, fps, bits, found));
+            FOLD_BUFFERS.set((ids, fps, bits, found, maybe));
             return;
         }
         // The spellings that share a fingerprint with another: only these can share a
@@ -1479,7 +1483,8 @@ impl NameSpellingCheck {
         // A bitmap over all fingerprints, set and cleared per document: a spelling's
         // fingerprints are distinct, so one seen twice is shared by two spellings. Such
         // fingerprints are rare (most documents have none), and only they are looked up again.
-        let mut maybe = vec![false; n];
+        maybe.clear();
+        maybe.resize(n, false);
         bits.resize(1 << 10, 0);
         let at = |p: u64| ((p >> 38) as usize, 1u64 << ((p >> 32) & 63));
         let mut twice: Vec<u64> = Vec::new();
@@ -1502,14 +1507,17 @@ impl NameSpellingCheck {
                 }
             }
         }
-        let texts: Vec<&str> = facts.spellings.iter().map(|s| facts.text(s)).collect();
         // Most documents have no two spellings that could be linked.
-        let sub =
-            self.link_candidates(&texts, |i| maybe[i].then(|| &acc.cold[ids[i] as usize].sig));
-        FOLD_BUFFERS.set((ids, fps, bits, found));
+        let sub = self.link_candidates(
+            n,
+            |i| facts.text(&facts.spellings[i]),
+            |i| maybe[i].then(|| &acc.cold[ids[i] as usize].sig),
+        );
+        FOLD_BUFFERS.set((ids, fps, bits, found, maybe));
         if sub.is_empty() {
             return;
         }
+        let texts: Vec<&str> = facts.spellings.iter().map(|s| facts.text(s)).collect();
         let sub_texts: Vec<&str> = sub.iter().map(|&i| texts[i]).collect();
         let keys: Vec<SpellingKey> = sub_texts.iter().map(|t| self.lex.spelling_key(t)).collect();
         let key_refs: Vec<&SpellingKey> = keys.iter().collect();
@@ -1569,7 +1577,7 @@ struct GroupBuffers {
 }
 
 /// The buffers of `fold_facts` (see `FOLD_BUFFERS`).
-type FoldBuffers = std::cell::Cell<(Vec<u32>, Vec<u64>, Vec<u64>, Vec<Option<usize>>)>;
+type FoldBuffers = Cell<(Vec<u32>, Vec<u64>, Vec<u64>, Vec<Option<usize>>, Vec<bool>)>;
 
 thread_local! {
     /// The buffers of the last `DocFacts` dropped on this thread, emptied, for the next one.
@@ -1584,10 +1592,11 @@ thread_local! {
             slots: Vec::new(),
         })
     };
-    /// The cold ids, fingerprints, fingerprint bitmaps and found buckets of `fold_facts`,
-    /// kept per thread.
-    static FOLD_BUFFERS: FoldBuffers =
-        const { std::cell::Cell::new((Vec::new(), Vec::new(), Vec::new(), Vec::new())) };
+    /// The cold ids, fingerprints, fingerprint bitmaps, found buckets and shared-fingerprint
+    /// flags of `fold_facts`, kept per thread.
+    static FOLD_BUFFERS: FoldBuffers = const {
+        Cell::new((Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new()))
+    };
     /// The signature hashes of `link_candidates`, kept per thread.
     static HASHES: std::cell::Cell<Vec<u64>> = const { std::cell::Cell::new(Vec::new()) };
     /// The lower-case forms of `facts_of` (their texts, and each with whether it is found),
@@ -1597,6 +1606,21 @@ thread_local! {
     /// The mention and lower-case word buffers of `collect_facts`, kept per thread.
     static SCAN_BUFFERS: std::cell::Cell<Vec<Mention>> =
         const { std::cell::Cell::new(Vec::new()) };
+}
+
+/// The index of `target` among the `n` sorted texts `name(0)`, `name(1)`, ... (the first
+/// equal one), if there.
+fn find_sorted<'n>(n: usize, name: impl Fn(usize) -> &'n str, target: &str) -> Option<usize> {
+    let (mut lo, mut hi) = (0, n);
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        if name(mid) < target {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    (lo < n && name(lo) == target).then_some(lo)
 }
 
 /// Whether a spelling is one word for the common-word guard: no space, no hyphen.
