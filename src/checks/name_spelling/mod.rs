@@ -17,7 +17,7 @@ mod matcher;
 mod mentions;
 
 use std::borrow::Cow;
-use std::cell::OnceCell;
+use std::cell::{Cell, OnceCell};
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 use std::ops::Range;
@@ -139,14 +139,32 @@ pub struct DocSpelling {
 }
 
 /// What `collect` finds in one document: its spellings, sorted by text, with their texts in one
-/// buffer and their spans in one list (three allocations per document, none per mention).
-/// Comparison keys are computed in `fold`, once per distinct spelling of the accumulator, not
-/// per document.
+/// buffer (in no particular order) and their spans in one list. The three buffers are the
+/// thread's (`FACT_BUFFERS`): taken when a document's facts are made, handed back emptied when
+/// they are dropped (with the document's memo, on the thread that made them), so no allocation
+/// per document or mention. Comparison keys are computed in `fold`, once per distinct spelling
+/// of the accumulator, not per document.
 #[derive(Debug, Default)]
 pub struct DocFacts {
     texts: String,
     spellings: Vec<FactSpelling>,
     spans: Vec<Range<usize>>,
+}
+
+/// The buffers of a `DocFacts` (see `FACT_BUFFERS`).
+type FactBuffers = (String, Vec<FactSpelling>, Vec<Range<usize>>);
+
+/// A buffer of `DocFacts` with more room than these (bytes of text, spellings or spans) goes
+/// back to the allocator: a thread keeps only buffers of ordinary size.
+const SPARE_TEXT: usize = 64 * 1024;
+const SPARE_ITEMS: usize = 4096;
+
+/// Keeps `from` (emptied) in `into` when it is no larger than `limit` and larger than `into`.
+fn keep<T>(into: &mut Vec<T>, from: &mut Vec<T>, limit: usize) {
+    if from.capacity() <= limit && from.capacity() > into.capacity() {
+        from.clear();
+        std::mem::swap(into, from);
+    }
 }
 
 /// One spelling of `DocFacts`: its text in `texts`, its spans (sorted, distinct) in `spans`.
@@ -163,12 +181,40 @@ struct FactSpelling {
 }
 
 impl DocFacts {
+    /// Empty facts in the buffers the thread's last dropped facts left (empty buffers when
+    /// there are none).
+    fn from_spare() -> DocFacts {
+        let (texts, spellings, spans) = FACT_BUFFERS.try_with(Cell::take).unwrap_or_default();
+        DocFacts {
+            texts,
+            spellings,
+            spans,
+        }
+    }
+
     fn text(&self, s: &FactSpelling) -> &str {
         &self.texts[s.text.clone()]
     }
 
     fn spans(&self, s: &FactSpelling) -> &[Range<usize>] {
         &self.spans[s.spans.clone()]
+    }
+}
+
+impl Drop for DocFacts {
+    /// The buffers go back to the thread for the next document's facts (`from_spare`), emptied.
+    /// `try_with`: facts dropped while their thread ends simply free their buffers.
+    fn drop(&mut self) {
+        let _ = FACT_BUFFERS.try_with(|spare| {
+            let (mut texts, mut spellings, mut spans) = spare.take();
+            if self.texts.capacity() <= SPARE_TEXT && self.texts.capacity() > texts.capacity() {
+                self.texts.clear();
+                std::mem::swap(&mut texts, &mut self.texts);
+            }
+            keep(&mut spellings, &mut self.spellings, SPARE_ITEMS);
+            keep(&mut spans, &mut self.spans, SPARE_ITEMS);
+            spare.set((texts, spellings, spans));
+        });
     }
 }
 
@@ -603,23 +649,27 @@ impl NameSpellingCheck {
     /// blocking or form key with another (see `SpellingKey::link_sig`), and configured variants
     /// with their canonical spelling when both are present. `link` over these alone makes the
     /// same groups as over all, without computing the keys of the others; a hash collision
-    /// only adds a spelling that `link` then leaves alone. `names` are sorted; ascending
-    /// indices. `sig` may answer `None` for a spelling known to share no hash with another
-    /// (see `SpellingEntry::fingerprints`): no other spelling can then share one of its hashes
-    /// either, so leaving its hashes out changes nothing.
-    fn link_candidates<'s>(
+    /// only adds a spelling that `link` then leaves alone. The `n` spellings are `name(0)`,
+    /// `name(1)`, ..., sorted (a function, so that `fold` needs no list of them per document);
+    /// ascending indices. `sig` may answer `None` for a spelling known to share no hash with
+    /// another (see `SpellingEntry::fingerprints`): no other spelling can then share one of its
+    /// hashes either, so leaving its hashes out changes nothing.
+    fn link_candidates<'n, 's>(
         &self,
-        names: &[&str],
+        n: usize,
+        name: impl Fn(usize) -> &'n str,
         sig: impl Fn(usize) -> Option<&'s LinkSig>,
     ) -> Vec<usize> {
-        let mut candidate = vec![false; names.len()];
+        // Filled only once some spelling is a candidate: most documents have none, and then
+        // no allocation.
+        let mut candidate: Vec<bool> = Vec::new();
         // Every hash of every signature, sorted: a hash that occurs twice is shared by two
         // spellings (a signature's hashes are distinct). Hashes alone, 8 bytes each, so the
         // corpus-wide call over every distinct spelling stays small. Reused across the
         // documents of a thread (see `HASHES`).
         let mut all: Vec<u64> = HASHES.take();
         all.clear();
-        all.extend((0..names.len()).flat_map(|i| sig(i).map_or(&[][..], LinkSig::hashes)));
+        all.extend((0..n).flat_map(|i| sig(i).map_or(&[][..], LinkSig::hashes)));
         all.sort_unstable();
         let mut shared = all
             .chunk_by(|a, b| a == b)
@@ -628,27 +678,27 @@ impl NameSpellingCheck {
             .peekable();
         if shared.peek().is_some() {
             let shared: Vec<u64> = shared.collect();
-            for (i, c) in candidate.iter_mut().enumerate() {
-                *c = sig(i).is_some_and(|sig| {
-                    sig.hashes().iter().any(|h| shared.binary_search(h).is_ok())
-                });
-            }
+            candidate.extend((0..n).map(|i| {
+                sig(i)
+                    .is_some_and(|sig| sig.hashes().iter().any(|h| shared.binary_search(h).is_ok()))
+            }));
         }
         // A buffer the size of the whole inventory is not kept for the next document.
         if all.capacity() <= 1 << 16 {
             HASHES.set(all);
         }
         if !self.canonical.variant_to_canonical.is_empty() {
-            for (i, name) in names.iter().enumerate() {
-                if let Some(c) = self.canonical.variant_to_canonical.get(*name)
-                    && let Ok(j) = names.binary_search(&c.as_str())
+            for i in 0..n {
+                if let Some(c) = self.canonical.variant_to_canonical.get(name(i))
+                    && let Some(j) = find_sorted(n, &name, c)
                 {
+                    candidate.resize(n, false);
                     candidate[i] = true;
                     candidate[j] = true;
                 }
             }
         }
-        (0..names.len()).filter(|&i| candidate[i]).collect()
+        (0..candidate.len()).filter(|&i| candidate[i]).collect()
     }
 
     /// Groups of indices into `keys` whose spellings are linked by `variants`, each sorted,
@@ -765,7 +815,7 @@ impl NameSpellingCheck {
         names: &[&str],
         keys: &LazyKeys<'_>,
     ) -> Vec<Vec<usize>> {
-        let sub = self.link_candidates(names, |i| Some(stats[i].sig));
+        let sub = self.link_candidates(names.len(), |i| names[i], |i| Some(stats[i].sig));
         let sub_names: Vec<&str> = sub.iter().map(|&i| names[i]).collect();
         let sub_keys: Vec<&SpellingKey> = sub.iter().map(|&i| keys.get(i)).collect();
         let common: Vec<bool> = sub.iter().map(|&i| stats[i].common).collect();
@@ -1190,16 +1240,14 @@ impl NameSpellingCheck {
     /// (`spelling_hash`, computed once per mention) and only the distinct spellings are sorted,
     /// so a mention costs no string comparison beyond the one that finds its group.
     fn group_spellings(doc: &Document, mentions: &[Mention]) -> DocFacts {
-        struct Group<'t> {
-            text: Cow<'t, str>,
-            hash: u64,
-            /// The first eight bytes of `text` as a big-endian number (zero-padded): ordered as
-            /// the texts are, so the sort compares whole texts only on equal prefixes.
-            prefix: u64,
-            count: usize,
-        }
-        let mut groups: Vec<Group<'_>> = Vec::with_capacity(mentions.len());
-        let (mut of, mut slots) = GROUP_BUFFERS.take();
+        let mut facts = DocFacts::from_spare();
+        let GroupBuffers {
+            mut groups,
+            mut order,
+            mut of,
+            mut slots,
+        } = GROUP_BUFFERS.take();
+        groups.clear();
         of.clear();
         slots.clear();
         // Open addressing, at most half full; `u32::MAX` is an empty slot.
@@ -1221,8 +1269,12 @@ impl NameSpellingCheck {
                     let mut prefix = [0u8; 8];
                     let n = text.len().min(8);
                     prefix[..n].copy_from_slice(&text.as_bytes()[..n]);
+                    // A new spelling's text goes to the facts' buffer at once, in the order
+                    // found: the spellings' order is set below, without moving texts.
+                    let from = facts.texts.len();
+                    facts.texts.push_str(&text);
                     groups.push(Group {
-                        text,
+                        text: from..facts.texts.len(),
                         hash,
                         prefix: u64::from_be_bytes(prefix),
                         count: 0,
@@ -1230,7 +1282,7 @@ impl NameSpellingCheck {
                     break g;
                 }
                 let g = slot as usize;
-                if groups[g].hash == hash && groups[g].text == text {
+                if groups[g].hash == hash && facts.texts[groups[g].text.clone()] == *text {
                     break g;
                 }
                 at = (at + 1) & mask;
@@ -1239,26 +1291,26 @@ impl NameSpellingCheck {
             of.push(u32::try_from(g).expect("fewer than 2^32 spellings"));
         }
         // The spellings in text order; `slots` now maps a group to its next span's index.
-        let mut order: Vec<usize> = (0..groups.len()).collect();
+        order.clear();
+        order.extend(0..u32::try_from(groups.len()).expect("fewer than 2^32 spellings"));
+        let texts = &facts.texts;
         order.sort_unstable_by(|&a, &b| {
-            let (a, b) = (&groups[a], &groups[b]);
-            a.prefix.cmp(&b.prefix).then_with(|| a.text.cmp(&b.text))
+            let (a, b) = (&groups[a as usize], &groups[b as usize]);
+            a.prefix
+                .cmp(&b.prefix)
+                .then_with(|| texts[a.text.clone()].cmp(&texts[b.text.clone()]))
         });
-        let mut facts = DocFacts {
-            texts: String::with_capacity(groups.iter().map(|g| g.text.len()).sum()),
-            spellings: Vec::with_capacity(groups.len()),
-            spans: vec![0..0; mentions.len()],
-        };
+        facts.spellings.clear();
+        facts.spans.clear();
+        facts.spans.resize(mentions.len(), 0..0);
         slots.clear();
         slots.resize(groups.len(), 0);
         let mut at = 0;
         for &g in &order {
-            let group = &groups[g];
-            slots[g] = u32::try_from(at).expect("fewer than 2^32 mentions");
-            let text = facts.texts.len();
-            facts.texts.push_str(&group.text);
+            let group = &groups[g as usize];
+            slots[g as usize] = u32::try_from(at).expect("fewer than 2^32 mentions");
             facts.spellings.push(FactSpelling {
-                text: text..facts.texts.len(),
+                text: group.text.clone(),
                 spans: at..at + group.count,
                 hash: group.hash,
                 common: false,
@@ -1270,7 +1322,12 @@ impl NameSpellingCheck {
             facts.spans[*next as usize] = m.span.clone();
             *next += 1;
         }
-        GROUP_BUFFERS.set((of, slots));
+        GROUP_BUFFERS.set(GroupBuffers {
+            groups,
+            order,
+            of,
+            slots,
+        });
         facts
     }
 
@@ -1339,7 +1396,7 @@ impl NameSpellingCheck {
         // For each spelling, its cold id (`SpellingEntry::id`); for the document, the
         // fingerprints of all its spellings as (fingerprint, spelling) pairs. Reused across the
         // documents of a thread (see `FOLD_BUFFERS`).
-        let (mut ids, mut fps, mut bits, mut found) = FOLD_BUFFERS.take();
+        let (mut ids, mut fps, mut bits, mut found, mut maybe) = FOLD_BUFFERS.take();
         ids.clear();
         fps.clear();
         // A document whose path is larger than every path folded in before (the usual case:
@@ -1418,7 +1475,7 @@ impl NameSpellingCheck {
             }
         }
         if !several {
-            FOLD_BUFFERS.set((ids, fps, bits, found));
+            FOLD_BUFFERS.set((ids, fps, bits, found, maybe));
             return;
         }
         // The spellings that share a fingerprint with another: only these can share a
@@ -1426,7 +1483,8 @@ impl NameSpellingCheck {
         // A bitmap over all fingerprints, set and cleared per document: a spelling's
         // fingerprints are distinct, so one seen twice is shared by two spellings. Such
         // fingerprints are rare (most documents have none), and only they are looked up again.
-        let mut maybe = vec![false; n];
+        maybe.clear();
+        maybe.resize(n, false);
         bits.resize(1 << 10, 0);
         let at = |p: u64| ((p >> 38) as usize, 1u64 << ((p >> 32) & 63));
         let mut twice: Vec<u64> = Vec::new();
@@ -1449,14 +1507,17 @@ impl NameSpellingCheck {
                 }
             }
         }
-        let texts: Vec<&str> = facts.spellings.iter().map(|s| facts.text(s)).collect();
         // Most documents have no two spellings that could be linked.
-        let sub =
-            self.link_candidates(&texts, |i| maybe[i].then(|| &acc.cold[ids[i] as usize].sig));
-        FOLD_BUFFERS.set((ids, fps, bits, found));
+        let sub = self.link_candidates(
+            n,
+            |i| facts.text(&facts.spellings[i]),
+            |i| maybe[i].then(|| &acc.cold[ids[i] as usize].sig),
+        );
+        FOLD_BUFFERS.set((ids, fps, bits, found, maybe));
         if sub.is_empty() {
             return;
         }
+        let texts: Vec<&str> = facts.spellings.iter().map(|s| facts.text(s)).collect();
         let sub_texts: Vec<&str> = sub.iter().map(|&i| texts[i]).collect();
         let keys: Vec<SpellingKey> = sub_texts.iter().map(|t| self.lex.spelling_key(t)).collect();
         let key_refs: Vec<&SpellingKey> = keys.iter().collect();
@@ -1494,17 +1555,48 @@ impl NameSpellingCheck {
     }
 }
 
+/// One spelling of a document while `group_spellings` groups the mentions.
+struct Group {
+    /// Its text in the facts' `texts`.
+    text: Range<usize>,
+    hash: u64,
+    /// The first eight bytes of the text as a big-endian number (zero-padded): ordered as the
+    /// texts are, so the sort compares whole texts only on equal prefixes.
+    prefix: u64,
+    count: usize,
+}
+
+/// The buffers of `group_spellings` (see `GROUP_BUFFERS`): the spellings, their order by text,
+/// the spelling of each mention and the hash slots.
+#[derive(Default)]
+struct GroupBuffers {
+    groups: Vec<Group>,
+    order: Vec<u32>,
+    of: Vec<u32>,
+    slots: Vec<u32>,
+}
+
 /// The buffers of `fold_facts` (see `FOLD_BUFFERS`).
-type FoldBuffers = std::cell::Cell<(Vec<u32>, Vec<u64>, Vec<u64>, Vec<Option<usize>>)>;
+type FoldBuffers = Cell<(Vec<u32>, Vec<u64>, Vec<u64>, Vec<Option<usize>>, Vec<bool>)>;
 
 thread_local! {
-    /// The group of each mention and the hash slots of `group_spellings`, kept per thread.
-    static GROUP_BUFFERS: std::cell::Cell<(Vec<u32>, Vec<u32>)> =
-        const { std::cell::Cell::new((Vec::new(), Vec::new())) };
-    /// The cold ids, fingerprints, fingerprint bitmaps and found buckets of `fold_facts`,
-    /// kept per thread.
-    static FOLD_BUFFERS: FoldBuffers =
-        const { std::cell::Cell::new((Vec::new(), Vec::new(), Vec::new(), Vec::new())) };
+    /// The buffers of the last `DocFacts` dropped on this thread, emptied, for the next one.
+    static FACT_BUFFERS: Cell<FactBuffers> =
+        const { Cell::new((String::new(), Vec::new(), Vec::new())) };
+    /// The buffers of `group_spellings`, kept per thread.
+    static GROUP_BUFFERS: Cell<GroupBuffers> = const {
+        Cell::new(GroupBuffers {
+            groups: Vec::new(),
+            order: Vec::new(),
+            of: Vec::new(),
+            slots: Vec::new(),
+        })
+    };
+    /// The cold ids, fingerprints, fingerprint bitmaps, found buckets and shared-fingerprint
+    /// flags of `fold_facts`, kept per thread.
+    static FOLD_BUFFERS: FoldBuffers = const {
+        Cell::new((Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new()))
+    };
     /// The signature hashes of `link_candidates`, kept per thread.
     static HASHES: std::cell::Cell<Vec<u64>> = const { std::cell::Cell::new(Vec::new()) };
     /// The lower-case forms of `facts_of` (their texts, and each with whether it is found),
@@ -1514,6 +1606,21 @@ thread_local! {
     /// The mention and lower-case word buffers of `collect_facts`, kept per thread.
     static SCAN_BUFFERS: std::cell::Cell<Vec<Mention>> =
         const { std::cell::Cell::new(Vec::new()) };
+}
+
+/// The index of `target` among the `n` sorted texts `name(0)`, `name(1)`, ... (the first
+/// equal one), if there.
+fn find_sorted<'n>(n: usize, name: impl Fn(usize) -> &'n str, target: &str) -> Option<usize> {
+    let (mut lo, mut hi) = (0, n);
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        if name(mid) < target {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    (lo < n && name(lo) == target).then_some(lo)
 }
 
 /// Whether a spelling is one word for the common-word guard: no space, no hyphen.

@@ -824,3 +824,58 @@ fn word_tests_agree_with_definitions() {
     assert!(!mentions::CodeSet::new(&[]).contains(0));
     assert!(!mentions::CodeSet::default().contains(7));
 }
+
+/// A document's facts live in buffers an earlier document's facts left on the thread
+/// (`DocFacts::from_spare`, `Drop for DocFacts`): computed after any other document's, they are
+/// exactly the facts computed on a fresh thread, buffer contents included.
+#[test]
+fn facts_in_reused_buffers_equal_facts_on_a_fresh_thread() {
+    let mut many = String::from("Head line\n\nA subtitle.\n\n");
+    for i in 0..300 {
+        let _ = write!(
+            many,
+            "Minister Abdul{i} Rahman{} met Sheikh Qadir{} al-Hakim in Lahore. ",
+            i % 7,
+            i % 13
+        );
+        if i % 10 == 9 {
+            many.push_str("\n\n");
+        }
+    }
+    let texts = [
+        many,
+        "Head line\n\nA subtitle.\n\nMuammar Gaddafi met Qaddafi. Later Gaddafi left, and Hizb \
+         ut-Tahrir and Hizb\nut-Tahrir spoke; in the Life of Brian, a life, Gaddafi's Life.\n"
+            .to_string(),
+        "Head\n\nSub.\n\nSeán O’Brien and Sean O'Brien met José Müller in Zürich. Zoë Ng left.\n"
+            .to_string(),
+        "Head\n\nSub.\n\nNothing here at all.\n".to_string(),
+        "Head\n\nSub.\n\nAli Khamenei spoke. Khamenei left.\n".to_string(),
+    ];
+    let facts_of = |text: &str| {
+        let c = check(Mode::Document);
+        let doc = Document::parse(Arc::from("a.txt"), text.to_string());
+        c.collect_facts(&doc).map(|f| format!("{f:?}"))
+    };
+    for b in &texts {
+        let fresh = std::thread::scope(|s| s.spawn(|| facts_of(b)).join().expect("thread"));
+        for a in &texts {
+            let after = std::thread::scope(|s| {
+                s.spawn(|| {
+                    let before = facts_of(a);
+                    if before.is_some() {
+                        // The dropped facts' buffers wait for the next document.
+                        let spare = DocFacts::from_spare();
+                        assert!(spare.texts.capacity() > 0 && spare.spans.capacity() > 0);
+                        assert!(spare.texts.is_empty() && spare.spellings.is_empty());
+                    }
+                    facts_of(a);
+                    facts_of(b)
+                })
+                .join()
+                .expect("thread")
+            });
+            assert_eq!(after, fresh, "{b:?} after {a:?}");
+        }
+    }
+}
