@@ -587,24 +587,24 @@ fn finish(
         .iter()
         .map(|(p, s)| (&**p, s.as_slice()))
         .collect();
-    // The groups reduce side by side, each dropping its accumulator once its rules are done; a
-    // rule's findings, or `None` where it panicked, with its time.
-    let reduced = each_group(threads, corpus, |g, corpus_acc| {
-        active.groups[g]
-            .iter()
-            .map(|&i| {
-                let check = active.corpus_check(i);
-                let t = Instant::now();
-                let findings =
-                    catch_unwind(AssertUnwindSafe(|| check.reduce(corpus_acc.as_ref()))).ok();
-                (i, t.elapsed(), findings)
-            })
-            .collect::<Vec<_>>()
-    });
-    release_freed_memory();
+    // One group at a time, its accumulator dropped and the memory handed back once its rules
+    // are reduced: side by side, or without the hand-back between them, two reduces' working
+    // memory stacks (125 MB against 99 MB at 4x the benchmark corpus). A rule's findings, or `None` where it panicked, with its time.
+    let mut reduced = Vec::new();
+    for (group, corpus_acc) in active.groups.iter().zip(corpus) {
+        for &i in group {
+            let check = active.corpus_check(i);
+            let t = Instant::now();
+            let findings =
+                catch_unwind(AssertUnwindSafe(|| check.reduce(corpus_acc.as_ref()))).ok();
+            reduced.push((i, t.elapsed(), findings));
+        }
+        drop(corpus_acc);
+        release_freed_memory();
+    }
     let mut reduce_failures = 0;
     let mut diagnostics = Vec::new();
-    for (i, time, findings) in reduced.into_iter().flatten() {
+    for (i, time, findings) in reduced {
         let (rule, index) = &active.corpus[i];
         rule_time[*index] += time;
         match findings {
