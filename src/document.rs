@@ -145,8 +145,9 @@ pub fn spare_text_buffer() -> Vec<u8> {
         .unwrap_or_default()
 }
 
-/// Keeps `from` (emptied) in `into` when it is no larger than `limit`.
-fn keep<T>(into: &mut Vec<T>, from: &mut Vec<T>, limit: usize) {
+/// Keeps `from` (emptied) in `into`, a thread's spare buffer, when it is no larger than `limit`
+/// and has more room than `into` (per-thread buffers reused from document to document).
+pub(crate) fn keep_spare<T>(into: &mut Vec<T>, from: &mut Vec<T>, limit: usize) {
     if from.capacity() <= limit && from.capacity() > into.capacity() {
         from.clear();
         std::mem::swap(into, from);
@@ -164,11 +165,11 @@ impl Drop for Document {
                 return;
             };
             let mut text = std::mem::take(&mut self.text).into_bytes();
-            keep(&mut spare.text, &mut text, SPARE_TEXT);
-            keep(&mut spare.lines, &mut self.lines, SPARE_ITEMS);
-            keep(&mut spare.paragraphs, &mut self.paragraphs, SPARE_ITEMS);
-            keep(&mut spare.sentences, &mut self.sentences, SPARE_ITEMS);
-            keep(&mut spare.memo, self.memo.get_mut(), SPARE_ITEMS);
+            keep_spare(&mut spare.text, &mut text, SPARE_TEXT);
+            keep_spare(&mut spare.lines, &mut self.lines, SPARE_ITEMS);
+            keep_spare(&mut spare.paragraphs, &mut self.paragraphs, SPARE_ITEMS);
+            keep_spare(&mut spare.sentences, &mut self.sentences, SPARE_ITEMS);
+            keep_spare(&mut spare.memo, self.memo.get_mut(), SPARE_ITEMS);
         });
     }
 }

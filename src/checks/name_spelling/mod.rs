@@ -33,7 +33,7 @@ use self::matcher::{FxBuild, FxHasher, LinkSig, MatchLexicon, SpellingKey};
 use self::mentions::{LowerForm, LowerStarts, LowerWords, Mention, collect_mentions};
 use crate::checks::{CompiledCheck, CorpusCheck, Kind, LexiconSource, ParamError, Scope};
 use crate::diagnostic::{Edit, Finding, Fix, Label};
-use crate::document::Document;
+use crate::document::{Document, keep_spare};
 
 /// Which inconsistencies a rule reports.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
@@ -152,20 +152,12 @@ pub struct DocFacts {
 }
 
 /// The buffers of a `DocFacts` (see `FACT_BUFFERS`).
-type FactBuffers = (String, Vec<FactSpelling>, Vec<Range<usize>>);
+type FactBuffers = (Vec<u8>, Vec<FactSpelling>, Vec<Range<usize>>);
 
 /// A buffer of `DocFacts` with more room than these (bytes of text, spellings or spans) goes
 /// back to the allocator: a thread keeps only buffers of ordinary size.
 const SPARE_TEXT: usize = 64 * 1024;
 const SPARE_ITEMS: usize = 4096;
-
-/// Keeps `from` (emptied) in `into` when it is no larger than `limit` and larger than `into`.
-fn keep<T>(into: &mut Vec<T>, from: &mut Vec<T>, limit: usize) {
-    if from.capacity() <= limit && from.capacity() > into.capacity() {
-        from.clear();
-        std::mem::swap(into, from);
-    }
-}
 
 /// One spelling of `DocFacts`: its text in `texts`, its spans (sorted, distinct) in `spans`.
 #[derive(Clone, Debug)]
@@ -186,7 +178,8 @@ impl DocFacts {
     fn from_spare() -> DocFacts {
         let (texts, spellings, spans) = FACT_BUFFERS.try_with(Cell::take).unwrap_or_default();
         DocFacts {
-            texts,
+            // Kept emptied (`keep_spare`): no bytes to check.
+            texts: String::from_utf8(texts).unwrap_or_default(),
             spellings,
             spans,
         }
@@ -207,12 +200,10 @@ impl Drop for DocFacts {
     fn drop(&mut self) {
         let _ = FACT_BUFFERS.try_with(|spare| {
             let (mut texts, mut spellings, mut spans) = spare.take();
-            if self.texts.capacity() <= SPARE_TEXT && self.texts.capacity() > texts.capacity() {
-                self.texts.clear();
-                std::mem::swap(&mut texts, &mut self.texts);
-            }
-            keep(&mut spellings, &mut self.spellings, SPARE_ITEMS);
-            keep(&mut spans, &mut self.spans, SPARE_ITEMS);
+            let mut own = std::mem::take(&mut self.texts).into_bytes();
+            keep_spare(&mut texts, &mut own, SPARE_TEXT);
+            keep_spare(&mut spellings, &mut self.spellings, SPARE_ITEMS);
+            keep_spare(&mut spans, &mut self.spans, SPARE_ITEMS);
             spare.set((texts, spellings, spans));
         });
     }
@@ -1582,7 +1573,7 @@ type FoldBuffers = Cell<(Vec<u32>, Vec<u64>, Vec<u64>, Vec<Option<usize>>, Vec<b
 thread_local! {
     /// The buffers of the last `DocFacts` dropped on this thread, emptied, for the next one.
     static FACT_BUFFERS: Cell<FactBuffers> =
-        const { Cell::new((String::new(), Vec::new(), Vec::new())) };
+        const { Cell::new((Vec::new(), Vec::new(), Vec::new())) };
     /// The buffers of `group_spellings`, kept per thread.
     static GROUP_BUFFERS: Cell<GroupBuffers> = const {
         Cell::new(GroupBuffers {
