@@ -5,7 +5,7 @@
 
 use std::collections::HashSet;
 use std::ops::Range;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use aho_corasick::{
     AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, Anchored, Input, MatchKind, StartKind,
@@ -103,16 +103,16 @@ pub struct CueSet {
     verbs_two: Vec<(String, String)>,
     /// The first words of `verbs_two`.
     verbs_two_first: HashSet<String>,
-    credit_prefix: Regex,
-    via_getty: Regex,
-    paren_credit: Regex,
-    inline_credit: Regex,
-    trailing_date: Regex,
-    place_before: Regex,
-    position: Regex,
-    in_this_photo: Regex,
-    dateline: Regex,
-    wire_trailer: Regex,
+    credit_prefix: LazyRegex,
+    via_getty: LazyRegex,
+    paren_credit: LazyRegex,
+    inline_credit: LazyRegex,
+    trailing_date: LazyRegex,
+    place_before: LazyRegex,
+    position: LazyRegex,
+    in_this_photo: LazyRegex,
+    dateline: LazyRegex,
+    wire_trailer: LazyRegex,
     /// The prefilter's words (see `gate`).
     gate: Gate,
     /// Words of which a line that scores as a caption mostly holds one (see `may_anchor`),
@@ -151,8 +151,37 @@ fn automaton(words: &[String], what: &str) -> Result<AhoCorasick, ParamError> {
         .map_err(|e| ParamError::new(None, format!("cannot build the {what} automaton: {e}")))
 }
 
-fn regex(pattern: &str) -> Result<Regex, ParamError> {
-    Regex::new(pattern).map_err(|e| ParamError::new(None, format!("bad built-in regex: {e}")))
+fn regex(pattern: &str) -> Result<LazyRegex, ParamError> {
+    LazyRegex::new(pattern)
+}
+
+/// A built-in regex, checked when its rule compiles and built on first use. Some take
+/// milliseconds to build (Unicode classes under bounded repetition: `dateline` alone 35 ms, all
+/// ten 55 ms), and a run that never reaches one never pays for it: built with the rule, they
+/// were most of copydesk's start-up, which an editor linting one file pays each time. A run
+/// that needs one builds it on the first worker to get there.
+struct LazyRegex {
+    pattern: String,
+    regex: OnceLock<Regex>,
+}
+
+impl LazyRegex {
+    fn new(pattern: &str) -> Result<LazyRegex, ParamError> {
+        // Parsing finds every mistake a pattern can hold; only the size limits are left to
+        // the build, and the unit tests build every one.
+        regex_syntax::Parser::new()
+            .parse(pattern)
+            .map_err(|e| ParamError::new(None, format!("bad built-in regex: {e}")))?;
+        Ok(LazyRegex {
+            pattern: pattern.to_string(),
+            regex: OnceLock::new(),
+        })
+    }
+
+    fn get(&self) -> &Regex {
+        self.regex
+            .get_or_init(|| Regex::new(&self.pattern).expect("a built-in regex that parses builds"))
+    }
 }
 
 /// A photo credit in brackets: "(AP Photo/Name)" anywhere; at the end "(Getty Images: Name)",
@@ -436,7 +465,7 @@ impl CueSet {
             return Some("photographer and file marker");
         }
         if credit_prefix_possible(inner)
-            && let Some(caps) = self.credit_prefix.captures(inner)
+            && let Some(caps) = self.credit_prefix.get().captures(inner)
             && let Some(rest) = caps.get(1)
         {
             // "PHOTOS: Celebrity flubs!" links a gallery; a plural label credits only a source.
@@ -455,7 +484,7 @@ impl CueSet {
         }
         // `via_getty` ends in "Getty Images" (no letter of "getty" has a non-ASCII case variant).
         if has_getty(inner)
-            && let Some(caps) = self.via_getty.captures(inner)
+            && let Some(caps) = self.via_getty.get().captures(inner)
             && caps
                 .get(1)
                 .is_some_and(|m| self.is_name_or_agency(m.as_str()))
@@ -497,7 +526,10 @@ impl CueSet {
 
     /// Whether the trimmed line is a wire-service staff trailer ("Reporting by ...; Editing by").
     pub fn is_wire_trailer(&self, text: &str) -> bool {
-        if text.len() > 300 || !wire_trailer_possible(text) || !self.wire_trailer.is_match(text) {
+        if text.len() > 300
+            || !wire_trailer_possible(text)
+            || !self.wire_trailer.get().is_match(text)
+        {
             return false;
         }
         let n_words = words(text, 0..text.len()).count();
@@ -511,13 +543,13 @@ impl CueSet {
         // "(+Photos, Video)" advertises a gallery in a headline; it credits nothing.
         // The credit regexes build costly lazy-DFA states (Unicode classes under bounded
         // repetition) on every line they read: cheap necessary conditions go first.
-        if let Some(start) = paren_credit_at(&self.paren_credit, text)
+        if let Some(start) = paren_credit_at(self.paren_credit.get(), text)
             && !text[start + 1..].starts_with('+')
         {
             return Some((start, Credit::Labelled));
         }
         if inline_credit_possible(text)
-            && let Some(m) = self.inline_credit.find(text)
+            && let Some(m) = self.inline_credit.get().find(text)
         {
             return Some((m.start(), Credit::Labelled));
         }
@@ -627,7 +659,7 @@ impl CueSet {
         // the whole line.
         let lead_in = lead_in_start.or_else(|| {
             holds_in_thi(text)
-                .then(|| self.in_this_photo.find(text))
+                .then(|| self.in_this_photo.get().find(text))
                 .flatten()
                 .map(|m| m.range())
         });
@@ -682,7 +714,7 @@ impl CueSet {
         }
         let first_sentence = sentences.first().map_or(body, |r| &body[r.clone()]);
         if ends_in_year(sentence_close(first_sentence))
-            && let Some(m) = self.trailing_date.find(first_sentence)
+            && let Some(m) = self.trailing_date.get().find(first_sentence)
         {
             let before = &first_sentence[..m.start()];
             // The date must close a sentence that says something ("Published: Jan. 9, 2008" does
@@ -696,7 +728,7 @@ impl CueSet {
                     .evidence
                     .push((m.start()..m.end(), "the date the photo was taken"));
                 score.date = true;
-                if self.place_before.is_match(before) {
+                if self.place_before.get().is_match(before) {
                     score.add(1, "place before the date");
                 }
             }
@@ -716,7 +748,7 @@ impl CueSet {
         // decide nothing else, so they run only for lines that would be reported.
         if !(score.total > 0 && anchored)
             || is_copyright_notice(text)
-            || (dateline_possible(text) && self.dateline.is_match(text))
+            || (dateline_possible(text) && self.dateline.get().is_match(text))
         {
             return None;
         }
@@ -741,17 +773,21 @@ impl CueSet {
     /// A position marker ("(C)", "(L-R)", ", left,") that is not a trademark or copyright sign
     /// ("RoadMate(R)", "(C) 2008 NAMCO").
     fn position_marker(&self, text: &str) -> Option<Range<usize>> {
-        self.position.find_iter(text).map(|m| m.range()).find(|r| {
-            let paren = text[r.clone()].starts_with('(');
-            let attached = paren
-                && text[..r.start]
-                    .chars()
-                    .next_back()
-                    .is_some_and(char::is_alphanumeric);
-            let after = text[r.end..].trim_start();
-            let year_after = after.as_bytes().first().is_some_and(u8::is_ascii_digit);
-            !attached && !year_after
-        })
+        self.position
+            .get()
+            .find_iter(text)
+            .map(|m| m.range())
+            .find(|r| {
+                let paren = text[r.clone()].starts_with('(');
+                let attached = paren
+                    && text[..r.start]
+                        .chars()
+                        .next_back()
+                        .is_some_and(char::is_alphanumeric);
+                let after = text[r.end..].trim_start();
+                let year_after = after.as_bytes().first().is_some_and(u8::is_ascii_digit);
+                !attached && !year_after
+            })
     }
 }
 
@@ -1430,8 +1466,42 @@ fn is_name(text: &str) -> bool {
 mod tests {
     use regex::Regex;
 
-    use super::{PAREN_CREDIT, holds_in_thi, is_quoted, paren_credit_ascii, paren_credit_at};
+    use super::{
+        CueSet, LazyRegex, PAREN_CREDIT, holds_in_thi, is_quoted, paren_credit_ascii,
+        paren_credit_at,
+    };
+    use crate::checks::DirLexicons;
     use crate::text::RandomTexts;
+
+    /// The regexes built on first use all build (a size limit is the one mistake parsing at
+    /// compile time leaves to the build), and a broken pattern is refused when its rule compiles.
+    #[test]
+    fn every_lazy_regex_builds() {
+        let lexicons = DirLexicons(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("rules"));
+        let set = CueSet::compile(
+            "lexicons/photo-agencies.toml",
+            "lexicons/caption-cues.toml",
+            &lexicons,
+        )
+        .expect("the built-in cue set compiles");
+        let all = [
+            &set.credit_prefix,
+            &set.via_getty,
+            &set.paren_credit,
+            &set.inline_credit,
+            &set.trailing_date,
+            &set.place_before,
+            &set.position,
+            &set.in_this_photo,
+            &set.dateline,
+            &set.wire_trailer,
+        ];
+        for lazy in all {
+            assert_eq!(lazy.get().as_str(), lazy.pattern);
+        }
+        assert!(LazyRegex::new(r"(unclosed").is_err());
+        assert!(LazyRegex::new(r"\p{NoSuchClass}").is_err());
+    }
 
     /// `paren_credit_ascii` answers what the regex answers on ASCII brackets (content without
     /// brackets), around its 60-byte bounds and word boundaries.
