@@ -479,11 +479,17 @@ pub fn run(
             // Time spent waiting for the workers to take files is not walking.
             let t = Instant::now();
             let mut waiting = Duration::ZERO;
-            produce(&mut |item| {
-                let w = Instant::now();
-                let sent = tx.send(item).is_ok();
-                waiting += w.elapsed();
-                sent
+            // Timed only when the queue is full: two clock reads a file cost more than the rest
+            // of the wait accounting.
+            produce(&mut |item| match tx.try_send(item) {
+                Ok(()) => true,
+                Err(std::sync::mpsc::TrySendError::Full(item)) => {
+                    let w = Instant::now();
+                    let sent = tx.send(item).is_ok();
+                    waiting += w.elapsed();
+                    sent
+                }
+                Err(std::sync::mpsc::TrySendError::Disconnected(_)) => false,
             });
             t.elapsed().saturating_sub(waiting)
         });
@@ -682,7 +688,7 @@ fn finish(
             batch.push(d);
         }
         let mut sources = Sources::default();
-        load_sources(memory_inputs, &batch, &mut sources);
+        load_sources(threads, memory_inputs, &batch, &mut sources);
         result = sink(batch, &sources);
     }
     result?;
@@ -827,12 +833,14 @@ fn lint_input(
     acc: &mut ChunkAcc,
     timings: bool,
 ) {
-    let t = Instant::now();
+    let t = timings.then(Instant::now);
     let bytes = match &input.source {
         InputSource::File(path) => read_file(path),
         InputSource::Memory(bytes) => Ok(bytes.to_vec()),
     };
-    acc.read_time += t.elapsed();
+    if let Some(t) = t {
+        acc.read_time += t.elapsed();
+    }
     match bytes {
         Ok(bytes) => lint_bytes(active, slots, input.display.clone(), bytes, acc, timings),
         Err(e) => acc
@@ -862,7 +870,7 @@ fn lint_bytes(
 ) {
     acc.summary.files += 1;
     acc.summary.bytes += bytes.len() as u64;
-    let t = Instant::now();
+    let t = timings.then(Instant::now);
     let text = match decode(bytes) {
         Decoded::Text(text) => text,
         Decoded::Binary => {
@@ -896,7 +904,7 @@ fn lint_bytes(
         internal_error(active, acc, &path, "document parser");
         return;
     };
-    if timings {
+    if let Some(t) = t {
         acc.read_time += t.elapsed();
     }
     acc.summary.documents += 1;
@@ -1066,6 +1074,7 @@ fn to_diagnostic(rule: &Rule, path: Arc<str>, finding: Finding) -> Diagnostic {
 /// Loads the texts that corpus findings point into: files are read again (their texts were
 /// dropped after their chunk), texts given in memory are looked up.
 fn load_sources(
+    threads: Threads<'_>,
     memory: &HashMap<Arc<str>, Arc<[u8]>>,
     diagnostics: &[Diagnostic],
     sources: &mut Sources,
@@ -1079,19 +1088,22 @@ fn load_sources(
         .collect();
     wanted.sort();
     wanted.dedup();
-    let texts: Vec<(Arc<str>, Option<Arc<str>>)> = wanted
-        .into_par_iter()
-        .map(|path| {
-            let text = match memory.get(path) {
-                Some(bytes) => std::str::from_utf8(bytes).ok().map(Arc::from),
-                None => read_file(Path::new(&**path))
-                    .ok()
-                    .and_then(|b| String::from_utf8(b).ok())
-                    .map(Arc::from),
-            };
-            (path.clone(), text)
-        })
-        .collect();
+    let read = |path: &Arc<str>| {
+        let text = match memory.get(path) {
+            Some(bytes) => std::str::from_utf8(bytes).ok().map(Arc::from),
+            None => read_file(Path::new(&**path))
+                .ok()
+                .and_then(|b| String::from_utf8(b).ok())
+                .map(Arc::from),
+        };
+        (path.clone(), text)
+    };
+    // On the run's threads: `--jobs 1` starts no pool, `--jobs N` uses its own.
+    let texts: Vec<(Arc<str>, Option<Arc<str>>)> = match threads {
+        None => wanted.into_iter().map(read).collect(),
+        Some(Some(pool)) => pool.install(|| wanted.into_par_iter().map(read).collect()),
+        Some(None) => wanted.into_par_iter().map(read).collect(),
+    };
     for (path, text) in texts {
         if let Some(text) = text {
             sources.insert(path, text);
