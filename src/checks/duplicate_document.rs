@@ -6,7 +6,6 @@
 
 use std::cell::RefCell;
 use std::collections::HashMap;
-use std::hash::Hasher;
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -381,20 +380,19 @@ impl CorpusCheck for DuplicateDocument {
 
     fn collect(&self, doc: &Document) -> Option<BodyFingerprint> {
         let span = doc.body_span();
-        // The words, case-folded and each followed by one space, hashed with their length
-        // (SipHash-1-3, 64 bits: a chance collision among a million bodies is about one in 10^7).
+        // The words, case-folded and each followed by one space, hashed (XXH3, 64 bits: a
+        // chance collision among a million bodies is about one in 10^7). SipHash took four times
+        // as long on a kilobyte body.
         let (key, count) = NORMALISED.with(|buf| {
             let mut buf = buf.borrow_mut();
             buf.clear();
             let count = normalise(&doc.text, span.clone(), &mut buf);
-            let mut hasher = std::hash::DefaultHasher::new();
-            hasher.write(&buf);
-            hasher.write_usize(buf.len());
+            let hash = xxhash_rust::xxh3::xxh3_64(&buf);
             // A rare huge body should not pin its buffer for the rest of the run.
             if buf.capacity() > 1 << 20 {
                 *buf = Vec::new();
             }
-            (hasher.finish(), count)
+            (hash, count)
         });
         if count < self.min_words {
             return None;
