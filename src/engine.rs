@@ -252,7 +252,7 @@ impl ChunkAcc {
 /// The corpus accumulators, one set per worker thread, kept for the whole run: a worker folds
 /// every document it checks into its own set (its lock is never contended), and the sets are
 /// merged once at the end. Merging per chunk instead would copy the name inventory each time.
-struct Slots(Vec<std::sync::Mutex<Vec<Box<dyn Any + Send>>>>);
+struct Slots(Vec<std::sync::Mutex<Vec<Box<dyn Any + Send + Sync>>>>);
 
 impl Slots {
     fn new(active: &Active<'_>, threads: usize) -> Slots {
@@ -264,7 +264,7 @@ impl Slots {
     }
 
     /// This worker's set (any set, should the caller not be a worker of the pool).
-    fn mine(&self) -> std::sync::MutexGuard<'_, Vec<Box<dyn Any + Send>>> {
+    fn mine(&self) -> std::sync::MutexGuard<'_, Vec<Box<dyn Any + Send + Sync>>> {
         let i = rayon::current_thread_index().unwrap_or(0) % self.0.len();
         // A panic inside a corpus check is caught before it could poison the lock.
         self.0[i]
@@ -274,9 +274,13 @@ impl Slots {
 
     /// The workers' sets merged into one accumulator per rule group; the groups merge side by
     /// side on `threads`.
-    fn into_merged(self, active: &Active<'_>, threads: Threads<'_>) -> Vec<Box<dyn Any + Send>> {
+    fn into_merged(
+        self,
+        active: &Active<'_>,
+        threads: Threads<'_>,
+    ) -> Vec<Box<dyn Any + Send + Sync>> {
         // Per group, every worker's accumulator of it.
-        let mut per_group: Vec<Vec<Box<dyn Any + Send>>> =
+        let mut per_group: Vec<Vec<Box<dyn Any + Send + Sync>>> =
             active.groups.iter().map(|_| Vec::new()).collect();
         for set in self.0 {
             let set = set
@@ -301,7 +305,7 @@ impl Slots {
 }
 
 impl Active<'_> {
-    fn new_corpus_accs(&self) -> Vec<Box<dyn Any + Send>> {
+    fn new_corpus_accs(&self) -> Vec<Box<dyn Any + Send + Sync>> {
         self.groups
             .iter()
             .map(|g| self.corpus_check(g[0]).new_acc())
@@ -624,15 +628,16 @@ fn finish(
     // One group at a time, its accumulator dropped and the memory handed back once its rules
     // are reduced: side by side, or without the hand-back between them, two reduces' working
     // memory stacks (125 MB against 99 MB at 4x the benchmark corpus). A rule's findings, or `None` where it panicked, with its time.
+    // The rules of one group (which read the same accumulator) reduce side by side.
     let mut reduced = Vec::new();
     for (group, corpus_acc) in active.groups.iter().zip(corpus) {
-        for &i in group {
+        let acc = corpus_acc.as_ref();
+        reduced.extend(each_group(threads, group.clone(), |_, i| {
             let check = active.corpus_check(i);
             let t = Instant::now();
-            let findings =
-                catch_unwind(AssertUnwindSafe(|| check.reduce(corpus_acc.as_ref()))).ok();
-            reduced.push((i, t.elapsed(), findings));
-        }
+            let findings = catch_unwind(AssertUnwindSafe(|| check.reduce(acc))).ok();
+            (i, t.elapsed(), findings)
+        }));
         drop(corpus_acc);
         release_freed_memory();
     }
@@ -678,18 +683,41 @@ fn finish(
     total.summary.recount_add(&diagnostics);
     let mut result = walked;
     // Emitted in batches of whole files, each with the texts it points into, read again here:
-    // the texts of every file with a corpus finding are never all in memory at once.
+    // the texts of every file with a corpus finding are never all in memory at once. While a
+    // batch is written, the pool reads the next one's texts.
     let mut rest = diagnostics.into_iter().peekable();
-    while result.is_ok() && rest.peek().is_some() {
+    let mut next_batch = || {
         let mut batch: Vec<Diagnostic> = Vec::with_capacity(CORPUS_BATCH);
         while let Some(d) = rest.next_if(|d| {
             batch.len() < CORPUS_BATCH || batch.last().is_some_and(|last| last.path == d.path)
         }) {
             batch.push(d);
         }
+        batch
+    };
+    let load = |batch: Vec<Diagnostic>| {
         let mut sources = Sources::default();
         load_sources(threads, memory_inputs, &batch, &mut sources);
-        result = sink(batch, &sources);
+        (batch, sources)
+    };
+    let mut ready = Some(load(next_batch())).filter(|(batch, _)| !batch.is_empty());
+    while result.is_ok()
+        && let Some((batch, sources)) = ready.take()
+    {
+        let following = next_batch();
+        let mut loaded = None;
+        match threads {
+            // One thread: read, then write.
+            None => {
+                result = sink(batch, &sources);
+                loaded = Some(load(following));
+            }
+            Some(pool) => in_place_scope(pool, |scope| {
+                scope.spawn(|_| loaded = Some(load(following)));
+                result = sink(batch, &sources);
+            }),
+        }
+        ready = loaded.filter(|(batch, _)| !batch.is_empty());
     }
     result?;
 

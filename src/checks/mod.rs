@@ -115,7 +115,7 @@ pub trait DocumentCheck: Send + Sync {
 /// file order.
 pub trait CorpusCheck: Send + Sync + 'static {
     type Facts: Send + 'static;
-    type Acc: Default + Send + 'static;
+    type Acc: Default + Send + Sync + 'static;
 
     fn collect(&self, doc: &Document) -> Option<Self::Facts>;
     fn fold(&self, acc: &mut Self::Acc, path: &Arc<str>, facts: Self::Facts);
@@ -133,21 +133,21 @@ pub trait CorpusCheck: Send + Sync + 'static {
 
 /// A `CorpusCheck` with its types erased, so rules of different kinds sit in one list.
 pub trait DynCorpusCheck: Send + Sync {
-    fn new_acc(&self) -> Box<dyn Any + Send>;
+    fn new_acc(&self) -> Box<dyn Any + Send + Sync>;
     /// `collect` then `fold`: a document's facts go into the accumulator as they are, never
     /// boxed (once per document and rule group, on the hot path).
-    fn collect_fold(&self, doc: &Document, acc: &mut (dyn Any + Send), path: &Arc<str>);
-    fn merge(&self, acc: &mut (dyn Any + Send), other: Box<dyn Any + Send>);
-    fn reduce(&self, acc: &(dyn Any + Send)) -> Vec<(Arc<str>, Finding)>;
+    fn collect_fold(&self, doc: &Document, acc: &mut (dyn Any + Send + Sync), path: &Arc<str>);
+    fn merge(&self, acc: &mut (dyn Any + Send + Sync), other: Box<dyn Any + Send + Sync>);
+    fn reduce(&self, acc: &(dyn Any + Send + Sync)) -> Vec<(Arc<str>, Finding)>;
     fn share_key(&self) -> Option<u64>;
 }
 
 impl<C: CorpusCheck> DynCorpusCheck for C {
-    fn new_acc(&self) -> Box<dyn Any + Send> {
+    fn new_acc(&self) -> Box<dyn Any + Send + Sync> {
         Box::new(C::Acc::default())
     }
 
-    fn collect_fold(&self, doc: &Document, acc: &mut (dyn Any + Send), path: &Arc<str>) {
+    fn collect_fold(&self, doc: &Document, acc: &mut (dyn Any + Send + Sync), path: &Arc<str>) {
         if let Some(facts) = CorpusCheck::collect(self, doc) {
             let acc = acc
                 .downcast_mut::<C::Acc>()
@@ -156,7 +156,7 @@ impl<C: CorpusCheck> DynCorpusCheck for C {
         }
     }
 
-    fn merge(&self, acc: &mut (dyn Any + Send), other: Box<dyn Any + Send>) {
+    fn merge(&self, acc: &mut (dyn Any + Send + Sync), other: Box<dyn Any + Send + Sync>) {
         let acc = acc
             .downcast_mut::<C::Acc>()
             .expect("accumulator of this check");
@@ -166,7 +166,7 @@ impl<C: CorpusCheck> DynCorpusCheck for C {
         CorpusCheck::merge(self, acc, *other);
     }
 
-    fn reduce(&self, acc: &(dyn Any + Send)) -> Vec<(Arc<str>, Finding)> {
+    fn reduce(&self, acc: &(dyn Any + Send + Sync)) -> Vec<(Arc<str>, Finding)> {
         let acc = acc
             .downcast_ref::<C::Acc>()
             .expect("accumulator of this check");
