@@ -151,10 +151,6 @@ fn automaton(words: &[String], what: &str) -> Result<AhoCorasick, ParamError> {
         .map_err(|e| ParamError::new(None, format!("cannot build the {what} automaton: {e}")))
 }
 
-fn regex(pattern: &str) -> Result<LazyRegex, ParamError> {
-    LazyRegex::new(pattern)
-}
-
 /// A built-in regex, checked when its rule compiles and built on first use. Some take
 /// milliseconds to build (Unicode classes under bounded repetition: `dateline` alone 35 ms, all
 /// ten 55 ms), and a run that never reaches one never pays for it: built with the rule, they
@@ -349,28 +345,30 @@ impl CueSet {
             verbs_one,
             verbs_two_first: verbs_two.iter().map(|(a, _)| a.clone()).collect(),
             verbs_two,
-            credit_prefix: regex(
+            credit_prefix: LazyRegex::new(
                 r"^(?:(?i:(?:photo(?:graph)?s?|pictures?|pics?|images?|credits?|(?:photo|image|picture) credits?|image source)\s*:|(?:photo(?:graph)?s?|pictures?|images?) (?:by|courtesy(?: of)?)|courtesy(?: of)?|image copyright|photo copyright)|©)\s*(.{2,80})$",
             )?,
-            via_getty: regex(r"^(.{2,60}?)\s+(?i:via Getty Images|for Getty Images)$")?,
-            paren_credit: regex(PAREN_CREDIT)?,
-            inline_credit: regex(
+            via_getty: LazyRegex::new(r"^(.{2,60}?)\s+(?i:via Getty Images|for Getty Images)$")?,
+            paren_credit: LazyRegex::new(PAREN_CREDIT)?,
+            inline_credit: LazyRegex::new(
                 r"(?:(?:Photo(?:graph)?|Picture|Pic|Image|Credit|PHOTO|PICTURE)s?(?: by)?\s*:\s*|(?:Photo(?:graph)?|Picture) by )\p{Lu}[^:]{1,40}$",
             )?,
-            trailing_date: regex(&format!(
+            trailing_date: LazyRegex::new(&format!(
                 r"(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,? )?(?:{MONTH} [0-3]?\d(?:st|nd|rd|th)?,? (?:19|20)\d\d|[0-3]?\d(?:st|nd|rd|th)? {MONTH},? (?:19|20)\d\d)\s*\.?$"
             ))?,
-            place_before: regex(r"(?-u:\b)in (?:\p{Lu}[\p{L}'’.-]*(?: |, |$)){1,5}(?:on )?$")?,
-            position: regex(
+            place_before: LazyRegex::new(
+                r"(?-u:\b)in (?:\p{Lu}[\p{L}'’.-]*(?: |, |$)){1,5}(?:on )?$",
+            )?,
+            position: LazyRegex::new(
                 r"\((?:C|L|R|L-R|R-L|L to R|[1-4](?:st|nd|rd|th) (?:L|R|left|right|from left|from right)|[Cc]ent(?:er|re)|[Ll]eft|[Rr]ight|[Tt]op|[Bb]ottom|[Ff]ront|[Tt]op (?:left|right)|[Bb]ottom (?:left|right)|[Ff]ront (?:row|left|right))\)|, (?:left|right|centre|center|second left|second right|foreground|background),",
             )?,
-            in_this_photo: regex(&format!(
+            in_this_photo: LazyRegex::new(&format!(
                 r"(?:^|, )(?i:in this) (?:(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,? )?{MONTH} [0-3]?\d,? (?:19|20)\d\d,? )?(?i:(?:file|undated|handout|aerial|recent) )?(?i:photo|picture|image|photograph)s?(?-u:\b)"
             ))?,
-            dateline: regex(
+            dateline: LazyRegex::new(
                 r"^(?:\p{Lu}[\p{Lu}\p{L} .,'’-]{1,60}?,? )?(?:\(|\b)(?:Reuters|AP|AFP|Xinhua|UPI|dpa|IANS|PTI|CNN|AAP|Bloomberg)\)?\s*[-–—]",
             )?,
-            wire_trailer: regex(
+            wire_trailer: LazyRegex::new(
                 r"^\(?(?i:(?:additional |further )?(?:reporting|writing|editing|edited|compiled|research|translated|fact-checked) by)\s",
             )?,
             gate,
