@@ -618,7 +618,7 @@ fn finish(
     let corpus = slots.into_merged(active, threads);
     // The workers' buffers and the accumulators merged away are free now; the reduce and its
     // findings are allocated on other arenas that would not reuse them.
-    release_freed_memory();
+    crate::memory::release_freed_memory();
     let mut rule_time = std::mem::take(&mut total.rule_time);
     let suppressed: HashMap<&str, &[Suppression]> = total
         .suppressions
@@ -626,9 +626,10 @@ fn finish(
         .map(|(p, s)| (&**p, s.as_slice()))
         .collect();
     // One group at a time, its accumulator dropped and the memory handed back once its rules
-    // are reduced: side by side, or without the hand-back between them, two reduces' working
-    // memory stacks (125 MB against 99 MB at 4x the benchmark corpus). A rule's findings, or `None` where it panicked, with its time.
-    // The rules of one group (which read the same accumulator) reduce side by side.
+    // are reduced: side by side, or without the hand-back between them, two groups' working
+    // memory stacks (125 MB against 99 MB at 4x the benchmark corpus). The rules of one group
+    // (which read the same accumulator) reduce side by side. A rule's findings, or `None` where
+    // it panicked, with its time.
     let mut reduced = Vec::new();
     for (group, corpus_acc) in active.groups.iter().zip(corpus) {
         let acc = corpus_acc.as_ref();
@@ -639,7 +640,7 @@ fn finish(
             (i, t.elapsed(), findings)
         }));
         drop(corpus_acc);
-        release_freed_memory();
+        crate::memory::release_freed_memory();
     }
     let mut reduce_failures = 0;
     let mut diagnostics = Vec::new();
@@ -753,24 +754,6 @@ fn finish(
         internal_errors: total.internal_errors + reduce_failures,
         timings,
     })
-}
-
-/// Hands memory the allocator holds but no longer uses back to the system. glibc keeps what a
-/// thread frees in that thread's arena, and a later allocation on another thread does not reuse
-/// it, so without this the peak of a run is the map's working set plus the reduce's: at 4x the
-/// benchmark corpus, 128 MB against 101 MB with it. Called between phases, when no other
-/// thread allocates (it locks each arena in turn); it costs a few milliseconds.
-fn release_freed_memory() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    #[expect(
-        unsafe_code,
-        reason = "FFI call into glibc; `malloc_trim` only takes a padding size"
-    )]
-    // SAFETY: `malloc_trim` has no preconditions: it is thread-safe (MT-Safe in its manual),
-    // frees only chunks no allocation holds, and leaves every live allocation where it is.
-    unsafe {
-        libc::malloc_trim(0);
-    }
 }
 
 /// A checked chunk: its diagnostics sorted, with the texts they point into, ready to emit;
