@@ -174,8 +174,9 @@ fn stderr_color() -> ColorChoice {
 }
 
 /// Loads the rules, or prints every mistake and returns exit code 2.
-fn load_rules(args: &RuleArgs) -> Result<RuleSet, u8> {
+fn load_rules(args: &RuleArgs, serial: bool) -> Result<RuleSet, u8> {
     let options = LoadOptions {
+        serial,
         no_builtin: false,
         extra: args.rules.clone(),
         config: args.config.clone(),
@@ -209,7 +210,7 @@ fn check_rule_ids(rules: &RuleSet, ids: &[String], flag: &str) -> Result<(), u8>
 
 fn lint(args: &LintArgs) -> anyhow::Result<u8> {
     let start = Instant::now();
-    let rules = match load_rules(&args.rule_args) {
+    let rules = match load_rules(&args.rule_args, args.jobs == Some(1)) {
         Ok(r) => r,
         Err(code) => return Ok(code),
     };
@@ -490,7 +491,7 @@ struct RuleInfo<'a> {
 }
 
 fn list_rules(args: &RulesArgs) -> anyhow::Result<u8> {
-    let rules = match load_rules(&args.rule_args) {
+    let rules = match load_rules(&args.rule_args, false) {
         Ok(r) => r,
         Err(code) => return Ok(code),
     };
@@ -540,7 +541,7 @@ fn list_rules(args: &RulesArgs) -> anyhow::Result<u8> {
 }
 
 fn explain(args: &ExplainArgs) -> anyhow::Result<u8> {
-    let rules = match load_rules(&args.rule_args) {
+    let rules = match load_rules(&args.rule_args, false) {
         Ok(r) => r,
         Err(code) => return Ok(code),
     };

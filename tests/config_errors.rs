@@ -27,6 +27,7 @@ fn render_case(case: &str) -> String {
         extra,
         config: has_config.then_some(config),
         discover_from: None,
+        serial: false,
     };
     match RuleSet::load(&options) {
         Ok(_) => panic!("case {case} loaded without errors"),
