@@ -616,8 +616,8 @@ fn finish(
 ) -> std::io::Result<RunStats> {
     let reduce_start = Instant::now();
     let corpus = slots.into_merged(active, threads);
-    // The workers' buffers and the accumulators merged away are free now; the reduce and its
-    // findings are allocated on other arenas that would not reuse them.
+    // The workers' buffers and the accumulators merged away are free now: handed back before
+    // the reduce allocates, so that the run's peak is not the map's plus the reduce's.
     crate::memory::release_freed_memory();
     let mut rule_time = std::mem::take(&mut total.rule_time);
     let suppressed: HashMap<&str, &[Suppression]> = total

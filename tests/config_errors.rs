@@ -9,6 +9,10 @@ use codespan_reporting::term::termcolor::NoColor;
 use copydesk::rules::{LoadOptions, RuleSet};
 
 fn render_case(case: &str) -> String {
+    render_case_with(case, false)
+}
+
+fn render_case_with(case: &str, serial: bool) -> String {
     let root = Path::new("tests/config-errors").join(case);
     assert!(
         Path::new(env!("CARGO_MANIFEST_DIR")).join(&root).is_dir(),
@@ -27,7 +31,7 @@ fn render_case(case: &str) -> String {
         extra,
         config: has_config.then_some(config),
         discover_from: None,
-        serial: false,
+        serial,
     };
     match RuleSet::load(&options) {
         Ok(_) => panic!("case {case} loaded without errors"),
@@ -72,6 +76,26 @@ fn every_case_folder_has_a_test() {
         assert!(
             source.contains(&format!("\"{name}\"")),
             "tests/config-errors/{name} has no case! line"
+        );
+    }
+}
+
+/// Rules compile on two threads unless `--jobs 1`: every case reports the same mistakes in the
+/// same order either way.
+#[test]
+fn serial_and_two_thread_compiles_report_alike() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/config-errors");
+    let mut cases: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    cases.sort();
+    assert!(cases.len() >= 10, "{cases:?}");
+    for case in &cases {
+        assert_eq!(
+            render_case_with(case, true),
+            render_case_with(case, false),
+            "{case}"
         );
     }
 }
