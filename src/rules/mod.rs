@@ -12,7 +12,6 @@ pub mod spec;
 use std::collections::{BTreeMap, HashSet};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use serde::Deserialize;
@@ -401,24 +400,19 @@ fn compile_all(
     serial: bool,
 ) -> Vec<Result<Rule, Vec<ConfigError>>> {
     let n = jobs.len();
-    // Each rule in a slot of its own, taken by whichever thread comes to it first.
-    let slots: Vec<Mutex<Option<CompileJob<'_>>>> =
-        jobs.into_iter().map(|job| Mutex::new(Some(job))).collect();
-    let next = AtomicUsize::new(0);
+    // The rules still to compile, numbered: each thread takes the next one when it is free.
+    let queue = Mutex::new(jobs.into_iter().enumerate());
     let work = || {
         let mut done = Vec::new();
         loop {
-            let i = next.fetch_add(1, Ordering::Relaxed);
-            let Some(slot) = slots.get(i) else {
-                return done;
-            };
-            let job = slot
+            let job = queue
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner)
-                .take();
-            if let Some((p, over)) = job {
-                done.push((i, compile_rule(p, over, files)));
-            }
+                .next();
+            let Some((i, (p, over))) = job else {
+                return done;
+            };
+            done.push((i, compile_rule(p, over, files)));
         }
     };
     let mut done = std::thread::scope(|scope| {
