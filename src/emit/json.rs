@@ -96,14 +96,19 @@ pub fn batch(
     first: &mut bool,
 ) -> io::Result<()> {
     let mut locator = Locator::new(sources);
+    // Each item is serialised into one buffer, then written at once: `serde_json` writes a
+    // token at a time, and through `dyn Write` each of those would be a call of its own.
+    let mut item = Vec::with_capacity(1024);
     for d in diagnostics {
+        item.clear();
         if !lines && !std::mem::take(first) {
-            out.write_all(b",")?;
+            item.push(b',');
         }
-        serde_json::to_writer(&mut *out, &diagnostic(d, &mut locator))?;
+        serde_json::to_writer(&mut item, &diagnostic(d, &mut locator))?;
         if lines {
-            out.write_all(b"\n")?;
+            item.push(b'\n');
         }
+        out.write_all(&item)?;
     }
     Ok(())
 }

@@ -75,6 +75,43 @@ pub struct CanonicalTable {
     pub variant_to_canonical: HashMap<String, String, FxBuild>,
     /// Canonical spellings themselves (so a group holding one lets it win).
     pub canonicals: Vec<String>,
+    /// For each first byte, a bit per length (63 for anything longer) of the variants that
+    /// open with it (see `may_be_variant`). Empty until a variant is added.
+    shapes: Vec<u64>,
+}
+
+impl CanonicalTable {
+    /// Adds `variant` as a spelling of `canonical`.
+    pub fn add_variant(&mut self, variant: String, canonical: String) {
+        let (first, bit) = Self::shape(&variant);
+        if self.shapes.is_empty() {
+            self.shapes = vec![0; 256];
+        }
+        self.shapes[first] |= bit;
+        self.variant_to_canonical.insert(variant, canonical);
+    }
+
+    /// The canonical spelling of a configured variant.
+    pub fn canonical_of(&self, spelling: &str) -> Option<&String> {
+        if self.may_be_variant(spelling) {
+            self.variant_to_canonical.get(spelling)
+        } else {
+            None
+        }
+    }
+
+    /// False when `spelling` is no configured variant, from its first byte and length alone:
+    /// the lookup every spelling of every document would otherwise hash the spelling for, and
+    /// few spellings share both with one of the few variants.
+    pub fn may_be_variant(&self, spelling: &str) -> bool {
+        let (first, bit) = Self::shape(spelling);
+        self.shapes.get(first).is_some_and(|&bits| bits & bit != 0)
+    }
+
+    fn shape(spelling: &str) -> (usize, u64) {
+        let first = spelling.as_bytes().first().map_or(0, |&b| usize::from(b));
+        (first, 1 << spelling.len().min(63))
+    }
 }
 
 fn read<T: serde::de::DeserializeOwned>(
@@ -273,9 +310,7 @@ pub fn load_canonical(
         for entry in file.names {
             for v in entry.variants {
                 if v != entry.canonical {
-                    table
-                        .variant_to_canonical
-                        .insert(v, entry.canonical.clone());
+                    table.add_variant(v, entry.canonical.clone());
                 }
             }
             table.canonicals.push(entry.canonical);
@@ -292,4 +327,46 @@ fn packed_sorted<'a>(words: impl IntoIterator<Item = &'a String>) -> Vec<u64> {
         .collect();
     codes.sort_unstable();
     codes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::CanonicalTable;
+
+    /// The first-byte-and-length filter never hides a variant: `canonical_of` answers as the
+    /// plain lookup does, for the variants, the canonical spellings, near misses (same first
+    /// letter and length, other case, one letter more) and long and non-ASCII spellings.
+    #[test]
+    fn canonical_of_answers_as_the_plain_lookup() {
+        let mut table = CanonicalTable::default();
+        assert_eq!(table.canonical_of("Qaddafi"), None, "an empty table");
+        let long = "Hizb ut-Tahrir al-Islami of the Levant and Beyond".to_string();
+        for (variant, canonical) in [
+            ("Qaddafi", "Gaddafi"),
+            ("Kadhafi", "Gaddafi"),
+            ("Al Qaida", "al-Qaeda"),
+            ("Ōsaka-fu", "Osaka"),
+            (long.as_str(), "Hizb ut-Tahrir"),
+        ] {
+            table.add_variant(variant.into(), canonical.into());
+        }
+        let near_misses = "Gaddafi|Qaddafy|qaddafi|Qaddafis|Kadhafx|Al Qaeda|Ōsaka||Q|Zebra";
+        let probes = ["Qaddafi", "Kadhafi", "Al Qaida", "Ōsaka-fu", &long]
+            .into_iter()
+            .chain(near_misses.split('|'));
+        for probe in probes {
+            assert_eq!(
+                table.canonical_of(probe),
+                table.variant_to_canonical.get(probe),
+                "{probe:?}"
+            );
+        }
+        // The filter does rule out what shares neither first byte nor length with a variant.
+        assert!(!table.may_be_variant("Zebra"));
+        assert!(!table.may_be_variant("Qaddafis"));
+        assert!(
+            table.may_be_variant("Qaddafy"),
+            "same first byte and length: looked up"
+        );
+    }
 }

@@ -680,7 +680,7 @@ impl NameSpellingCheck {
         }
         if !self.canonical.variant_to_canonical.is_empty() {
             for i in 0..n {
-                if let Some(c) = self.canonical.variant_to_canonical.get(name(i))
+                if let Some(c) = self.canonical.canonical_of(name(i))
                     && let Some(j) = find_sorted(n, &name, c)
                 {
                     candidate.resize(n, false);
@@ -746,8 +746,7 @@ impl NameSpellingCheck {
         for (i, name) in names.iter().enumerate() {
             if let Some(&j) = self
                 .canonical
-                .variant_to_canonical
-                .get(*name)
+                .canonical_of(name)
                 .and_then(|c| index.get(c.as_str()))
             {
                 uf.union(i, j);
@@ -826,12 +825,9 @@ impl NameSpellingCheck {
         {
             return Some(m);
         }
-        members.iter().find_map(|m| {
-            self.canonical
-                .variant_to_canonical
-                .get(*m)
-                .map(String::as_str)
-        })
+        members
+            .iter()
+            .find_map(|m| self.canonical.canonical_of(m).map(String::as_str))
     }
 
     fn reduce_document(&self, acc: &NameAcc) -> Vec<(Arc<str>, Finding)> {
@@ -869,8 +865,7 @@ impl NameSpellingCheck {
             for m in &conflict.members {
                 let key = self.lex.spelling_key(&m.text);
                 let form_only = key.same_form(&suggested_key);
-                let configured =
-                    self.canonical.variant_to_canonical.get(m.text.as_ref()) == Some(&suggestion);
+                let configured = self.canonical.canonical_of(m.text.as_ref()) == Some(&suggestion);
                 if *m.text == *suggestion
                     || !configured
                         && (!self.lex.variants(&key, &suggested_key) && here.is_some()
@@ -966,11 +961,7 @@ impl NameSpellingCheck {
                 }
                 let s = stat(m);
                 let is_configured_variant = configured.as_deref() == Some(names[major])
-                    && self
-                        .canonical
-                        .variant_to_canonical
-                        .get(names[m])
-                        .map(String::as_str)
+                    && self.canonical.canonical_of(names[m]).map(String::as_str)
                         == Some(names[major]);
                 // One word alone across documents needs more than spelling: the same given
                 // name in front of both somewhere in the corpus, or a difference of form only.
@@ -1010,7 +1001,7 @@ impl NameSpellingCheck {
         }
         // Configured variants with no canonical spelling in the corpus at all.
         for (i, name) in names.iter().enumerate() {
-            let Some(canonical) = self.canonical.variant_to_canonical.get(*name) else {
+            let Some(canonical) = self.canonical.canonical_of(name) else {
                 continue;
             };
             if reported.contains(&i) || acc.get(canonical).is_some() {
