@@ -72,7 +72,8 @@ struct CanonicalEntry {
 /// Configured house spellings: every variant (exact word) maps to its canonical spelling.
 #[derive(Debug, Default)]
 pub struct CanonicalTable {
-    pub variant_to_canonical: HashMap<String, String, FxBuild>,
+    /// Private: variants go in through `add_variant`, which keeps `shapes` in step.
+    variant_to_canonical: HashMap<String, String, FxBuild>,
     /// Canonical spellings themselves (so a group holding one lets it win).
     pub canonicals: Vec<String>,
     /// For each first byte, a bit per length (63 for anything longer) of the variants that
@@ -89,6 +90,11 @@ impl CanonicalTable {
         }
         self.shapes[first] |= bit;
         self.variant_to_canonical.insert(variant, canonical);
+    }
+
+    /// Whether no variant is configured.
+    pub fn has_no_variants(&self) -> bool {
+        self.variant_to_canonical.is_empty()
     }
 
     /// The canonical spelling of a configured variant.

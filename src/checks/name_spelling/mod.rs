@@ -678,7 +678,7 @@ impl NameSpellingCheck {
         if all.capacity() <= 1 << 16 {
             HASHES.set(all);
         }
-        if !self.canonical.variant_to_canonical.is_empty() {
+        if !self.canonical.has_no_variants() {
             for i in 0..n {
                 if let Some(c) = self.canonical.canonical_of(name(i))
                     && let Some(j) = find_sorted(n, &name, c)
