@@ -14,6 +14,7 @@ pub mod engine;
 pub mod input;
 pub mod memory;
 pub mod rules;
+pub mod simd;
 pub mod swar;
 pub mod text;
 pub mod walk;

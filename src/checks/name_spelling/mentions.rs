@@ -12,6 +12,7 @@ use std::ops::Range;
 
 use super::matcher::{FxBuild, MatchLexicon};
 use crate::document::Document;
+use crate::simd;
 use crate::text::next_word;
 
 /// One mention: the span of its spelling (a leading particle such as "al-" excluded).
@@ -698,10 +699,11 @@ fn resume_point(bytes: &[u8], pos: usize, limit: usize, starts: &mut LowerStarts
     q
 }
 
-/// The first byte of `bytes[from..limit]` that is ASCII upper case or not ASCII. Eight bytes
-/// at a time: a byte's high bit marks it non-ASCII; for the others (high bit cleared first, so
-/// no sum carries into the next byte) adding 0x3F sets the high bit from 'A' up and adding 0x25
-/// from '[' up, adding 0x1F from 'a' up and adding 0x05 from '{' up.
+/// The first byte of `bytes[from..limit]` that is ASCII upper case or not ASCII. Sixteen bytes
+/// at a time (`simd`), then eight in a `u64` near `limit`: there a byte's high bit marks it
+/// non-ASCII; for the others (high bit cleared first, so no sum carries into the next byte)
+/// adding 0x3F sets the high bit from 'A' up and adding 0x25 from '[' up, adding 0x1F from 'a'
+/// up and adding 0x05 from '{' up.
 ///
 /// On the way, records in `starts` each ASCII lower-case letter before that byte that follows
 /// no ASCII letter (or is at `from`): the words passed over that open with such a letter start
@@ -720,8 +722,25 @@ fn capital_or_high(
     const FROM_LOWER_A: u64 = 0x1F1F_1F1F_1F1F_1F1F;
     const PAST_LOWER_Z: u64 = 0x0505_0505_0505_0505;
     let mut i = from;
+    // Sixteen bytes at a time first, then eight (`carry` below is this `after_letter`).
+    let mut after_letter = 0u32;
+    while i + 16 <= limit {
+        let v = simd::load(bytes, i);
+        let hit = v.to_bitmask() | simd::in_range(v, b'A', b'Z').to_bitmask();
+        let lower = simd::in_range(v, b'a', b'z').to_bitmask();
+        let mut lower_starts = lower & !((lower << 1) | after_letter) & hit.wrapping_sub(1) & !hit;
+        while lower_starts != 0 {
+            starts.record(bytes, i + lower_starts.trailing_zeros() as usize);
+            lower_starts &= lower_starts - 1;
+        }
+        if hit != 0 {
+            return Some(i + hit.trailing_zeros() as usize);
+        }
+        after_letter = lower >> 15;
+        i += 16;
+    }
     // Whether the byte before `i` is an ASCII letter, as the flag of a byte 0.
-    let mut carry = 0u64;
+    let mut carry = u64::from(after_letter) << 7;
     while i + 8 <= limit {
         let chunk: [u8; 8] = bytes[i..i + 8].try_into().expect("eight bytes");
         let x = u64::from_le_bytes(chunk);
