@@ -1,7 +1,8 @@
 //! Byte tests sixteen bytes at a time, for the scans where eight at a time (`swar`) leaves
-//! too much arithmetic per byte. `wide::u8x16` is an SSE2 register on x86-64 (part of the
-//! baseline: no detection at run time), a NEON one on 64-bit Arm and an array elsewhere, with the
-//! same answers everywhere; the `unsafe` of the intrinsics stays inside that crate.
+//! too much arithmetic per byte. `wide::u8x16` is an SSE2 register on x86 and x86-64 (part of
+//! the x86-64 baseline: no detection at run time), a NEON one on 64-bit Arm, a SIMD128 one on
+//! WebAssembly with that feature and an array elsewhere, with the same answers everywhere; the
+//! `unsafe` of the intrinsics stays inside that crate.
 //!
 //! A lane of a test's result is 0xFF where the test holds and 0 elsewhere; `to_bitmask` makes
 //! that a bit per byte (bit `k` for byte `k`), so `trailing_zeros()` is the offset of the first

@@ -311,9 +311,9 @@ impl<'a> Iterator for Words<'a> {
 /// joiner (apostrophe or hyphen) lies inside it. The scanner behind [`Words`], for hot loops
 /// that want the joiner flag too (a word without one needs no possessive or hyphen handling).
 ///
-/// Hot path (every check walks words): tight loops over ASCII letters, digits and separators,
-/// with a table lookup per byte; at the first non-ASCII byte of a word, or of the separators
-/// before it, the word is cut again by the general loops (`next_word_general`), which decode
+/// Hot path (every check walks words): the separators before a word byte by byte (a table
+/// lookup each; there are few), the word's letters and digits eight bytes at a time (`swar`);
+/// at the first non-ASCII byte of a word, or of the separators before it, the word is cut again by the general loops (`next_word_general`), which decode
 /// characters. About two thirds of the general loops' instructions per word on English prose.
 /// `from` and `limit` must be char boundaries.
 #[inline]

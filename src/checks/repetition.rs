@@ -186,9 +186,9 @@ impl Repetition {
     }
 
     /// The spaces of `hay[at..at + 16]` where a listed word may be doubled, as bit `k` for the
-    /// byte at `at + k`: a space where, for some listed length `n`, the bytes either side of it
-    /// equal the bytes `n` further out (the last letters of the two words, and their first
-    /// letters), ASCII case folded with `ignore_case`. Every doubling's space is one (about one
+    /// byte at `at + k`: a space at `s` where, for some listed length `n`, the byte before it
+    /// equals the byte `n` after it (the two words' last letters) and the byte after it the byte
+    /// `n` before it (their first letters), ASCII case folded with `ignore_case`. Every doubling's space is one (about one
     /// space in twenty is, on news text; `doubling_at` rules out the rest). Sixteen bytes a
     /// compare; `hay` must hold `MAX_WORD` bytes either side of the sixteen.
     fn candidates(&self, hay: &[u8], at: usize) -> u32 {
@@ -357,6 +357,19 @@ mod tests {
             ),
             (DOUBLED, true, "athe the, the thee the_ the", &[]),
             (&["the", "Bonn"], false, "the the The the", &["the the"]),
+            // Listed words of five to seven letters (the longest loads reach furthest).
+            (
+                &["world", "things", "Bonjour"],
+                false,
+                "world world Bonjour Bonjour bonjour bonjour things, things things",
+                &["world world", "Bonjour Bonjour", "things things"],
+            ),
+            (
+                &["world", "things", "bonjour"],
+                true,
+                "WORLD world BonJour bonjour xthings things things_ things",
+                &["WORLD world", "BonJour bonjour"],
+            ),
             (
                 &["the", "Bonn"],
                 false,

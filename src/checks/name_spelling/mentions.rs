@@ -881,7 +881,7 @@ impl LowerWords<'_> {
 ///
 /// Four bytes, not three: names share their first three letters with common words often
 /// enough ("Mar", "Car", "Ber") that a third of the searches would be in vain.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LowerStarts {
     /// For each first letter (mod 32: exact for 'a'..='z'), a bit per second byte (mod 32:
     /// exact for letters).
@@ -948,5 +948,49 @@ fn starts_word(text: &str, from: usize, at: usize) -> bool {
         Some(c) if c.is_alphanumeric() => false,
         Some(c) if is_joiner(c) => !before.next().is_some_and(char::is_alphanumeric),
         _ => true,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{LowerStarts, capital_or_high};
+
+    /// `capital_or_high` against a byte-at-a-time scan, on random ASCII runs long enough for
+    /// several sixteen-byte steps and the eight-byte tail, from every start: the same byte found
+    /// and the same openings recorded (a lower-case letter at `from` or after a byte that is no
+    /// lower-case letter), so words that open at a step's boundary are recorded too.
+    #[test]
+    fn skip_to_the_next_capital_agrees_with_a_byte_scan() {
+        let alphabet = b"abcdefghijklmnopqrstuvwxyz     ,.;'-0123456789";
+        let mut random = crate::text::RandomTexts::new();
+        for round in 0..4_000 {
+            let len = 1 + random.below(80);
+            let mut bytes: Vec<u8> = (0..len)
+                .map(|_| alphabet[random.below(alphabet.len())])
+                .collect();
+            // Now and then a capital or a non-ASCII byte, to stop at.
+            if round % 3 > 0 {
+                let at = random.below(len);
+                bytes[at] = if round % 3 == 1 { b'Q' } else { 0xc3 };
+            }
+            for from in 0..len {
+                let (mut fast, mut slow) = (LowerStarts::default(), LowerStarts::default());
+                let found = capital_or_high(&bytes, from, len, &mut fast);
+                let mut want = None;
+                for j in from..len {
+                    let b = bytes[j];
+                    if b >= 0x80 || b.is_ascii_uppercase() {
+                        want = Some(j);
+                        break;
+                    }
+                    if b.is_ascii_lowercase() && (j == from || !bytes[j - 1].is_ascii_lowercase()) {
+                        slow.record(&bytes, j);
+                    }
+                }
+                let text = String::from_utf8_lossy(&bytes);
+                assert_eq!(found, want, "{text:?} from {from}");
+                assert_eq!(fast, slow, "{text:?} from {from}");
+            }
+        }
     }
 }
