@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde::Deserialize;
 
-use super::matcher::{Anchor, FxBuild, MatchLexicon, Rewrite, RewritePass, fold};
+use super::matcher::{Anchor, FirstByteLengths, FxBuild, MatchLexicon, Rewrite, RewritePass, fold};
 use super::mentions::CodeSet;
 use crate::checks::{LexiconSource, ParamError};
 
@@ -76,19 +76,14 @@ pub struct CanonicalTable {
     variant_to_canonical: HashMap<String, String, FxBuild>,
     /// Canonical spellings themselves (so a group holding one lets it win).
     pub canonicals: Vec<String>,
-    /// For each first byte, a bit per length (63 for anything longer) of the variants that
-    /// open with it (see `may_be_variant`). Empty until a variant is added.
-    shapes: Vec<u64>,
+    /// The variants' first bytes and lengths (see `may_be_variant`).
+    shapes: FirstByteLengths,
 }
 
 impl CanonicalTable {
     /// Adds `variant` as a spelling of `canonical`.
     pub fn add_variant(&mut self, variant: String, canonical: String) {
-        let (first, bit) = Self::shape(&variant);
-        if self.shapes.is_empty() {
-            self.shapes = vec![0; 256];
-        }
-        self.shapes[first] |= bit;
+        self.shapes.add(variant.as_bytes());
         self.variant_to_canonical.insert(variant, canonical);
     }
 
@@ -109,14 +104,8 @@ impl CanonicalTable {
     /// False when `spelling` is no configured variant, from its first byte and length alone:
     /// the lookup every spelling of every document would otherwise hash the spelling for, and
     /// few spellings share both with one of the few variants.
-    pub fn may_be_variant(&self, spelling: &str) -> bool {
-        let (first, bit) = Self::shape(spelling);
-        self.shapes.get(first).is_some_and(|&bits| bits & bit != 0)
-    }
-
-    fn shape(spelling: &str) -> (usize, u64) {
-        let first = spelling.as_bytes().first().map_or(0, |&b| usize::from(b));
-        (first, 1 << spelling.len().min(63))
+    fn may_be_variant(&self, spelling: &str) -> bool {
+        self.shapes.may_hold_word(spelling.as_bytes())
     }
 }
 
@@ -217,22 +206,22 @@ pub fn load_match_lexicon(
         let lower = |v: Vec<String>| v.into_iter().map(|w| w.to_lowercase()).collect();
         lex.connectors = lower(words.connectors);
         lex.connector_codes = packed_sorted(&lex.connectors);
-        lex.connector_lengths = vec![0; 256];
+        lex.connector_lengths = FirstByteLengths::default();
         for c in lex
             .connectors
             .iter()
             .filter(|c| !c.is_empty() && c.len() <= 8 && c.is_ascii())
         {
-            lex.connector_lengths[usize::from(c.as_bytes()[0])] |= 1 << c.len();
+            lex.connector_lengths.add(c.as_bytes());
         }
         lex.particles = lower(words.particles);
         lex.particle_codes = packed_sorted(&lex.particles);
         lex.leading = lower(words.leading);
         lex.leading_codes = CodeSet::new(&packed_sorted(lex.leading.iter().chain(&lex.particles)));
-        lex.leading_lengths = vec![0; 256];
+        lex.leading_lengths = FirstByteLengths::default();
         for w in lex.leading.iter().chain(&lex.particles) {
-            if let Some(&first) = w.as_bytes().first() {
-                lex.leading_lengths[usize::from(first)] |= 1 << w.len().min(63);
+            if !w.is_empty() {
+                lex.leading_lengths.add(w.as_bytes());
             }
         }
         lex.rewrites = rewrite_passes(words.rewrites, words_path, errors)

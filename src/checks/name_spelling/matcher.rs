@@ -213,6 +213,37 @@ impl RewritePass {
     }
 }
 
+/// For each first byte, a bit per length (63 for every length from 63 on) of a set of words: a
+/// test of a word's first byte and length that rules out most words before any lookup of their
+/// text. An empty set rules out every word.
+#[derive(Clone, Debug)]
+pub struct FirstByteLengths(Box<[u64; 256]>);
+
+impl Default for FirstByteLengths {
+    fn default() -> FirstByteLengths {
+        FirstByteLengths(Box::new([0; 256]))
+    }
+}
+
+impl FirstByteLengths {
+    /// Adds `word` (an empty one under the first byte 0).
+    pub fn add(&mut self, word: &[u8]) {
+        let first = word.first().copied().unwrap_or(0);
+        self.0[usize::from(first)] |= 1 << word.len().min(63);
+    }
+
+    /// False when no word of the set opens with `first` and has `len` bytes.
+    #[inline]
+    pub fn may_hold(&self, first: u8, len: usize) -> bool {
+        (self.0[usize::from(first)] >> len.min(63)) & 1 != 0
+    }
+
+    /// `may_hold` of `word`'s first byte (0 for an empty word) and length.
+    pub fn may_hold_word(&self, word: &[u8]) -> bool {
+        self.may_hold(word.first().copied().unwrap_or(0), word.len())
+    }
+}
+
 /// The parsed lexicons the matcher needs, compiled once.
 #[derive(Debug, Default)]
 pub struct MatchLexicon {
@@ -221,8 +252,8 @@ pub struct MatchLexicon {
     /// The connectors of at most eight ASCII bytes, packed (`mentions::pack_word`) and sorted:
     /// the per-word lookup of the mention scan.
     pub connector_codes: Vec<u64>,
-    /// For each first byte of a connector of `connector_codes`, a mask of its lengths.
-    pub connector_lengths: Vec<u32>,
+    /// The first bytes and lengths of the connectors of `connector_codes`.
+    pub connector_lengths: FirstByteLengths,
     /// Connectors dropped for alignment and at the start of a spelling.
     pub particles: HashSet<String, FxBuild>,
     /// The particles of at most eight ASCII bytes, packed (`mentions::pack_word`) and sorted:
@@ -230,9 +261,9 @@ pub struct MatchLexicon {
     pub particle_codes: Vec<u64>,
     /// Lower-case words stripped from the start of a run (titles, sentence openers).
     pub leading: HashSet<String, FxBuild>,
-    /// For each first byte of a word of `leading` or `particles`, a mask of its byte lengths
-    /// (bit 63 for all lengths from 63 on): most words skip the two lookups.
-    pub leading_lengths: Vec<u64>,
+    /// The first bytes and byte lengths of the words of `leading` and `particles`: most words
+    /// skip the two lookups.
+    pub leading_lengths: FirstByteLengths,
     /// The words of `leading` and `particles` of at most eight ASCII bytes, packed
     /// (`mentions::pack_word`): `is_leading` finds a short ASCII word with one lookup in a
     /// small table instead of two hash lookups of its text.

@@ -216,9 +216,7 @@ impl Classifier<'_> {
         match ascii_lower(w, &mut buf) {
             Some(0) => self.lex.connectors.contains(""),
             // Most short words ("the", "of") fail the first-letter and length test.
-            Some(n) if self.lex.connector_lengths[usize::from(buf[0])] & (1 << n.min(31)) == 0 => {
-                false
-            }
+            Some(n) if !self.lex.connector_lengths.may_hold(buf[0], n) => false,
             Some(n) => pack_word(&buf[..n])
                 .is_some_and(|code| self.lex.connector_codes.binary_search(&code).is_ok()),
             None => self.lex.connectors.contains(lower_into(&mut self.buf, w)),
@@ -236,8 +234,7 @@ impl Classifier<'_> {
         };
         first.is_ascii_lowercase()
             && !b[..b.len().min(MAX_CONNECTOR_LEN + 1)].contains(&b'-')
-            && (b.len() > MAX_CONNECTOR_LEN
-                || self.lex.connector_lengths[usize::from(first)] & (1 << b.len()) == 0)
+            && (b.len() > MAX_CONNECTOR_LEN || !self.lex.connector_lengths.may_hold(first, b.len()))
     }
 
     /// Classifies the word `text[start..end]`.
@@ -281,13 +278,7 @@ impl Classifier<'_> {
             && let Some(code) = ascii_lower_code(text.as_bytes(), start, end)
         {
             // No word of either set has this first letter and length.
-            if n > 0
-                && self
-                    .lex
-                    .leading_lengths
-                    .get((code & 0xFF) as usize)
-                    .is_some_and(|&mask| mask & (1 << n) == 0)
-            {
+            if n > 0 && !self.lex.leading_lengths.may_hold((code & 0xFF) as u8, n) {
                 return false;
             }
             // Every word of either set that packs is among the codes.
@@ -297,13 +288,7 @@ impl Classifier<'_> {
         let mut buf = [0u8; 32];
         let lower = match ascii_lower(w, &mut buf) {
             Some(n) => {
-                if n > 0
-                    && self
-                        .lex
-                        .leading_lengths
-                        .get(usize::from(buf[0]))
-                        .is_some_and(|&mask| mask & (1 << n.min(63)) == 0)
-                {
+                if n > 0 && !self.lex.leading_lengths.may_hold(buf[0], n) {
                     return false;
                 }
                 if let Some(code) = pack_word(&buf[..n]) {
@@ -465,8 +450,7 @@ pub(crate) fn scan_mentions(
                 let plain = if joined {
                     cls.plain_lower(&text[start..end])
                 } else {
-                    len > MAX_CONNECTOR_LEN
-                        || lex.connector_lengths[usize::from(b0)] & (1 << len) == 0
+                    len > MAX_CONNECTOR_LEN || !lex.connector_lengths.may_hold(b0, len)
                 };
                 if plain {
                     // The usual word: lower case, neither a connector nor "al-Name".
